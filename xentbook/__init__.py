@@ -1,0 +1,41 @@
+"""xentbook: cross-entropy loss computed to the last bit, and the companion of the xentbook book.
+
+The public functions are re-exported here; ``xentbook.plots`` holds one helper per book figure.
+Importing the package has no side effects (no plotting style, no warnings filters).
+"""
+
+from xentbook.binary import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    binary_cross_entropy_with_logits_grad,
+)
+from xentbook.cross_entropy import cross_entropy, cross_entropy_grad, cross_entropy_with_grad
+from xentbook.gradients import finite_difference_grad, softmax_jacobian
+from xentbook.information import cross_entropy_pq, entropy, kl_divergence, surprisal
+from xentbook.primitives import log_sigmoid, log_softmax, logsumexp, sigmoid, softmax, softplus
+from xentbook.regression import mse, mse_grad
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "binary_cross_entropy_with_logits_grad",
+    "cross_entropy",
+    "cross_entropy_grad",
+    "cross_entropy_pq",
+    "cross_entropy_with_grad",
+    "entropy",
+    "finite_difference_grad",
+    "kl_divergence",
+    "log_sigmoid",
+    "log_softmax",
+    "logsumexp",
+    "mse",
+    "mse_grad",
+    "sigmoid",
+    "softmax",
+    "softmax_jacobian",
+    "softplus",
+    "surprisal",
+]

@@ -1,0 +1,342 @@
+r"""Stable building blocks: log-sum-exp, softmax, log-softmax, softplus and the sigmoid family.
+
+Everything in the package is built from these. The one idea behind the first three is to split
+the sum of exponentials into the largest term, which is exactly :math:`e^0 = 1` after the usual
+shift by the maximum, and the rest :math:`s`:
+
+.. math::
+
+    \log \sum_j e^{z_j} = m + \log(1 + s), \qquad
+    m = \max_j z_j, \quad s = \sum_{j \ne k} e^{z_j - m},
+
+where :math:`k` is the position of the maximum. ``log1p(s)`` keeps full relative accuracy even
+when :math:`s` is far below machine epsilon, which is exactly the confident-prediction case where
+``log(sum(exp(z - m)))`` rounds to zero.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from xentbook._validation import check_axis, check_no_nan, float_array, working_dtype
+
+__all__ = ["log_sigmoid", "log_softmax", "logsumexp", "sigmoid", "softmax", "softplus"]
+
+
+class ShiftedExp(NamedTuple):
+    """The pieces of a log-sum-exp over the last axis of a 2-D array (one row per item).
+
+    ``e`` holds ``exp(z - m)`` with the entry at the maximum ``k`` set to zero, so that
+    ``s = e.sum(axis=1)`` is the sum of all the other terms.
+    """
+
+    k: NDArray[np.intp]
+    m: NDArray[Any]
+    e: NDArray[Any]
+    s: NDArray[Any]
+
+
+def shifted_exp(z: NDArray[Any], out: NDArray[Any] | None = None) -> ShiftedExp:
+    """Row-wise maximum, its position, and the shifted exponentials of the other entries.
+
+    ``z`` is 2-D with classes on axis 1 and no nan or +inf. Rows that are entirely ``-inf`` get
+    ``m = -inf``, ``e = 0`` and ``s = 0``; callers decide what such a row means.
+    """
+    rows = np.arange(z.shape[0])
+    k = np.argmax(z, axis=1)
+    m = z[rows, k]
+    empty = np.isneginf(m)
+    shift = np.where(empty, 0, m) if empty.any() else m
+    e = np.subtract(z, shift[:, None], out=out)
+    np.exp(e, out=e)
+    e[rows, k] = 0
+    s = e.sum(axis=1)
+    return ShiftedExp(k, m, e, s)
+
+
+def as_rows(a: NDArray[Any], axes: tuple[int, ...]) -> tuple[NDArray[Any], tuple[int, ...]]:
+    """Move ``axes`` to the end and flatten: one row per combination of the other axes.
+
+    Returns the 2-D array and the shape of the other axes (the leading shape of the result).
+    """
+    rest = tuple(ax for ax in range(a.ndim) if ax not in axes)
+    moved = np.transpose(a, rest + axes)
+    lead = moved.shape[: len(rest)]
+    width = int(np.prod([a.shape[ax] for ax in axes], dtype=np.int64))
+    return np.ascontiguousarray(moved.reshape(-1, width)), lead
+
+
+def _normalize_axes(func: str, axis: Any, ndim: int) -> tuple[int, ...]:
+    if axis is None:
+        return tuple(range(ndim))
+    if isinstance(axis, tuple):
+        axes = tuple(check_axis(func, ax, ndim) for ax in axis)
+        if len(set(axes)) != len(axes):
+            raise ValueError(f"{func}: axis {axis!r} repeats an axis")
+        return tuple(sorted(axes))
+    return (check_axis(func, axis, ndim),)
+
+
+def _reject_nan(func: str, name: str, m: NDArray[Any]) -> None:
+    # The row maximum propagates nan, so a nan anywhere shows up here at O(rows) cost.
+    if np.isnan(m).any():
+        raise ValueError(f"{func}: {name} contains nan")
+
+
+def _reject_bad_rows(func: str, name: str, m: NDArray[Any]) -> None:
+    _reject_nan(func, name, m)
+    if np.isposinf(m).any():
+        raise ValueError(
+            f"{func}: {name} contains +inf; softmax is undefined there (use a large finite "
+            "value, or -inf to give a class zero probability)"
+        )
+    if np.isneginf(m).any():
+        raise ValueError(
+            f"{func}: {name} has a slice that is -inf everywhere along the axis; "
+            "its softmax is undefined (0/0)"
+        )
+
+
+def logsumexp(a: ArrayLike, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Any:
+    r"""Compute :math:`\log \sum_j e^{a_j}` without overflow and to full relative accuracy.
+
+    .. math::
+
+        \operatorname{logsumexp}(a) = m + \operatorname{log1p}\Bigl(\sum_{j \ne k} e^{a_j - m}\Bigr),
+        \qquad m = a_k = \max_j a_j .
+
+    Parameters
+    ----------
+    a : array_like
+        Real input (integers are converted to float64).
+    axis : int or tuple of ints, optional
+        Axis or axes to reduce over. ``None`` (the default, as in :func:`scipy.special.logsumexp`)
+        reduces over all axes.
+    keepdims : bool, optional
+        Keep the reduced axes with length one.
+
+    Returns
+    -------
+    ndarray or scalar
+        The same values as :func:`scipy.special.logsumexp`, in the input's float dtype.
+
+    Notes
+    -----
+    ``-inf`` entries contribute nothing; a slice that is entirely ``-inf`` (or empty) gives
+    ``-inf``; a ``+inf`` entry gives ``+inf``. A ``nan`` anywhere raises ``ValueError``.
+
+    Examples
+    --------
+    The naive formula overflows; the shifted one does not:
+
+    >>> import numpy as np
+    >>> from xentbook import logsumexp
+    >>> with np.errstate(over="ignore"):
+    ...     print(np.log(np.sum(np.exp([1000.0, 1000.0]))))
+    inf
+    >>> print(logsumexp([1000.0, 1000.0]))
+    1000.6931471805599
+
+    and it keeps the tiny excess over the maximum that ``log(sum(...))`` rounds away:
+
+    >>> print(logsumexp([0.0, -40.0]))
+    4.248354255291589e-18
+    """
+    arr = float_array("logsumexp", "a", a)
+    if not isinstance(keepdims, bool):
+        raise TypeError(f"logsumexp: keepdims must be True or False, got {keepdims!r}")
+    axes = _normalize_axes("logsumexp", axis, arr.ndim)
+    dtype = working_dtype(arr)
+    rows, lead = as_rows(arr.astype(dtype, copy=False), axes)
+    if rows.shape[1] == 0:
+        out = np.full(rows.shape[0], -np.inf, dtype=dtype)
+    else:
+        k = np.argmax(rows, axis=1)
+        m = rows[np.arange(rows.shape[0]), k]
+        _reject_nan("logsumexp", "a", m)
+        finite = np.isfinite(m)
+        out = m.copy()  # +inf and all -inf slices: the maximum is the answer
+        if finite.any():
+            parts = shifted_exp(rows[finite])
+            out[finite] = parts.m + np.log1p(parts.s)
+    out = out.reshape(lead).astype(arr.dtype, copy=False)
+    if keepdims:
+        out = np.expand_dims(out, axes)
+    return out[()]
+
+
+def _softmax_parts(func: str, x: ArrayLike, axis: Any) -> tuple[NDArray[Any], ShiftedExp, Any]:
+    arr = float_array(func, "x", x, min_ndim=1)
+    ax = check_axis(func, axis, arr.ndim)
+    dtype = working_dtype(arr)
+    moved = np.moveaxis(arr.astype(dtype, copy=False), ax, -1)
+    rows = np.ascontiguousarray(moved.reshape(-1, moved.shape[-1]))
+    if rows.shape[1] == 0:
+        raise ValueError(f"{func}: x has length 0 along axis {axis}; softmax needs one class or more")
+    parts = shifted_exp(rows)
+    _reject_bad_rows(func, "x", parts.m)
+
+    def restore(values: NDArray[Any]) -> NDArray[Any]:
+        return np.moveaxis(values.reshape(moved.shape), -1, ax).astype(arr.dtype, copy=False)
+
+    return rows, parts, restore
+
+
+def softmax(x: ArrayLike, axis: int = -1) -> NDArray[Any]:
+    r"""Softmax along ``axis``: :math:`p_j = e^{x_j} / \sum_i e^{x_i}`.
+
+    Computed as :math:`e^{x_j - m} / (1 + s)` with :math:`m` the maximum and :math:`s` the sum of
+    the other shifted exponentials, so nothing overflows and every entry, however small, keeps
+    full relative accuracy.
+
+    Parameters
+    ----------
+    x : array_like
+        Logits, at least one-dimensional.
+    axis : int, optional
+        The class axis (default: the last). Unlike :func:`scipy.special.softmax`, whose default is
+        to normalize over all entries, the default here is the last axis; for the same ``axis``
+        the values agree.
+
+    Returns
+    -------
+    ndarray
+        Probabilities of the same shape and float dtype as ``x``.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` contains ``nan`` or ``+inf``, or a slice along ``axis`` is entirely ``-inf``
+        (softmax is 0/0 there). ``-inf`` entries elsewhere get probability 0.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from xentbook import softmax
+    >>> np.set_printoptions(precision=4)
+    >>> softmax([1000.0, 1000.0, 999.0])
+    array([0.4223, 0.4223, 0.1554])
+    >>> with np.errstate(over="ignore", invalid="ignore"):
+    ...     naive = np.exp([1000.0, 1000.0]) / np.exp([1000.0, 1000.0]).sum()
+    >>> naive
+    array([nan, nan])
+    """
+    rows, parts, restore = _softmax_parts("softmax", x, axis)
+    p = parts.e
+    p[np.arange(rows.shape[0]), parts.k] = 1
+    p /= (1 + parts.s)[:, None]
+    return restore(p)
+
+
+def log_softmax(x: ArrayLike, axis: int = -1) -> NDArray[Any]:
+    r"""Log-softmax along ``axis``: :math:`\log p_j = x_j - \operatorname{logsumexp}(x)`.
+
+    Computed as :math:`(x_j - m) - \operatorname{log1p}(s)`, a sum of two non-positive terms, so
+    there is no cancellation: the log-probability of a confident prediction such as
+    :math:`-4.2 \times 10^{-18}` survives instead of rounding to zero.
+
+    Parameters
+    ----------
+    x : array_like
+        Logits, at least one-dimensional.
+    axis : int, optional
+        The class axis (default: the last).
+
+    Returns
+    -------
+    ndarray
+        Log-probabilities, the same values as :func:`scipy.special.log_softmax` for the same axis.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` contains ``nan`` or ``+inf``, or a slice along ``axis`` is entirely ``-inf``.
+        Other ``-inf`` entries give ``-inf``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from xentbook import log_softmax
+    >>> log_softmax([1000.0, 1.0])
+    array([   0., -999.])
+    >>> print(log_softmax([40.0, 0.0])[0])
+    -4.248354255291589e-18
+    >>> print(np.log(np.exp(0.0) / (np.exp(0.0) + np.exp(-40.0))))  # naive: rounds to zero
+    0.0
+    """
+    rows, parts, restore = _softmax_parts("log_softmax", x, axis)
+    out = parts.e  # reuse the buffer
+    with np.errstate(invalid="ignore"):  # -inf - m is -inf, never nan: m is finite here
+        np.subtract(rows, parts.m[:, None], out=out)
+    out -= np.log1p(parts.s)[:, None]
+    return restore(out)
+
+
+def softplus(x: ArrayLike) -> NDArray[Any]:
+    r"""Softplus :math:`\log(1 + e^{x})`, computed as :math:`\max(x, 0) + \operatorname{log1p}(e^{-|x|})`.
+
+    Parameters
+    ----------
+    x : array_like
+        Real input (nan raises ``ValueError``; ``-inf`` gives 0 and ``+inf`` gives ``+inf``).
+
+    Returns
+    -------
+    ndarray or scalar
+        The same shape and float dtype as ``x``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from xentbook import softplus
+    >>> print(softplus(1000.0), softplus(-40.0))
+    1000.0 4.248354255291589e-18
+    >>> with np.errstate(over="ignore"):
+    ...     print(np.log(1 + np.exp(1000.0)))  # naive: overflows
+    inf
+    """
+    arr = float_array("softplus", "x", x)
+    return _softplus(arr)[()]
+
+
+def _softplus(arr: NDArray[Any]) -> NDArray[Any]:
+    check_no_nan("softplus", "x", arr)
+    dtype = working_dtype(arr)
+    a = arr.astype(dtype, copy=False)
+    with np.errstate(invalid="ignore"):  # inf - inf never happens: -|x| is finite or -inf
+        out = np.maximum(a, 0) + np.log1p(np.exp(-np.abs(a)))
+    return out.astype(arr.dtype, copy=False)
+
+
+def log_sigmoid(x: ArrayLike) -> NDArray[Any]:
+    r"""Logarithm of the logistic sigmoid, :math:`\log \sigma(x) = -\operatorname{softplus}(-x)`.
+
+    Examples
+    --------
+    >>> from xentbook import log_sigmoid
+    >>> print(log_sigmoid(-1000.0), log_sigmoid(40.0))
+    -1000.0 -4.248354255291589e-18
+    """
+    arr = float_array("log_sigmoid", "x", x)
+    return (-_softplus(-arr))[()]
+
+
+def sigmoid(x: ArrayLike) -> NDArray[Any]:
+    r"""The logistic sigmoid :math:`\sigma(x) = 1 / (1 + e^{-x})`, without overflow warnings.
+
+    Computed as :math:`e^{\min(x,0)} / (1 + e^{-|x|})`, exact to a few ulp for every real ``x``.
+
+    Examples
+    --------
+    >>> from xentbook import sigmoid
+    >>> print(sigmoid(0.0), sigmoid(-800.0), sigmoid(800.0))
+    0.5 0.0 1.0
+    """
+    arr = float_array("sigmoid", "x", x)
+    check_no_nan("sigmoid", "x", arr)
+    a = arr.astype(working_dtype(arr), copy=False)
+    out = np.exp(np.minimum(a, 0)) / (1 + np.exp(-np.abs(a)))
+    return out.astype(arr.dtype, copy=False)[()]

@@ -1,0 +1,75 @@
+r"""Mean squared error, the loss that chapter 8 sets against cross-entropy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from xentbook._validation import check_finite, check_reduction, check_same_shape, float_array, working_dtype
+
+__all__ = ["mse", "mse_grad"]
+
+
+def _pair(func: str, input: ArrayLike, target: ArrayLike) -> tuple[NDArray[Any], NDArray[Any], np.dtype[Any]]:
+    x = float_array(func, "input", input)
+    out_dtype = x.dtype
+    dtype = working_dtype(x)
+    y = float_array(func, "target", target).astype(dtype, copy=False)
+    x = x.astype(dtype, copy=False)
+    check_same_shape(func, "input", x, "target", y)
+    check_finite(func, "input", x)
+    check_finite(func, "target", y)
+    return x, y, out_dtype
+
+
+def mse(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> Any:
+    r"""Mean squared error, as ``torch.nn.functional.mse_loss``.
+
+    .. math::
+
+        \mathcal{L} = \frac{1}{N} \sum_{n=1}^{N} (y_n - \hat y_n)^2 ,
+
+    the square of the difference (not the difference of a square: :math:`y - \hat y^2` is a
+    typo that recurs in tutorials). ``reduction='mean'`` averages over all elements.
+
+    Examples
+    --------
+    >>> from xentbook import mse
+    >>> print(mse([0.2, 0.9], [0.0, 1.0]))
+    0.025
+    """
+    func = "mse"
+    x, y, out_dtype = _pair(func, input, target)
+    reduction = check_reduction(func, reduction)
+    sq = (x - y) ** 2
+    if reduction == "none":
+        return sq.astype(out_dtype, copy=False)[()]
+    if reduction == "sum":
+        return out_dtype.type(np.sum(sq, dtype=np.float64))
+    if sq.size == 0:
+        raise ValueError(f"{func}: the mean of an empty input is undefined (input has shape {x.shape})")
+    return out_dtype.type(np.mean(sq, dtype=np.float64))
+
+
+def mse_grad(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> NDArray[Any]:
+    r"""Gradient of :func:`mse` (summed) with respect to ``input``: :math:`2(\hat y - y)`.
+
+    Divided by the number of elements for ``reduction='mean'``.
+
+    Examples
+    --------
+    >>> from xentbook import mse_grad
+    >>> print(mse_grad([0.2, 0.9], [0.0, 1.0]))
+    [ 0.2 -0.1]
+    """
+    func = "mse_grad"
+    x, y, out_dtype = _pair(func, input, target)
+    reduction = check_reduction(func, reduction)
+    grad = 2 * (x - y)
+    if reduction == "mean":
+        if grad.size == 0:
+            raise ValueError(f"{func}: the mean of an empty input is undefined (input has shape {x.shape})")
+        grad = grad / grad.size
+    return np.asarray(grad, dtype=out_dtype)
