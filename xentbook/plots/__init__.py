@@ -1,0 +1,13 @@
+"""One plotting helper per book figure, each returning the Axes it drew on.
+
+Chapters end a figure cell with ``show(plot_something(...))``. Nothing here changes global
+matplotlib state on import; the shared look comes from :func:`new_axes`.
+"""
+
+from xentbook.plots._style import COLORS, new_axes, show
+
+__all__ = [
+    "COLORS",
+    "new_axes",
+    "show",
+]

@@ -1,0 +1,70 @@
+"""Shared figure styling and display: one small function each, no global state."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+# Colours used for the same idea throughout the book.
+COLORS = {
+    "ce": "#1f77b4",  # cross-entropy
+    "mse": "#d62728",  # mean squared error
+    "grad": "#2ca02c",  # gradients
+    "reference": "#7f7f7f",  # references and guides
+    "accent": "#ff7f0e",
+    "extra": "#9467bd",
+}
+
+
+def new_axes(ax: Axes | None = None, *, ncols: int = 1, nrows: int = 1,
+             figsize: tuple[float, float] | None = None) -> Any:
+    """Axes to draw on: ``ax`` itself when given, else a new opaque white figure.
+
+    The white face keeps figures readable on the book's dark theme. With ``ncols`` or ``nrows``
+    above one, returns the array of new axes (``ax`` must then be None).
+    """
+    if ax is not None:
+        return ax
+    if figsize is None:
+        figsize = (5.6 * ncols if ncols > 1 else 6.0, 3.8 * nrows)
+    fig, axes = plt.subplots(nrows, ncols, figsize=figsize, layout="constrained",
+                             facecolor="white", squeeze=True)
+    for a in np.atleast_1d(axes).ravel():
+        a.set_facecolor("white")
+        a.grid(True, alpha=0.3)
+        a.spines[["top", "right"]].set_visible(False)
+    return axes
+
+
+def show(drawn: Axes | Figure | Any, *, dpi: int = 110) -> None:
+    """Display a finished figure as a PNG image alone, then close it.
+
+    In a notebook this publishes only ``image/png`` (no ``<Figure size ...>`` text, so stored
+    outputs stay stable for nbval) and closes the figure so the inline backend does not show it
+    twice. Outside IPython it falls back to :func:`matplotlib.pyplot.show`.
+
+    Parameters
+    ----------
+    drawn : Axes, array of Axes, or Figure
+        What a ``plot_*`` helper returned.
+    """
+    fig = drawn if isinstance(drawn, Figure) else np.atleast_1d(drawn).ravel()[0].figure
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:  # pragma: no cover - plain Python without IPython
+        shell = None
+    else:
+        shell = get_ipython()
+    if shell is None:
+        plt.show()
+        return
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, facecolor="white")
+    plt.close(fig)
+    display({"image/png": buf.getvalue()}, raw=True)
