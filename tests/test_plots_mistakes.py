@@ -1,0 +1,204 @@
+"""Tests of the figure helpers of the common-mistakes chapter, on the data they plot.
+
+Expected curves are computed here independently of the package: with mpmath at 50 digits for
+the transcendental ones, or by hand-derived closed forms in plain numpy.
+"""
+
+import matplotlib.pyplot as plt
+import mpmath
+import numpy as np
+import pytest
+from matplotlib.axes import Axes
+
+from xentbook.plots import plot_clamped_loss, plot_double_softmax, plot_loss_without_log
+
+mpmath.mp.dps = 50
+
+
+def _mp(f, xs):
+    """Apply an mpmath function elementwise and round to float64."""
+    return np.array([float(f(mpmath.mpf(float(x)))) for x in xs])
+
+
+class TestPlotLossWithoutLog:
+    P = np.array([1e-3, 0.01, 0.2, 0.5, 0.9, 1.0])
+
+    def test_loss_panel_plots_minus_log_p_and_minus_p(self):
+        axes = plot_loss_without_log(self.P)
+        right, wrong = axes[0].lines[0], axes[0].lines[1]
+        np.testing.assert_array_equal(right.get_xdata(), self.P)
+        # -log p to 50 digits, rounded: the package may differ by an ulp or two.
+        np.testing.assert_allclose(
+            right.get_ydata(), _mp(lambda x: -mpmath.log(x), self.P), rtol=4e-16, atol=0
+        )
+        # -p is exact in floating point.
+        np.testing.assert_array_equal(wrong.get_ydata(), -self.P)
+
+    def test_gradient_panel_plots_derivatives_wrt_true_logit(self):
+        axes = plot_loss_without_log(self.P)
+        right, wrong = axes[1].lines[0], axes[1].lines[1]
+        # Hand derivation for p_t = softmax(z)_t: d(-log p_t)/dz_t = p_t - 1 and
+        # d(-p_t)/dz_t = -p_t (1 - p_t); the panel shows their absolute values.
+        np.testing.assert_allclose(right.get_ydata(), 1 - self.P, rtol=0, atol=1e-16)
+        np.testing.assert_allclose(wrong.get_ydata(), self.P * (1 - self.P), rtol=0, atol=1e-16)
+
+    def test_wrong_loss_is_bounded_and_right_one_is_not(self):
+        ydata = plot_loss_without_log()[0].lines
+        wrong = ydata[1].get_ydata()
+        assert wrong.min() >= -1
+        assert wrong.max() <= 0
+        assert ydata[0].get_ydata().max() > 6.9  # -log(0.001) = 6.9078
+
+    def test_default_grid(self):
+        p = plot_loss_without_log()[0].lines[0].get_xdata()
+        assert p.size == 400
+        assert p[0] == pytest.approx(1e-3, rel=1e-15)
+        assert p[-1] == 1.0
+
+    def test_draws_on_given_axes(self):
+        _, given = plt.subplots(1, 2)
+        axes = plot_loss_without_log(self.P, ax=given)
+        assert axes[0] is given[0]
+        assert axes[1] is given[1]
+        assert len(given[0].lines) == 2
+        assert len(given[1].lines) == 2
+
+    @pytest.mark.parametrize("bad", [[0.0, 0.5], [0.5, 1.5], [-0.1, 0.5]])
+    def test_refuses_probabilities_outside_0_1(self, bad):
+        with pytest.raises(ValueError, match=r"^plot_loss_without_log: p must hold probabilities"):
+            plot_loss_without_log(bad)
+
+    def test_refuses_non_finite_and_short_grids(self):
+        with pytest.raises(ValueError, match=r"^plot_loss_without_log: p must be finite"):
+            plot_loss_without_log([0.5, np.nan])
+        with pytest.raises(ValueError, match=r"^plot_loss_without_log: p must be a 1-d array"):
+            plot_loss_without_log([0.5])
+        with pytest.raises(TypeError, match=r"^plot_loss_without_log: p must be a real"):
+            plot_loss_without_log(["a", "b"])
+
+    def test_refuses_a_single_axes(self):
+        _, one = plt.subplots()
+        with pytest.raises(TypeError, match=r"^plot_loss_without_log: ax must be None or a pair"):
+            plot_loss_without_log(self.P, ax=one)
+
+
+class TestPlotClampedLoss:
+    M = np.array([-60.0, -40.0, -34.0, -5.0, 0.0, 3.0, 10.0, 40.0])
+
+    def test_true_loss_is_softplus_of_minus_margin(self):
+        axes = plot_clamped_loss(self.M)
+        # -log sigmoid(m) = log(1 + e^{-m}) to 50 digits.
+        expected = _mp(lambda m: mpmath.log1p(mpmath.exp(-m)), self.M)
+        np.testing.assert_allclose(axes[0].lines[0].get_ydata(), expected, rtol=4e-16, atol=0)
+
+    def test_clamped_loss_plateaus_at_minus_log_eps(self):
+        axes = plot_clamped_loss(self.M)
+        clamped = axes[0].lines[1].get_ydata()
+        cap = float(-mpmath.log(mpmath.mpf(1e-15)))  # 34.538776394910684
+        # Margins -60 and -40 give sigma(m) < 1e-15: clamped to the cap (to rounding of log).
+        np.testing.assert_allclose(clamped[:2], cap, rtol=4e-16)
+        np.testing.assert_allclose(axes[0].lines[2].get_ydata(), [cap, cap], rtol=4e-16)
+        # Inside the clamp (m = -34 .. 10) the clamped loss is -log sigmoid(m) evaluated as
+        # -log of a rounded probability: relative error ~1e-16 / loss, so atol 1e-15 covers it.
+        expected = _mp(lambda m: mpmath.log1p(mpmath.exp(-m)), self.M[2:7])
+        np.testing.assert_allclose(clamped[2:7], expected, rtol=1e-14, atol=1e-15)
+        # At m = 40 sigma(m) rounds to 1 > 1 - 1e-15: clamped to -log(1 - 1e-15) ~ 1.0e-15.
+        assert clamped[7] == pytest.approx(1.0e-15, rel=1e-3)
+
+    def test_gradients(self):
+        axes = plot_clamped_loss(self.M)
+        true_grad, clamped_grad = axes[1].lines[0].get_ydata(), axes[1].lines[1].get_ydata()
+        # d softplus(-m)/dm = -1 / (1 + e^m) = sigmoid(m) - 1.
+        expected = _mp(lambda m: -1 / (1 + mpmath.exp(m)), self.M)
+        np.testing.assert_allclose(true_grad, expected, rtol=1e-15, atol=1e-16)
+        # The clamp is flat outside (eps, 1 - eps): zero there, the true slope inside.
+        np.testing.assert_array_equal(clamped_grad[[0, 1, 7]], 0.0)
+        np.testing.assert_array_equal(clamped_grad[2:7], true_grad[2:7])
+
+    def test_other_eps_moves_the_plateau(self):
+        axes = plot_clamped_loss(np.array([-30.0, -20.0]), eps=1e-7)
+        # sigmoid(-30) ~ 9.4e-14 and sigmoid(-20) ~ 2.1e-9 are both below 1e-7.
+        np.testing.assert_allclose(axes[0].lines[1].get_ydata(), -np.log(1e-7), rtol=1e-15)
+
+    def test_default_grid(self):
+        m = plot_clamped_loss()[0].lines[0].get_xdata()
+        assert m.size == 701
+        assert m[0] == -60.0
+        assert m[-1] == 10.0
+
+    @pytest.mark.parametrize("eps", [0.0, 0.5, -1e-3, 2.0])
+    def test_refuses_bad_eps(self, eps):
+        with pytest.raises(ValueError, match=r"^plot_clamped_loss: eps must be in \(0, 0.5\)"):
+            plot_clamped_loss(self.M, eps=eps)
+
+    def test_refuses_non_number_eps_and_bad_margin(self):
+        with pytest.raises(TypeError, match=r"^plot_clamped_loss: eps must be a number"):
+            plot_clamped_loss(self.M, eps="1e-15")
+        with pytest.raises(ValueError, match=r"^plot_clamped_loss: margin must be finite"):
+            plot_clamped_loss([0.0, np.inf])
+        with pytest.raises(ValueError, match=r"^plot_clamped_loss: margin must be a 1-d"):
+            plot_clamped_loss(np.zeros((2, 2)))
+
+
+class TestPlotDoubleSoftmax:
+    M = np.array([-5.0, 0.0, 2.0, 10.0, 40.0])
+
+    @staticmethod
+    def _right(m, c):
+        # Logits (m, 0, ..., 0), target 0: log(e^m + C - 1) - m, to 50 digits.
+        return _mp(lambda x: mpmath.log(mpmath.exp(x) + c - 1) - x, m)
+
+    @staticmethod
+    def _wrong(m, c):
+        # q = softmax(z): q0 = e^m / (e^m + C - 1), the others (1 - q0) / (C - 1); the loss
+        # then applies its own softmax to q: log(e^q0 + (C - 1) e^q1) - q0, to 50 digits.
+        def one(x):
+            q0 = mpmath.exp(x) / (mpmath.exp(x) + c - 1)
+            q1 = (1 - q0) / (c - 1)
+            return mpmath.log(mpmath.exp(q0) + (c - 1) * mpmath.exp(q1)) - q0
+
+        return _mp(one, m)
+
+    @pytest.mark.parametrize("c", [2, 3, 10])
+    def test_curves(self, c):
+        ax = plot_double_softmax(c, self.M)
+        # A few ulp of the package's cross-entropy; atol for the right loss near zero.
+        np.testing.assert_allclose(
+            ax.lines[0].get_ydata(), self._right(self.M, c), rtol=1e-14, atol=1e-30
+        )
+        np.testing.assert_allclose(
+            ax.lines[1].get_ydata(), self._wrong(self.M, c), rtol=1e-14, atol=0
+        )
+
+    def test_reference_lines(self):
+        ax = plot_double_softmax(10, self.M)
+        np.testing.assert_allclose(ax.lines[2].get_ydata(), np.log(10), rtol=1e-15)
+        floor = float(mpmath.log(mpmath.e + 9) - 1)  # 1.4614...
+        np.testing.assert_allclose(ax.lines[3].get_ydata(), floor, rtol=1e-15)
+        # At m = 0 both losses equal log C; the wrong one never goes below the floor.
+        np.testing.assert_allclose(ax.lines[0].get_ydata()[1], np.log(10), rtol=1e-15)
+        np.testing.assert_allclose(ax.lines[1].get_ydata()[1], np.log(10), rtol=1e-15)
+        # (at m = 40 it sits on the floor up to rounding, hence the 1e-15 slack).
+        assert (ax.lines[1].get_ydata() >= floor - 1e-15).all()
+
+    def test_default_grid_and_given_axes(self):
+        _, given = plt.subplots()
+        ax = plot_double_softmax(ax=given)
+        assert ax is given
+        assert isinstance(ax, Axes)
+        m = ax.lines[0].get_xdata()
+        assert m.size == 401
+        assert m[0] == -5.0
+        assert m[-1] == 15.0
+
+    def test_refuses_bad_num_classes(self):
+        with pytest.raises(ValueError, match=r"^plot_double_softmax: num_classes must be at least"):
+            plot_double_softmax(1)
+        with pytest.raises(TypeError, match=r"^plot_double_softmax: num_classes must be an int"):
+            plot_double_softmax(3.0)
+        with pytest.raises(TypeError, match=r"^plot_double_softmax: num_classes must be an int"):
+            plot_double_softmax(True)
+
+    def test_refuses_bad_margin(self):
+        with pytest.raises(ValueError, match=r"^plot_double_softmax: margin must be finite"):
+            plot_double_softmax(3, [0.0, np.nan])

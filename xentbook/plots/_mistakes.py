@@ -1,0 +1,264 @@
+r"""Figures of the chapter on common mistakes: each puts a wrong formula next to the right one.
+
+The wrong formulas are drawn here only to be looked at; the package never offers them as
+functions. Every curve is a closed form of the true-class probability :math:`p_t` or of the
+true-class logit margin :math:`m = z_t - \log \sum_{j \ne t} e^{z_j}`, for which
+:math:`p_t = \sigma(m)` whatever the number of classes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from matplotlib.axes import Axes
+from numpy.typing import ArrayLike
+
+from xentbook._validation import check_finite, float_array
+from xentbook.cross_entropy import cross_entropy
+from xentbook.information import surprisal
+from xentbook.plots._style import COLORS, new_axes
+from xentbook.primitives import sigmoid, softmax, softplus
+
+__all__ = ["plot_clamped_loss", "plot_double_softmax", "plot_loss_without_log"]
+
+
+def _grid(func: str, name: str, value: ArrayLike | None, default: Any) -> Any:
+    """A 1-d finite float64 grid, or ``default`` when ``value`` is None."""
+    if value is None:
+        return default
+    arr = float_array(func, name, value).astype(np.float64)
+    if arr.ndim != 1 or arr.size < 2:
+        raise ValueError(
+            f"{func}: {name} must be a 1-d array of at least 2 points, got shape {arr.shape}"
+        )
+    check_finite(func, name, arr)
+    return arr
+
+
+def _two_axes(func: str, ax: Any) -> Any:
+    """The two panels to draw on: a new figure, or the two Axes the caller gave."""
+    if ax is None:
+        return new_axes(ncols=2)
+    axes = np.asarray(ax, dtype=object).ravel()
+    if axes.size != 2 or not all(isinstance(a, Axes) for a in axes):
+        raise TypeError(f"{func}: ax must be None or a pair of Axes, got {ax!r}")
+    return axes
+
+
+def plot_loss_without_log(p: ArrayLike | None = None, ax: Any = None) -> Any:
+    r"""The loss with and without its logarithm, and the gradients they give, against :math:`p_t`.
+
+    Left panel: the cross-entropy :math:`-\log p_t` and the log-less :math:`-p_t` against the
+    probability :math:`p_t` of the true class. Right panel: the size of their derivatives with
+    respect to the true-class logit,
+
+    .. math::
+
+        \left|\frac{\partial(-\log p_t)}{\partial z_t}\right| = 1 - p_t, \qquad
+        \left|\frac{\partial(-p_t)}{\partial z_t}\right| = p_t (1 - p_t),
+
+    so the log-less loss barely moves a confidently wrong prediction (:math:`p_t \to 0`).
+
+    Parameters
+    ----------
+    p : array_like, optional
+        Probabilities of the true class, in :math:`(0, 1]`; default 400 points from 0.001 to 1.
+    ax : pair of Axes, optional
+        Where to draw; default a new figure with two panels.
+
+    Returns
+    -------
+    ndarray of Axes
+        The two panels. In each, ``lines[0]`` is the right formula and ``lines[1]`` the wrong one.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from xentbook.plots import plot_loss_without_log
+    >>> axes = plot_loss_without_log(np.array([0.01, 0.5, 1.0]))
+    >>> print(np.round(axes[0].lines[0].get_ydata(), 4), axes[0].lines[1].get_ydata())
+    [4.6052 0.6931 0.    ] [-0.01 -0.5  -1.  ]
+    """
+    func = "plot_loss_without_log"
+    p = _grid(func, "p", p, np.linspace(1e-3, 1.0, 400))
+    if not ((p > 0) & (p <= 1)).all():
+        raise ValueError(
+            f"{func}: p must hold probabilities in (0, 1], got min {p.min()!r} and max {p.max()!r}"
+        )
+    left, right = _two_axes(func, ax)
+
+    left.plot(p, surprisal(p), color=COLORS["ce"], lw=2, label=r"right: $-\log p_t$")
+    left.plot(p, -p, color=COLORS["mse"], lw=2, ls="--", label=r"wrong: $-p_t$")
+    left.set_xlabel(r"probability of the true class $p_t$")
+    left.set_ylabel("loss (nats for the right one)")
+    left.set_ylim(-1.2, 5.0)
+    left.legend(loc="upper right")
+
+    right.plot(p, 1.0 - p, color=COLORS["ce"], lw=2, label=r"right: $1 - p_t$")
+    right.plot(p, p * (1.0 - p), color=COLORS["mse"], lw=2, ls="--", label=r"wrong: $p_t(1 - p_t)$")
+    right.set_xlabel(r"probability of the true class $p_t$")
+    right.set_ylabel(r"$|\partial \ell / \partial z_t|$")
+    right.legend(loc="upper right")
+    return np.array([left, right], dtype=object)
+
+
+def plot_clamped_loss(margin: ArrayLike | None = None, eps: float = 1e-15, ax: Any = None) -> Any:
+    r"""True and clamped-probability losses, and their gradients, against the logit margin.
+
+    With the true-class logit margin :math:`m` the true loss is
+    :math:`-\log \sigma(m) = \operatorname{softplus}(-m)` and its derivative is
+    :math:`\sigma(m) - 1`. Clamping the probability first gives
+
+    .. math::
+
+        \ell_\epsilon(m) = -\log \operatorname{clip}(\sigma(m), \epsilon, 1 - \epsilon),
+
+    which is flat at :math:`-\log \epsilon` (34.54 for :math:`\epsilon = 10^{-15}`) once
+    :math:`\sigma(m) < \epsilon`, with a derivative of exactly zero there. The computation is
+    done in float64.
+
+    Parameters
+    ----------
+    margin : array_like, optional
+        Margins :math:`m`; default 701 points from -60 to 10.
+    eps : float, optional
+        The clamp, in :math:`(0, 1/2)`.
+    ax : pair of Axes, optional
+        Where to draw; default a new figure with two panels.
+
+    Returns
+    -------
+    ndarray of Axes
+        The loss panel and the gradient panel. In each, ``lines[0]`` is the true curve and
+        ``lines[1]`` the clamped one; the loss panel's ``lines[2]`` marks :math:`-\log \epsilon`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from xentbook.plots import plot_clamped_loss
+    >>> axes = plot_clamped_loss(np.array([-50.0, 0.0]))
+    >>> print(np.round(axes[0].lines[0].get_ydata(), 4), np.round(axes[0].lines[1].get_ydata(), 4))
+    [50.      0.6931] [34.5388  0.6931]
+    """
+    func = "plot_clamped_loss"
+    m = _grid(func, "margin", margin, np.linspace(-60.0, 10.0, 701))
+    if isinstance(eps, bool) or not isinstance(eps, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{func}: eps must be a number, got {eps!r}")
+    if not 0.0 < eps < 0.5:
+        raise ValueError(f"{func}: eps must be in (0, 0.5), got {eps!r}")
+    left, right = _two_axes(func, ax)
+
+    p = sigmoid(m)
+    clipped = np.clip(p, eps, 1.0 - eps)
+    inside = (p > eps) & (p < 1.0 - eps)
+    true_loss = softplus(-m)
+    clamped_loss = -np.log(clipped)
+    true_grad = p - 1.0
+    clamped_grad = np.where(inside, p - 1.0, 0.0)
+
+    left.plot(m, true_loss, color=COLORS["ce"], lw=2, label=r"true: $-\log \sigma(m)$")
+    left.plot(
+        m,
+        clamped_loss,
+        color=COLORS["mse"],
+        lw=2,
+        ls="--",
+        label=rf"clamped at $\epsilon = {eps:.0e}$",
+    )
+    left.axhline(
+        -np.log(eps),
+        color=COLORS["reference"],
+        lw=1,
+        ls=":",
+        label=rf"$-\log \epsilon = {-np.log(eps):.2f}$",
+    )
+    left.set_xlabel(r"true-class logit margin $m$")
+    left.set_ylabel("loss (nats)")
+    left.legend(loc="upper right")
+
+    right.plot(m, true_grad, color=COLORS["ce"], lw=2, label=r"true: $\sigma(m) - 1$")
+    right.plot(m, clamped_grad, color=COLORS["mse"], lw=2, ls="--", label="clamped")
+    right.set_xlabel(r"true-class logit margin $m$")
+    right.set_ylabel(r"$\partial \ell / \partial m$")
+    right.set_ylim(-1.15, 0.15)
+    right.legend(loc="lower right")
+    return np.array([left, right], dtype=object)
+
+
+def plot_double_softmax(
+    num_classes: int = 10, margin: ArrayLike | None = None, ax: Axes | None = None
+) -> Axes:
+    r"""Cross-entropy of logits against cross-entropy of probabilities fed in as logits.
+
+    For the logits :math:`z = (m, 0, \dots, 0)` with target class 0, the right loss
+    :math:`\log(e^m + C - 1) - m` goes to zero as :math:`m` grows. Passing
+    :math:`\operatorname{softmax}(z)` to a loss that applies its own softmax squeezes the
+    "logits" into :math:`[0, 1]`, and the loss can never go below the floor
+
+    .. math::
+
+        \log(e + C - 1) - 1,
+
+    reached by a one-hot input; at :math:`m = 0` both equal :math:`\log C`.
+
+    Parameters
+    ----------
+    num_classes : int, optional
+        The number of classes :math:`C \ge 2`.
+    margin : array_like, optional
+        Values of :math:`m`; default 401 points from -5 to 15.
+    ax : Axes, optional
+        Where to draw; default a new figure.
+
+    Returns
+    -------
+    Axes
+        ``lines[0]`` is the right loss, ``lines[1]`` the double-softmax loss, ``lines[2]`` and
+        ``lines[3]`` mark :math:`\log C` and the floor.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from xentbook.plots import plot_double_softmax
+    >>> ax = plot_double_softmax(3, np.array([0.0, 40.0]))
+    >>> print(np.round(ax.lines[0].get_ydata(), 4), np.round(ax.lines[1].get_ydata(), 4))
+    [1.0986 0.    ] [1.0986 0.5514]
+    """
+    func = "plot_double_softmax"
+    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)):
+        raise TypeError(f"{func}: num_classes must be an integer, got {num_classes!r}")
+    if num_classes < 2:
+        raise ValueError(f"{func}: num_classes must be at least 2, got {num_classes!r}")
+    m = _grid(func, "margin", margin, np.linspace(-5.0, 15.0, 401))
+    ax = new_axes(ax)
+
+    z = np.zeros((m.size, int(num_classes)))
+    z[:, 0] = m
+    target = np.zeros(m.size, dtype=np.int64)
+    right = cross_entropy(z, target, reduction="none")
+    wrong = cross_entropy(softmax(z), target, reduction="none")
+    floor = np.log(np.e + num_classes - 1) - 1.0
+
+    ax.plot(m, right, color=COLORS["ce"], lw=2, label="right: cross_entropy(z, y)")
+    ax.plot(
+        m, wrong, color=COLORS["mse"], lw=2, ls="--", label="wrong: cross_entropy(softmax(z), y)"
+    )
+    ax.axhline(
+        np.log(num_classes),
+        color=COLORS["reference"],
+        lw=1,
+        ls=":",
+        label=rf"$\log C = {np.log(num_classes):.3f}$",
+    )
+    ax.axhline(
+        floor,
+        color=COLORS["accent"],
+        lw=1,
+        ls="-.",
+        label=rf"floor $\log(e + C - 1) - 1 = {floor:.3f}$",
+    )
+    ax.set_xlabel(rf"margin $m$ of the true class's logit ($C = {num_classes}$)")
+    ax.set_ylabel("loss (nats)")
+    ax.legend(loc="upper right")
+    return ax
