@@ -33,7 +33,7 @@ from xentbook._validation import (
     float_array,
     working_dtype,
 )
-from xentbook.primitives import shifted_exp
+from xentbook.primitives import row_max, shifted_exp
 
 __all__ = ["cross_entropy", "cross_entropy_grad", "cross_entropy_with_grad"]
 
@@ -123,6 +123,11 @@ def _prepare(
             raise ValueError(
                 f"{func}: probability targets must have the input's shape {x.shape}, "
                 f"got shape {tgt.shape}"
+            )
+        if ignore_index != -100:
+            raise ValueError(
+                f"{func}: ignore_index applies only to class-index targets, got "
+                f"ignore_index={ignore_index} with probability targets (as in PyTorch)"
             )
         y = _class_rows(tgt.astype(dtype, copy=False))
         check_finite(func, "target", y)
@@ -214,9 +219,10 @@ def _run(pb: _Problem, want_grad: bool) -> tuple[NDArray[Any], NDArray[Any] | No
         zb = pb.z[start:stop]
         idx = np.arange(n)
         out = grad[start:stop] if grad is not None else buf[:n]  # type: ignore[index]
-        k, m, e, s = shifted_exp(zb, out=out)
+        k, m = row_max(zb)
         vb = None if valid is None else valid[start:stop]
         _check_rows(pb, m, vb, start)
+        e, s = shifted_exp(zb, k, m, out=out)
         l1 = np.log1p(s)
         if pb.y is None:
             assert pb.t is not None and vb is not None

@@ -16,7 +16,7 @@ when :math:`s` is far below machine epsilon, which is exactly the confident-pred
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -26,35 +26,28 @@ from xentbook._validation import check_axis, check_no_nan, float_array, working_
 __all__ = ["log_sigmoid", "log_softmax", "logsumexp", "sigmoid", "softmax", "softplus"]
 
 
-class ShiftedExp(NamedTuple):
-    """The pieces of a log-sum-exp over the last axis of a 2-D array (one row per item).
-
-    ``e`` holds ``exp(z - m)`` with the entry at the maximum ``k`` set to zero, so that
-    ``s = e.sum(axis=1)`` is the sum of all the other terms.
-    """
-
-    k: NDArray[np.intp]
-    m: NDArray[Any]
-    e: NDArray[Any]
-    s: NDArray[Any]
-
-
-def shifted_exp(z: NDArray[Any], out: NDArray[Any] | None = None) -> ShiftedExp:
-    """Row-wise maximum, its position, and the shifted exponentials of the other entries.
-
-    ``z`` is 2-D with classes on axis 1 and no nan or +inf. Rows that are entirely ``-inf`` get
-    ``m = -inf``, ``e = 0`` and ``s = 0``; callers decide what such a row means.
-    """
-    rows = np.arange(z.shape[0])
+def row_max(z: NDArray[Any]) -> tuple[NDArray[np.intp], NDArray[Any]]:
+    """Position and value of each row's maximum in a 2-D array (nan wins, as in ``np.max``)."""
     k = np.argmax(z, axis=1)
-    m = z[rows, k]
+    return k, z[np.arange(z.shape[0]), k]
+
+
+def shifted_exp(
+    z: NDArray[Any], k: NDArray[np.intp], m: NDArray[Any], out: NDArray[Any] | None = None
+) -> tuple[NDArray[Any], NDArray[Any]]:
+    """The shifted exponentials ``e = exp(z - m)`` with the maximum's own entry set to 0, and
+    ``s``, their row sums: the sum of every term but the largest.
+
+    ``z`` is 2-D with classes on axis 1, ``(k, m)`` come from :func:`row_max` and the caller has
+    refused nan and +inf. Rows that are entirely ``-inf`` get ``e = 0`` and ``s = 0``; callers
+    decide what such a row means.
+    """
     empty = np.isneginf(m)
     shift = np.where(empty, 0, m) if empty.any() else m
     e = np.subtract(z, shift[:, None], out=out)
     np.exp(e, out=e)
-    e[rows, k] = 0
-    s = e.sum(axis=1)
-    return ShiftedExp(k, m, e, s)
+    e[np.arange(z.shape[0]), k] = 0
+    return e, e.sum(axis=1)
 
 
 def as_rows(a: NDArray[Any], axes: tuple[int, ...]) -> tuple[NDArray[Any], tuple[int, ...]]:
@@ -154,21 +147,20 @@ def logsumexp(a: ArrayLike, axis: int | tuple[int, ...] | None = None, keepdims:
     if rows.shape[1] == 0:
         out = np.full(rows.shape[0], -np.inf, dtype=dtype)
     else:
-        k = np.argmax(rows, axis=1)
-        m = rows[np.arange(rows.shape[0]), k]
+        k, m = row_max(rows)
         _reject_nan("logsumexp", "a", m)
         finite = np.isfinite(m)
         out = m.copy()  # +inf and all -inf slices: the maximum is the answer
         if finite.any():
-            parts = shifted_exp(rows[finite])
-            out[finite] = parts.m + np.log1p(parts.s)
+            _, s = shifted_exp(rows[finite], k[finite], m[finite])
+            out[finite] = m[finite] + np.log1p(s)
     out = out.reshape(lead).astype(arr.dtype, copy=False)
     if keepdims:
         out = np.expand_dims(out, axes)
     return out[()]
 
 
-def _softmax_parts(func: str, x: ArrayLike, axis: Any) -> tuple[NDArray[Any], ShiftedExp, Any]:
+def _softmax_parts(func: str, x: ArrayLike, axis: Any) -> tuple[NDArray[Any], tuple[Any, ...], Any]:
     arr = float_array(func, "x", x, min_ndim=1)
     ax = check_axis(func, axis, arr.ndim)
     dtype = working_dtype(arr)
@@ -176,13 +168,14 @@ def _softmax_parts(func: str, x: ArrayLike, axis: Any) -> tuple[NDArray[Any], Sh
     rows = np.ascontiguousarray(moved.reshape(-1, moved.shape[-1]))
     if rows.shape[1] == 0:
         raise ValueError(f"{func}: x has length 0 along axis {axis}; softmax needs one class or more")
-    parts = shifted_exp(rows)
-    _reject_bad_rows(func, "x", parts.m)
+    k, m = row_max(rows)
+    _reject_bad_rows(func, "x", m)
+    e, s = shifted_exp(rows, k, m)
 
     def restore(values: NDArray[Any]) -> NDArray[Any]:
         return np.moveaxis(values.reshape(moved.shape), -1, ax).astype(arr.dtype, copy=False)
 
-    return rows, parts, restore
+    return rows, (k, m, e, s), restore
 
 
 def softmax(x: ArrayLike, axis: int = -1) -> NDArray[Any]:
@@ -224,10 +217,9 @@ def softmax(x: ArrayLike, axis: int = -1) -> NDArray[Any]:
     >>> naive
     array([nan, nan])
     """
-    rows, parts, restore = _softmax_parts("softmax", x, axis)
-    p = parts.e
-    p[np.arange(rows.shape[0]), parts.k] = 1
-    p /= (1 + parts.s)[:, None]
+    rows, (k, _, p, s), restore = _softmax_parts("softmax", x, axis)
+    p[np.arange(rows.shape[0]), k] = 1
+    p /= (1 + s)[:, None]
     return restore(p)
 
 
@@ -267,11 +259,9 @@ def log_softmax(x: ArrayLike, axis: int = -1) -> NDArray[Any]:
     >>> print(np.log(np.exp(0.0) / (np.exp(0.0) + np.exp(-40.0))))  # naive: rounds to zero
     0.0
     """
-    rows, parts, restore = _softmax_parts("log_softmax", x, axis)
-    out = parts.e  # reuse the buffer
-    with np.errstate(invalid="ignore"):  # -inf - m is -inf, never nan: m is finite here
-        np.subtract(rows, parts.m[:, None], out=out)
-    out -= np.log1p(parts.s)[:, None]
+    rows, (_, m, out, s), restore = _softmax_parts("log_softmax", x, axis)
+    np.subtract(rows, m[:, None], out=out)  # reuse the buffer; m is finite here
+    out -= np.log1p(s)[:, None]
     return restore(out)
 
 
