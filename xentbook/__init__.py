@@ -9,6 +9,15 @@ from xentbook.binary import (
     binary_cross_entropy_with_logits,
     binary_cross_entropy_with_logits_grad,
 )
+from xentbook.coding import (
+    average_code_length,
+    canonical_code,
+    decode_prefix,
+    huffman_code_lengths,
+    is_prefix_free,
+    kraft_sum,
+    shannon_code_lengths,
+)
 from xentbook.cross_entropy import cross_entropy, cross_entropy_grad, cross_entropy_with_grad
 from xentbook.gradients import finite_difference_grad, softmax_jacobian
 from xentbook.information import cross_entropy_pq, entropy, kl_divergence, surprisal
@@ -18,21 +27,28 @@ from xentbook.regression import mse, mse_grad
 __version__ = "0.1.0"
 
 __all__ = [
+    "average_code_length",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "binary_cross_entropy_with_logits_grad",
+    "canonical_code",
     "cross_entropy",
     "cross_entropy_grad",
     "cross_entropy_pq",
     "cross_entropy_with_grad",
+    "decode_prefix",
     "entropy",
     "finite_difference_grad",
+    "huffman_code_lengths",
+    "is_prefix_free",
     "kl_divergence",
+    "kraft_sum",
     "log_sigmoid",
     "log_softmax",
     "logsumexp",
     "mse",
     "mse_grad",
+    "shannon_code_lengths",
     "sigmoid",
     "softmax",
     "softmax_jacobian",

@@ -4,14 +4,24 @@ Chapters end a figure cell with ``show(plot_something(...))``. Nothing here chan
 matplotlib state on import; the shared look comes from :func:`new_axes`.
 """
 
+from xentbook.plots._information import (
+    plot_bernoulli_entropy,
+    plot_code_lengths,
+    plot_entropy_histogram,
+    plot_surprisal,
+)
 from xentbook.plots._mistakes import plot_clamped_loss, plot_double_softmax, plot_loss_without_log
 from xentbook.plots._style import COLORS, new_axes, show
 
 __all__ = [
     "COLORS",
     "new_axes",
+    "plot_bernoulli_entropy",
     "plot_clamped_loss",
+    "plot_code_lengths",
     "plot_double_softmax",
+    "plot_entropy_histogram",
     "plot_loss_without_log",
+    "plot_surprisal",
     "show",
 ]

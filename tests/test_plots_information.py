@@ -1,0 +1,108 @@
+"""Tests of the information-theory figures: each helper is checked on the data it draws."""
+
+import math
+
+import numpy as np
+import pytest
+from matplotlib.axes import Axes
+
+from xentbook.plots import (
+    new_axes,
+    plot_bernoulli_entropy,
+    plot_code_lengths,
+    plot_entropy_histogram,
+    plot_surprisal,
+)
+
+
+class TestPlotSurprisal:
+    def test_curves_are_surprisal_in_bits_and_nats(self):
+        ax = plot_surprisal(num=50, p_min=0.01)
+        assert isinstance(ax, Axes)
+        p = ax.lines[0].get_xdata()
+        np.testing.assert_allclose(p, np.linspace(0.01, 1.0, 50), rtol=0, atol=0)
+        # -log2 p and -ln p from the math module, elementwise: rtol 1e-15 is a few ulp.
+        bits = [-math.log2(x) for x in p]
+        nats = [-math.log(x) for x in p]
+        np.testing.assert_allclose(ax.lines[0].get_ydata(), bits, rtol=1e-15, atol=1e-300)
+        np.testing.assert_allclose(ax.lines[1].get_ydata(), nats, rtol=1e-15, atol=1e-300)
+
+    def test_landmarks(self):
+        ax = plot_surprisal()
+        # Fair coin 1 bit, fair die log2 6, one in ten log2 10, by hand.
+        marked = sorted(float(line.get_ydata()[0]) for line in ax.lines[2:])
+        np.testing.assert_allclose(marked, [1.0, math.log2(6), math.log2(10)], rtol=1e-15)
+
+    def test_uses_given_axes(self):
+        ax = new_axes()
+        assert plot_surprisal(ax=ax) is ax
+
+    def test_bad_p_min(self):
+        with pytest.raises(ValueError, match="plot_surprisal: p_min must lie in"):
+            plot_surprisal(p_min=0.0)
+
+
+class TestPlotBernoulliEntropy:
+    def test_curve_is_binary_entropy(self):
+        ax = plot_bernoulli_entropy(num=101)
+        p = ax.lines[0].get_xdata()
+        h = ax.lines[0].get_ydata()
+
+        # Direct formula with the 0 log 0 = 0 convention applied by hand at the two ends.
+        def h2(x):
+            return 0.0 if x in (0.0, 1.0) else -x * math.log2(x) - (1 - x) * math.log2(1 - x)
+
+        expected = [h2(x) for x in p]
+        np.testing.assert_allclose(h, expected, rtol=1e-14, atol=1e-15)  # a few roundings
+        assert h[0] == 0.0
+        assert h[-1] == 0.0
+        assert h[50] == 1.0  # p = 0.5 exactly: -2 * 0.5 * log2(0.5) = 1 in binary
+        assert float(np.max(h)) == 1.0
+
+    def test_maximum_marker(self):
+        ax = plot_bernoulli_entropy()
+        assert list(ax.lines[1].get_xdata()) == [0.5]
+        assert list(ax.lines[1].get_ydata()) == [1.0]
+
+
+class TestPlotCodeLengths:
+    def test_bars(self):
+        p = [0.4, 0.3, 0.2, 0.1]
+        lengths = [1, 2, 3, 3]
+        ax = plot_code_lengths(p, lengths, labels="abcd")
+        heights = [patch.get_height() for patch in ax.patches]
+        assert heights[:4] == lengths
+        # Surprisal bars against math.log2: rtol 1e-15.
+        np.testing.assert_allclose(heights[4:], [-math.log2(x) for x in p], rtol=1e-15)
+        assert [t.get_text() for t in ax.get_xticklabels()] == list("abcd")
+
+    def test_legend_gives_averages(self):
+        ax = plot_code_lengths([0.5, 0.25, 0.125, 0.125], [1, 2, 3, 3])
+        texts = [t.get_text() for t in ax.get_legend().get_texts()]
+        # 1.75 bits both ways (hand computation, see the chapter).
+        assert "1.750" in texts[0]
+        assert "1.750" in texts[1]
+
+    def test_shape_mismatch(self):
+        with pytest.raises(ValueError, match="plot_code_lengths: p and lengths must be 1-d"):
+            plot_code_lengths([0.5, 0.5], [1, 1, 1])
+
+
+class TestPlotEntropyHistogram:
+    def test_histogram_counts_and_bound(self):
+        values = np.array([0.1, 0.2, 0.2, 1.0, 1.5])
+        ax = plot_entropy_histogram(values, num_classes=5, bins=4)
+        counts = [patch.get_height() for patch in ax.patches]
+        # Bins of width log(5)/4 = 0.402: [0, .402) holds 0.1, 0.2, 0.2; [.805, 1.207) holds
+        # 1.0; [1.207, 1.609] holds 1.5.
+        assert counts == [3, 0, 1, 1]
+        np.testing.assert_allclose(ax.lines[0].get_xdata(), [math.log(5)] * 2, rtol=1e-15)
+
+    @pytest.mark.parametrize("bad", [0, 2.5, True])
+    def test_bad_num_classes(self, bad):
+        with pytest.raises(ValueError, match="plot_entropy_histogram: num_classes must be"):
+            plot_entropy_histogram([0.5], num_classes=bad)
+
+    def test_empty(self):
+        with pytest.raises(ValueError, match="plot_entropy_histogram: entropies must be"):
+            plot_entropy_histogram([], num_classes=3)
