@@ -22,6 +22,7 @@ from xentbook.cross_entropy import cross_entropy, cross_entropy_grad, cross_entr
 from xentbook.gradients import finite_difference_grad, softmax_jacobian
 from xentbook.information import cross_entropy_pq, entropy, kl_divergence, surprisal
 from xentbook.primitives import log_sigmoid, log_softmax, logsumexp, sigmoid, softmax, softplus
+from xentbook.reference import reference_cross_entropy, reference_log_softmax, relative_error
 from xentbook.regression import mse, mse_grad
 
 __version__ = "0.1.0"
@@ -48,6 +49,9 @@ __all__ = [
     "logsumexp",
     "mse",
     "mse_grad",
+    "reference_cross_entropy",
+    "reference_log_softmax",
+    "relative_error",
     "shannon_code_lengths",
     "sigmoid",
     "softmax",

@@ -11,6 +11,11 @@ from xentbook.plots._information import (
     plot_surprisal,
 )
 from xentbook.plots._mistakes import plot_clamped_loss, plot_double_softmax, plot_loss_without_log
+from xentbook.plots._softmax import (
+    plot_loss_vs_probability,
+    plot_relative_error,
+    plot_temperature,
+)
 from xentbook.plots._style import COLORS, new_axes, show
 
 __all__ = [
@@ -21,7 +26,10 @@ __all__ = [
     "plot_code_lengths",
     "plot_double_softmax",
     "plot_entropy_histogram",
+    "plot_loss_vs_probability",
     "plot_loss_without_log",
+    "plot_relative_error",
     "plot_surprisal",
+    "plot_temperature",
     "show",
 ]

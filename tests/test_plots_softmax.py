@@ -1,0 +1,122 @@
+"""The figures of chapters 5 and 6, tested on the data they draw."""
+
+import matplotlib.pyplot as plt
+import mpmath
+import numpy as np
+import pytest
+
+from xentbook.plots import plot_loss_vs_probability, plot_relative_error, plot_temperature
+
+
+def mp_softmax(z, t):
+    """softmax(z / t) at 50 digits, an independent computation."""
+    with mpmath.workdps(50):
+        e = [mpmath.exp(mpmath.mpf(v) / t) for v in z]
+        total = mpmath.fsum(e)
+        return [float(v / total) for v in e]
+
+
+class TestPlotTemperature:
+    def test_bar_heights_are_the_tempered_softmax(self):
+        z = [2.0, 1.0, 0.1, -1.0]
+        temps = (0.25, 1.0, 4.0)
+        ax = plot_temperature(z, temps)
+        assert len(ax.containers) == len(temps)
+        for bars, t in zip(ax.containers, temps, strict=True):
+            heights = [b.get_height() for b in bars]
+            # float64 softmax vs a 50-digit one: a few ulp, so rtol 1e-14.
+            np.testing.assert_allclose(heights, mp_softmax(z, t), rtol=1e-14)
+
+    def test_low_temperature_is_nearly_one_hot_and_high_nearly_uniform(self):
+        ax = plot_temperature([3.0, 0.0, 0.0], (0.1, 100.0))
+        cold = [b.get_height() for b in ax.containers[0]]
+        hot = [b.get_height() for b in ax.containers[1]]
+        assert cold[0] > 1 - 1e-12  # 1 - 2 e^-30 to 1e-12
+        np.testing.assert_allclose(hot, 1 / 3, atol=0.02)  # within 3/100 of a logit of uniform
+
+    def test_draws_on_given_axes(self):
+        _, ax = plt.subplots()
+        assert plot_temperature([1.0, 0.0], (1.0,), ax=ax) is ax
+
+    @pytest.mark.parametrize(
+        ("z", "temps", "match"),
+        [
+            ([[1.0, 0.0]], (1.0,), "plot_temperature: logits must be one vector"),
+            ([1.0, 0.0], (0.0,), "plot_temperature: temperatures must be positive"),
+            ([1.0, 0.0], (), "plot_temperature: temperatures must be positive"),
+        ],
+    )
+    def test_bad_input(self, z, temps, match):
+        with pytest.raises(ValueError, match=match):
+            plot_temperature(z, temps)
+
+
+class TestPlotRelativeError:
+    def test_lines_are_the_relative_errors(self):
+        margins = np.array([1.0, 10.0, 40.0])
+        ax = plot_relative_error(margins, "float64", num_classes=3)
+        naive, cancel, ours, guide = (line.get_ydata() for line in ax.lines[:4])
+        np.testing.assert_array_equal(ax.lines[0].get_xdata(), margins)
+        u = 2.0**-53
+        floor = u / 64
+        # Exact losses log(1 + 2 e^-a) from mpmath at 50 digits.
+        with mpmath.workdps(50):
+            exact = np.array([float(mpmath.log1p(2 * mpmath.exp(-a))) for a in margins])
+        # At a = 40 the loss 8.5e-18 is below half an ulp of 40 (3.6e-15) and of 1 (1.1e-16):
+        # both naive ways return exactly 0, relative error exactly 1.
+        assert naive[2] == 1.0
+        assert cancel[2] == 1.0
+        # xentbook is within 4 u of the exact loss everywhere (or drawn at the floor when exact).
+        assert np.all(ours <= 4 * u)
+        assert np.all(ours >= floor)
+        # The guide is kappa * u with kappa = a (1 - p_0) / loss, 1 - p_0 = 2e^-a / (1 + 2e^-a).
+        kappa = margins * (2 * np.exp(-margins) / (1 + 2 * np.exp(-margins))) / exact
+        np.testing.assert_allclose(guide, kappa * u, rtol=1e-12)
+        # At a = 1 the naive ways are still accurate to a few ulp of the loss (no cancellation yet).
+        assert naive[0] < 16 * u
+        assert cancel[0] < 16 * u
+
+    def test_float32_panel(self):
+        margins = np.array([20.0])
+        ax = plot_relative_error(margins, "float32", num_classes=4)
+        naive, cancel, ours = (line.get_ydata()[0] for line in ax.lines[:3])
+        # float32 loss 3 e^-20 = 6.2e-9 is below half an ulp of 1 (6e-8): naive gives 0.
+        assert naive == 1.0
+        assert cancel == 1.0
+        assert ours < 4 * 2.0**-24
+        assert ax.get_title() == "float32, C = 4"
+
+    @pytest.mark.parametrize(
+        ("kwargs", "match"),
+        [
+            ({"dtype": "float16"}, "plot_relative_error: dtype must be float32 or float64"),
+            ({"num_classes": 1}, "plot_relative_error: num_classes must be at least 2"),
+        ],
+    )
+    def test_bad_input(self, kwargs, match):
+        with pytest.raises(ValueError, match=match):
+            plot_relative_error([1.0, 2.0], **kwargs)
+
+
+class TestPlotLossVsProbability:
+    def test_curve_is_minus_log_p(self):
+        ax = plot_loss_vs_probability()
+        x, y = ax.lines[0].get_xdata(), ax.lines[0].get_ydata()
+        assert x[0] == pytest.approx(0.001)
+        assert x[-1] == 1.0
+        # -log(0.001) = 3 ln 10 = 6.907755...; numpy's log is accurate to 1 ulp, so rtol 1e-15.
+        np.testing.assert_allclose(y, -np.log(x), rtol=1e-15)
+        assert y[0] == pytest.approx(3 * np.log(10), rel=1e-15)
+
+    def test_marks(self):
+        marks = {"Setosa": 0.57, "Virginica": 0.58, "Versicolor": 0.52}
+        ax = plot_loss_vs_probability(marks=marks)
+        points = [(line.get_xdata()[0], line.get_ydata()[0]) for line in ax.lines[1:]]
+        # Hand values: -ln 0.57 = 0.5621, -ln 0.58 = 0.5447, -ln 0.52 = 0.6539 (to 4 decimals).
+        np.testing.assert_allclose([pt[1] for pt in points], [0.5621, 0.5447, 0.6539], atol=5e-5)
+        texts = [t.get_text() for t in ax.texts]
+        assert any("Versicolor" in t and "0.654" in t for t in texts)
+
+    def test_bad_input(self):
+        with pytest.raises(ValueError, match=r"plot_loss_vs_probability: p must be in \(0, 1\]"):
+            plot_loss_vs_probability([0.0, 0.5])
