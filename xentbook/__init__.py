@@ -9,6 +9,12 @@ from xentbook.binary import (
     binary_cross_entropy_with_logits,
     binary_cross_entropy_with_logits_grad,
 )
+from xentbook.calibration import (
+    expected_calibration_error,
+    fit_temperature,
+    perplexity,
+    reliability_bins,
+)
 from xentbook.coding import (
     average_code_length,
     canonical_code,
@@ -19,6 +25,7 @@ from xentbook.coding import (
     shannon_code_lengths,
 )
 from xentbook.cross_entropy import cross_entropy, cross_entropy_grad, cross_entropy_with_grad
+from xentbook.focal import focal_loss
 from xentbook.gradients import finite_difference_grad, softmax_jacobian
 from xentbook.information import cross_entropy_pq, entropy, kl_divergence, surprisal
 from xentbook.primitives import log_sigmoid, log_softmax, logsumexp, sigmoid, softmax, softplus
@@ -39,7 +46,10 @@ __all__ = [
     "cross_entropy_with_grad",
     "decode_prefix",
     "entropy",
+    "expected_calibration_error",
     "finite_difference_grad",
+    "fit_temperature",
+    "focal_loss",
     "huffman_code_lengths",
     "is_prefix_free",
     "kl_divergence",
@@ -49,9 +59,11 @@ __all__ = [
     "logsumexp",
     "mse",
     "mse_grad",
+    "perplexity",
     "reference_cross_entropy",
     "reference_log_softmax",
     "relative_error",
+    "reliability_bins",
     "shannon_code_lengths",
     "sigmoid",
     "softmax",

@@ -4,6 +4,8 @@ Chapters end a figure cell with ``show(plot_something(...))``. Nothing here chan
 matplotlib state on import; the shared look comes from :func:`new_axes`.
 """
 
+from xentbook.plots._binary import plot_bce_vs_logit, plot_pos_weight_optimum
+from xentbook.plots._calibration import plot_focal_loss, plot_reliability_diagram
 from xentbook.plots._information import (
     plot_bernoulli_entropy,
     plot_code_lengths,
@@ -21,14 +23,18 @@ from xentbook.plots._style import COLORS, new_axes, show
 __all__ = [
     "COLORS",
     "new_axes",
+    "plot_bce_vs_logit",
     "plot_bernoulli_entropy",
     "plot_clamped_loss",
     "plot_code_lengths",
     "plot_double_softmax",
     "plot_entropy_histogram",
+    "plot_focal_loss",
     "plot_loss_vs_probability",
     "plot_loss_without_log",
+    "plot_pos_weight_optimum",
     "plot_relative_error",
+    "plot_reliability_diagram",
     "plot_surprisal",
     "plot_temperature",
     "show",

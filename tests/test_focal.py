@@ -1,0 +1,182 @@
+"""Tests of xentbook.focal_loss against PyTorch, the cross-entropy, and hand derivations."""
+
+import warnings
+
+import mpmath
+import numpy as np
+import pytest
+
+from xentbook import cross_entropy, focal_loss
+
+LOGITS = np.array([[2.0, 0.0, -1.0], [0.5, 0.3, 0.0], [-3.0, 4.0, 1.0], [0.0, 0.0, 0.0]])
+TARGET = np.array([0, 2, 0, 1])
+
+
+def _torch_focal(torch, logits, target, gamma, alpha=None):
+    """Reference in float64 PyTorch: log_softmax, gather, (1 - exp(log p_t))**gamma."""
+    z = torch.tensor(logits, dtype=torch.float64)
+    t = torch.tensor(target, dtype=torch.int64)
+    log_pt = torch.log_softmax(z, dim=1).gather(1, t[:, None])[:, 0]
+    loss = -((1 - log_pt.exp()) ** gamma) * log_pt
+    if alpha is not None:
+        loss = loss * torch.as_tensor(alpha, dtype=torch.float64)[t]
+    return loss.numpy()
+
+
+class TestFocalLoss:
+    @pytest.mark.torch
+    @pytest.mark.parametrize("gamma", [0.0, 0.5, 1.0, 2.0, 5.0])
+    def test_matches_torch_reference(self, gamma):
+        torch = pytest.importorskip("torch", reason="PyTorch is the reference implementation")
+        alpha = np.array([0.25, 0.5, 2.0])
+        expected = _torch_focal(torch, LOGITS, TARGET, gamma, alpha)
+        got = focal_loss(LOGITS, TARGET, gamma=gamma, alpha=alpha, reduction="none")
+        # Moderate probabilities: both are accurate to a few ulp in float64.
+        np.testing.assert_allclose(got, expected, rtol=1e-13)
+        np.testing.assert_allclose(
+            focal_loss(LOGITS, TARGET, gamma=gamma, alpha=alpha), expected.mean(), rtol=1e-13
+        )
+
+    def test_gamma_zero_is_cross_entropy(self):
+        got = focal_loss(LOGITS, TARGET, gamma=0.0, reduction="none")
+        expected = cross_entropy(LOGITS, TARGET, reduction="none")
+        # Same log-softmax underneath: equal to rounding.
+        np.testing.assert_allclose(got, expected, rtol=1e-15)
+        np.testing.assert_allclose(
+            focal_loss(LOGITS, TARGET, gamma=0.0), cross_entropy(LOGITS, TARGET), rtol=1e-15
+        )
+
+    def test_alpha_vector_sum_equals_weighted_cross_entropy_sum(self):
+        w = np.array([0.2, 3.0, 1.5])
+        got = focal_loss(LOGITS, TARGET, gamma=0.0, alpha=w, reduction="sum")
+        expected = cross_entropy(LOGITS, TARGET, weight=w, reduction="sum")
+        np.testing.assert_allclose(got, expected, rtol=1e-14)  # sums of 4 terms: a few ulp
+
+    def test_mean_is_plain_mean_not_weighted(self):
+        w = np.array([0.2, 3.0, 1.5])
+        per_item = focal_loss(LOGITS, TARGET, gamma=2.0, alpha=w, reduction="none")
+        np.testing.assert_allclose(
+            focal_loss(LOGITS, TARGET, gamma=2.0, alpha=w), per_item.sum() / 4, rtol=1e-15
+        )
+
+    def test_scalar_alpha_scales_every_item(self):
+        base = focal_loss(LOGITS, TARGET, gamma=1.5, reduction="none")
+        np.testing.assert_allclose(
+            focal_loss(LOGITS, TARGET, gamma=1.5, alpha=0.25, reduction="none"),
+            0.25 * base,
+            rtol=1e-15,
+        )
+
+    def test_hand_value_two_classes(self):
+        # Logits (log 0.8, log 0.2): p_t = 0.8 exactly in real arithmetic, so
+        # FL = -(0.2)^2 log 0.8 = 0.04 * 0.22314355131420976.
+        got = focal_loss([[np.log(0.8), np.log(0.2)]], [0], gamma=2.0, reduction="sum")
+        np.testing.assert_allclose(got, 0.04 * 0.22314355131420976, rtol=1e-14)
+
+    def test_confident_item_keeps_relative_accuracy(self):
+        # z = (40, 0): 1 - p_t = e^-40 / (1 + e^-40) and -log p_t = log1p(e^-40), both about
+        # 4.25e-18. Naive 1 - exp(log p_t) would give 0. mpmath at 50 digits is the reference.
+        mpmath.mp.dps = 50
+        e = mpmath.exp(-40)
+        expected = float((e / (1 + e)) ** 2 * mpmath.log1p(e))
+        got = focal_loss([[40.0, 0.0]], [0], gamma=2.0, reduction="sum")
+        assert got > 0
+        np.testing.assert_allclose(got, expected, rtol=1e-14)  # a few ulp
+
+    def test_focal_never_exceeds_cross_entropy_and_decreases_with_gamma(self):
+        rng = np.random.default_rng(0)
+        z = rng.normal(size=(50, 5)) * 3
+        t = rng.integers(0, 5, size=50)
+        ce = cross_entropy(z, t, reduction="none")
+        previous = ce
+        for gamma in (0.5, 1.0, 2.0, 4.0):
+            fl = focal_loss(z, t, gamma=gamma, reduction="none")
+            assert np.all(fl <= previous)
+            previous = fl
+
+    def test_float32_in_float32_out(self):
+        got = focal_loss(LOGITS.astype(np.float32), TARGET, reduction="none")
+        assert got.dtype == np.float32
+        np.testing.assert_allclose(got, focal_loss(LOGITS, TARGET, reduction="none"), rtol=1e-6)
+        assert focal_loss(LOGITS.astype(np.float32), TARGET).dtype == np.float32
+
+    def test_neg_inf_logit_of_other_class_is_fine_and_of_target_is_inf(self):
+        assert focal_loss([[0.0, -np.inf]], [0], reduction="sum") == 0.0
+        assert focal_loss([[0.0, -np.inf]], [1], reduction="sum") == np.inf
+
+    def test_empty_batch(self):
+        assert focal_loss(np.zeros((0, 3)), np.zeros(0, dtype=int), reduction="none").shape == (0,)
+        assert focal_loss(np.zeros((0, 3)), np.zeros(0, dtype=int), reduction="sum") == 0.0
+        with pytest.warns(RuntimeWarning, match="focal_loss: the mean of an empty batch"):
+            assert np.isnan(focal_loss(np.zeros((0, 3)), np.zeros(0, dtype=int)))
+
+    def test_no_warning_for_ordinary_input(self):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            focal_loss(LOGITS * 100, TARGET, gamma=2.0)
+
+    @pytest.mark.parametrize(
+        ("kwargs", "error", "match"),
+        [
+            ({"input": [1.0, 2.0], "target": [0]}, ValueError, "focal_loss: input must be 2-D"),
+            (
+                {"input": [[1.0, 2.0]], "target": [0.0]},
+                TypeError,
+                "focal_loss: target must hold integer",
+            ),
+            (
+                {"input": [[1.0, 2.0]], "target": [0, 1]},
+                ValueError,
+                r"focal_loss: target must have shape \(1,\)",
+            ),
+            (
+                {"input": [[1.0, 2.0]], "target": [2]},
+                IndexError,
+                "focal_loss: target holds class index 2",
+            ),
+            ({"input": [[1.0, 2.0]], "target": [-1]}, IndexError, "class index -1"),
+            (
+                {"input": [[1.0, 2.0]], "target": [0], "gamma": -1.0},
+                ValueError,
+                "focal_loss: gamma must be finite and >= 0, got -1.0",
+            ),
+            (
+                {"input": [[1.0, 2.0]], "target": [0], "gamma": "2"},
+                TypeError,
+                "focal_loss: gamma must be a real number",
+            ),
+            (
+                {"input": [[1.0, 2.0]], "target": [0], "alpha": [1.0, 2.0, 3.0]},
+                ValueError,
+                "focal_loss: alpha must be a number or have one entry per class",
+            ),
+            (
+                {"input": [[1.0, 2.0]], "target": [0], "alpha": [1.0, -2.0]},
+                ValueError,
+                "focal_loss: alpha must be >= 0",
+            ),
+            (
+                {"input": [[1.0, np.nan]], "target": [0]},
+                ValueError,
+                "focal_loss: input contains nan or",
+            ),
+            (
+                {"input": [[1.0, np.inf]], "target": [0]},
+                ValueError,
+                r"focal_loss: input contains nan or \+inf \(item 0\)",
+            ),
+            (
+                {"input": [[1.0, 2.0]], "target": [0], "reduction": "avg"},
+                ValueError,
+                "focal_loss: reduction must be one of",
+            ),
+            (
+                {"input": [["a", "b"]], "target": [0]},
+                TypeError,
+                "focal_loss: input must be a real numeric",
+            ),
+        ],
+    )
+    def test_bad_input(self, kwargs, error, match):
+        with pytest.raises(error, match=match):
+            focal_loss(**kwargs)

@@ -1,0 +1,50 @@
+"""Tests of the binary cross-entropy figures, on the data they plot."""
+
+import numpy as np
+from matplotlib.axes import Axes
+
+from xentbook import binary_cross_entropy_with_logits
+from xentbook.plots import new_axes, plot_bce_vs_logit, plot_pos_weight_optimum
+
+
+class TestPlotBceVsLogit:
+    def test_curves_are_softplus_of_minus_x_and_x(self):
+        x = np.linspace(-5, 5, 11)
+        ax = plot_bce_vs_logit(x)
+        assert isinstance(ax, Axes)
+        # Independent formula: softplus(t) = log(1 + e^t) via logaddexp, accurate to ~1 ulp.
+        np.testing.assert_allclose(ax.lines[0].get_ydata(), np.logaddexp(0, -x), rtol=1e-14)
+        np.testing.assert_allclose(ax.lines[1].get_ydata(), np.logaddexp(0, x), rtol=1e-14)
+        np.testing.assert_array_equal(ax.lines[2].get_ydata(), np.maximum(-x, 0))
+        np.testing.assert_array_equal(ax.lines[0].get_xdata(), x)
+
+    def test_default_grid_and_given_axes(self):
+        target = new_axes()
+        ax = plot_bce_vs_logit(ax=target)
+        assert ax is target
+        xs = ax.lines[0].get_xdata()
+        assert len(xs) == 400
+        assert xs[0] == -6
+        assert xs[-1] == 6
+        # Both curves meet at x = 0 at log 2 (checked on the package's own loss).
+        np.testing.assert_allclose(
+            binary_cross_entropy_with_logits([0.0], [1.0]), np.log(2), rtol=1e-15
+        )
+
+
+class TestPlotPosWeightOptimum:
+    def test_curves_minimize_expected_weighted_loss(self):
+        ax = plot_pos_weight_optimum(pos_weights=(0.5, 3.0))
+        pi = ax.lines[0].get_xdata()
+        # Check p* against a brute-force minimization of r*pi*(-log p) + (1 - pi)*(-log(1 - p))
+        # over a fine grid of p (spacing 1e-5: agreement to about 1e-5).
+        grid = np.linspace(1e-6, 1 - 1e-6, 100001)
+        for line, r in zip(ax.lines[:2], (0.5, 3.0), strict=True):
+            for i in (20, 100, 170):
+                loss = -r * pi[i] * np.log(grid) - (1 - pi[i]) * np.log1p(-grid)
+                assert abs(line.get_ydata()[i] - grid[np.argmin(loss)]) < 2e-5
+        np.testing.assert_array_equal(ax.lines[-1].get_ydata(), pi)  # the diagonal r = 1
+
+    def test_one_line_per_weight_plus_diagonal(self):
+        ax = plot_pos_weight_optimum()
+        assert len(ax.lines) == 5

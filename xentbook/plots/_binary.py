@@ -1,0 +1,94 @@
+"""Figures of the binary cross-entropy chapter: the loss against the logit, and pos_weight."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from matplotlib.axes import Axes
+from numpy.typing import ArrayLike
+
+from xentbook.binary import binary_cross_entropy_with_logits
+from xentbook.plots._style import COLORS, new_axes
+
+__all__ = ["plot_bce_vs_logit", "plot_pos_weight_optimum"]
+
+
+def plot_bce_vs_logit(x: ArrayLike | None = None, ax: Axes | None = None) -> Axes:
+    r"""Binary cross-entropy against the logit :math:`x`, for the targets 1 and 0.
+
+    Draws :math:`\operatorname{softplus}(-x)` (target 1) and :math:`\operatorname{softplus}(x)`
+    (target 0), both computed by :func:`xentbook.binary_cross_entropy_with_logits`, with their
+    straight-line asymptotes :math:`\max(-x, 0)` and :math:`\max(x, 0)` dashed.
+
+    Parameters
+    ----------
+    x : array_like, optional
+        The logits (default: 400 points on :math:`[-6, 6]`).
+    ax : Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    Axes
+        ``ax.lines[0]`` is the loss for target 1, ``ax.lines[1]`` for target 0, then the two
+        asymptotes.
+    """
+    x = np.linspace(-6.0, 6.0, 400) if x is None else np.asarray(x, dtype=float)
+    ax = new_axes(ax)
+    ones, zeros = np.ones_like(x), np.zeros_like(x)
+    loss1 = binary_cross_entropy_with_logits(x, ones, reduction="none")
+    loss0 = binary_cross_entropy_with_logits(x, zeros, reduction="none")
+    ax.plot(x, loss1, color=COLORS["ce"], lw=2, label=r"target $y = 1$: softplus$(-x)$")
+    ax.plot(x, loss0, color=COLORS["accent"], lw=2, label=r"target $y = 0$: softplus$(x)$")
+    ax.plot(x, np.maximum(-x, 0), color=COLORS["ce"], lw=1, ls="--", alpha=0.7)
+    ax.plot(x, np.maximum(x, 0), color=COLORS["accent"], lw=1, ls="--", alpha=0.7)
+    ax.axvline(0.0, color=COLORS["reference"], lw=0.8)
+    ax.set_xlabel(r"logit $x$")
+    ax.set_ylabel("binary cross-entropy (nats)")
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="upper center")
+    return ax
+
+
+def plot_pos_weight_optimum(
+    pos_weights: ArrayLike = (0.25, 1.0, 4.0, 16.0), ax: Axes | None = None
+) -> Axes:
+    r"""The best constant prediction :math:`p^\star` against the positive rate, per ``pos_weight``.
+
+    For a positive rate :math:`\pi` and ``pos_weight`` :math:`r`, the constant probability that
+    minimizes the expected weighted loss is :math:`p^\star = r\pi / (r\pi + 1 - \pi)`: one curve
+    per :math:`r`, with the calibrated answer :math:`p^\star = \pi` (:math:`r = 1`) as reference.
+
+    Parameters
+    ----------
+    pos_weights : array_like, optional
+        The values of :math:`r` to draw.
+    ax : Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    Axes
+        ``ax.lines[i]`` is the curve of ``pos_weights[i]``; the last line is the diagonal.
+    """
+    ax = new_axes(ax)
+    pi = np.linspace(0.0, 1.0, 201)
+    palette: list[Any] = [
+        COLORS["ce"],
+        COLORS["accent"],
+        COLORS["grad"],
+        COLORS["extra"],
+        COLORS["mse"],
+    ]
+    for i, r in enumerate(np.atleast_1d(np.asarray(pos_weights, dtype=float))):
+        p_star = r * pi / (r * pi + 1 - pi)
+        ax.plot(pi, p_star, color=palette[i % len(palette)], lw=2, label=f"pos_weight $r = {r:g}$")
+    ax.plot(pi, pi, color=COLORS["reference"], lw=1, ls=":", label=r"$p^\star = \pi$")
+    ax.set_xlabel(r"positive rate $\pi$")
+    ax.set_ylabel(r"best constant prediction $p^\star$")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_aspect("equal")
+    ax.legend(loc="lower right", fontsize=9)
+    return ax

@@ -1,0 +1,141 @@
+"""Figures of the chapter on focal loss, label smoothing and calibration."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.axes import Axes
+from numpy.typing import ArrayLike
+
+from xentbook.calibration import expected_calibration_error, reliability_bins
+from xentbook.focal import focal_loss
+from xentbook.plots._style import COLORS, new_axes
+
+__all__ = ["plot_focal_loss", "plot_reliability_diagram"]
+
+
+def plot_focal_loss(
+    gammas: ArrayLike = (0.0, 0.5, 1.0, 2.0, 5.0),
+    p_t: ArrayLike | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    r"""Focal loss :math:`-(1 - p_t)^\gamma \log p_t` against :math:`p_t`, one curve per gamma.
+
+    Each curve is computed by :func:`xentbook.focal_loss` on two-class logits
+    :math:`(\log p_t, \log(1 - p_t))` with target 0, whose softmax gives the target probability
+    :math:`p_t`. :math:`\gamma = 0` is the cross-entropy.
+
+    Parameters
+    ----------
+    gammas : array_like, optional
+        The focusing parameters to draw.
+    p_t : array_like, optional
+        Probabilities of the target class in :math:`(0, 1)` (default: 300 points on
+        :math:`[0.01, 0.995]`).
+    ax : Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    Axes
+        ``ax.lines[i]`` is the curve of ``gammas[i]``.
+    """
+    p = np.linspace(0.01, 0.995, 300) if p_t is None else np.asarray(p_t, dtype=float)
+    ax = new_axes(ax)
+    logits = np.stack([np.log(p), np.log1p(-p)], axis=1)
+    target = np.zeros(len(p), dtype=np.int64)
+    palette = [COLORS["ce"], COLORS["accent"], COLORS["grad"], COLORS["extra"], COLORS["mse"]]
+    for i, g in enumerate(np.atleast_1d(np.asarray(gammas, dtype=float))):
+        loss = focal_loss(logits, target, gamma=float(g), reduction="none")
+        name = r"$\gamma = 0$ (cross-entropy)" if g == 0 else rf"$\gamma = {g:g}$"
+        ax.plot(p, loss, color=palette[i % len(palette)], lw=2, label=name)
+    ax.axvspan(0.6, 1.0, color=COLORS["reference"], alpha=0.08, lw=0)
+    ax.text(
+        0.8,
+        0.95,
+        "well-classified\nitems",
+        transform=ax.get_xaxis_transform(),
+        ha="center",
+        va="top",
+        fontsize=9,
+        color="0.35",
+    )
+    ax.set_xlabel(r"probability of the target class $p_t$")
+    ax.set_ylabel("loss (nats)")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="upper right", bbox_to_anchor=(1.0, 0.8), fontsize=9)
+    return ax
+
+
+def plot_reliability_diagram(
+    probs: ArrayLike,
+    labels: ArrayLike,
+    n_bins: int = 15,
+    title: str | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    r"""Reliability diagram: accuracy per confidence bin against perfect calibration (the diagonal).
+
+    Bars show :math:`\mathrm{acc}_b` of each non-empty bin of :func:`xentbook.reliability_bins`;
+    a red outline shows the gap to the mean confidence :math:`\mathrm{conf}_b` (bars below the
+    diagonal mean overconfidence). The expected calibration error is written in the corner.
+
+    Parameters
+    ----------
+    probs : array_like
+        Predicted probabilities, shape ``(N, C)``.
+    labels : array_like
+        True class indices, shape ``(N,)``.
+    n_bins : int, optional
+        Number of equal-width bins (default 15).
+    title : str, optional
+        Title of the panel.
+    ax : Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    Axes
+        ``ax.containers[0]`` holds the accuracy bars (one per non-empty bin, at the bin
+        centres), ``ax.containers[1]`` the gap outlines.
+    """
+    bins = reliability_bins(probs, labels, n_bins=n_bins)
+    ece = expected_calibration_error(probs, labels, n_bins=n_bins)
+    ax = new_axes(ax)
+    full = bins.counts > 0
+    left = bins.edges[:-1][full]
+    width = np.diff(bins.edges)[full]
+    centres = left + width / 2
+    acc, conf = bins.accuracy[full], bins.confidence[full]
+    ax.bar(
+        centres, acc, width=width, color=COLORS["ce"], edgecolor="white", lw=0.8, label="accuracy"
+    )
+    ax.bar(
+        centres,
+        conf - acc,
+        bottom=acc,
+        width=width,
+        fill=False,
+        edgecolor=COLORS["mse"],
+        lw=1.2,
+        hatch="//",
+        label="gap to confidence",
+    )
+    ax.plot([0, 1], [0, 1], color=COLORS["reference"], ls="--", lw=1, label="perfect calibration")
+    ax.text(
+        0.04,
+        0.93,
+        f"ECE = {ece:.3f}",
+        transform=ax.transAxes,
+        fontsize=10,
+        bbox={"facecolor": "white", "edgecolor": "0.8"},
+    )
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_aspect("equal")
+    ax.set_xlabel("confidence (largest predicted probability)")
+    ax.set_ylabel("accuracy")
+    if title:
+        ax.set_title(title)
+    ax.legend(loc="lower right", fontsize=9)
+    return ax
