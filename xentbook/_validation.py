@@ -70,7 +70,7 @@ def check_finite(func: str, name: str, arr: NDArray[Any]) -> None:
     if bad.any():
         where = tuple(int(i) for i in np.argwhere(bad)[0])
         raise ValueError(
-            f"{func}: {name} must be finite, got {arr[where]!r} at index {where}"
+            f"{func}: {name} must be finite, got {arr[where].item()!r} at index {where}"
         )
 
 
@@ -80,7 +80,7 @@ def check_in_unit_interval(func: str, name: str, arr: NDArray[Any]) -> None:
     if bad.any():
         where = tuple(int(i) for i in np.argwhere(bad)[0])
         raise ValueError(
-            f"{func}: {name} must hold probabilities in [0, 1], got {arr[where]!r} at index {where}"
+            f"{func}: {name} must hold probabilities in [0, 1], got {arr[where].item()!r} at index {where}"
         )
 
 

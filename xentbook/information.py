@@ -30,7 +30,7 @@ def _distribution(func: str, name: str, value: ArrayLike, axis: int) -> tuple[ND
         bad = ~((arr >= 0) & np.isfinite(arr))
         where = tuple(int(i) for i in np.argwhere(bad)[0])
         raise ValueError(
-            f"{func}: {name} must hold probabilities (finite and >= 0), got {arr[where]!r} "
+            f"{func}: {name} must hold probabilities (finite and >= 0), got {arr[where].item()!r} "
             f"at index {where}"
         )
     if arr.shape[ax] == 0:
@@ -42,8 +42,8 @@ def _distribution(func: str, name: str, value: ArrayLike, axis: int) -> tuple[ND
     if off.any():
         total = np.asarray(totals)[np.unravel_index(int(np.flatnonzero(off)[0]), off.shape)]
         raise ValueError(
-            f"{func}: {name} must sum to 1 along axis {axis}, but a slice sums to {total!r}; "
-            f"divide by its sum to normalize"
+            f"{func}: {name} must sum to 1 along axis {axis}, but a slice sums to {float(total)!r}; "
+            "divide by its sum to normalize"
         )
     return arr, ax
 
@@ -80,7 +80,7 @@ def surprisal(p: ArrayLike, base: float | None = None) -> Any:
     bad = ~((arr >= 0) & (arr <= 1))
     if bad.any():
         where = tuple(int(i) for i in np.argwhere(bad)[0]) if arr.ndim else ()
-        raise ValueError(f"{func}: p must be a probability in [0, 1], got {arr[where]!r}")
+        raise ValueError(f"{func}: p must be a probability in [0, 1], got {arr[where].item()!r}")
     dtype = working_dtype(arr)
     with np.errstate(divide="ignore"):  # log(0) = -inf: an impossible event
         info = -np.log(arr.astype(dtype, copy=False))

@@ -59,7 +59,8 @@ def as_rows(a: NDArray[Any], axes: tuple[int, ...]) -> tuple[NDArray[Any], tuple
     moved = np.transpose(a, rest + axes)
     lead = moved.shape[: len(rest)]
     width = int(np.prod([a.shape[ax] for ax in axes], dtype=np.int64))
-    return np.ascontiguousarray(moved.reshape(-1, width)), lead
+    count = int(np.prod(lead, dtype=np.int64))
+    return np.ascontiguousarray(moved.reshape(count, width)), lead
 
 
 def _normalize_axes(func: str, axis: Any, ndim: int) -> tuple[int, ...]:
@@ -165,9 +166,9 @@ def _softmax_parts(func: str, x: ArrayLike, axis: Any) -> tuple[NDArray[Any], tu
     ax = check_axis(func, axis, arr.ndim)
     dtype = working_dtype(arr)
     moved = np.moveaxis(arr.astype(dtype, copy=False), ax, -1)
-    rows = np.ascontiguousarray(moved.reshape(-1, moved.shape[-1]))
-    if rows.shape[1] == 0:
+    if moved.shape[-1] == 0:
         raise ValueError(f"{func}: x has length 0 along axis {axis}; softmax needs one class or more")
+    rows = np.ascontiguousarray(moved.reshape(-1, moved.shape[-1]))
     k, m = row_max(rows)
     _reject_bad_rows(func, "x", m)
     e, s = shifted_exp(rows, k, m)

@@ -1,0 +1,137 @@
+"""surprisal, entropy, cross_entropy_pq and kl_divergence.
+
+References: scipy.stats.entropy (same values on normalized input), mpmath at 50 digits for the
+accuracy of KL between nearly equal distributions, and hand-computed values.
+"""
+
+from __future__ import annotations
+
+import math
+
+import mpmath
+import numpy as np
+import pytest
+import scipy.stats as ss
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from xentbook import cross_entropy_pq, entropy, kl_divergence, surprisal
+
+rng = np.random.default_rng(1951)
+
+
+def random_distributions(shape):
+    return rng.dirichlet(np.ones(shape[-1]), size=shape[:-1])
+
+
+class TestSurprisal:
+    def test_hand_values(self):
+        assert surprisal(0.5, base=2) == 1.0
+        assert surprisal(1 / 6, base=2) == pytest.approx(math.log2(6), rel=1e-15)
+        assert surprisal(1.0) == 0.0 and not np.signbit(surprisal(1.0))
+        assert surprisal(0.0) == np.inf
+
+    def test_independent_events_add(self):
+        p, q = 0.3, 0.05
+        assert surprisal(p * q) == pytest.approx(surprisal(p) + surprisal(q), rel=1e-15)
+
+    def test_bad_input(self):
+        with pytest.raises(ValueError, match=r"surprisal: p must be a probability in \[0, 1\], got 1.5"):
+            surprisal(1.5)
+        with pytest.raises(ValueError, match="surprisal: base must be positive, finite and not 1"):
+            surprisal(0.5, base=1)
+        with pytest.raises(TypeError, match="surprisal: base must be a positive number or None"):
+            surprisal(0.5, base="e")
+
+
+class TestEntropy:
+    @pytest.mark.parametrize("base", [None, 2, 10])
+    def test_matches_scipy(self, base):
+        p = random_distributions((5, 8))
+        np.testing.assert_allclose(entropy(p, base=base), ss.entropy(p, base=base, axis=-1), rtol=1e-14)
+        np.testing.assert_allclose(entropy(p.T, axis=0, base=base), ss.entropy(p.T, base=base, axis=0), rtol=1e-14)
+
+    def test_zero_log_zero_is_zero(self):
+        assert entropy([1.0, 0.0]) == 0.0
+        assert entropy([0.5, 0.5, 0.0], base=2) == 1.0
+
+    def test_uniform_is_log_c(self):
+        assert entropy(np.full(8, 1 / 8), base=2) == pytest.approx(3.0, rel=1e-15)
+
+    def test_float32(self):
+        assert entropy(np.float32([0.25, 0.75])).dtype == np.float32
+
+    @pytest.mark.parametrize(
+        ("p", "error", "pattern"),
+        [
+            ([0.5, -0.1, 0.6], ValueError, r"entropy: p must hold probabilities \(finite and >= 0\), got -0.1"),
+            ([1.0, 1.0], ValueError, r"entropy: p must sum to 1 along axis -1, but a slice sums to 2.0"),
+            ([np.nan, 1.0], ValueError, r"entropy: p must hold probabilities"),
+            (0.5, ValueError, r"entropy: p must have at least 1 dimension"),
+            (["a"], TypeError, r"entropy: p must be a real numeric array"),
+        ],
+    )
+    def test_bad_input(self, p, error, pattern):
+        with pytest.raises(error, match=pattern):
+            entropy(p)
+
+
+class TestCrossEntropyAndKL:
+    @pytest.mark.parametrize("base", [None, 2])
+    def test_kl_matches_scipy(self, base):
+        p, q = random_distributions((6, 5)), random_distributions((6, 5))
+        np.testing.assert_allclose(kl_divergence(p, q, base=base), ss.entropy(p, q, base=base, axis=-1), rtol=1e-12)
+
+    def test_cross_entropy_is_entropy_plus_kl(self):
+        p, q = random_distributions((6, 5)), random_distributions((6, 5))
+        np.testing.assert_allclose(cross_entropy_pq(p, q), entropy(p) + kl_divergence(p, q), rtol=1e-14)
+
+    def test_hand_values(self):
+        # H(p, q) for p = (1/2, 1/2), q = (0.9, 0.1): -(ln 0.9 + ln 0.1) / 2.
+        assert cross_entropy_pq([0.5, 0.5], [0.9, 0.1]) == pytest.approx(-(math.log(0.9) + math.log(0.1)) / 2, rel=1e-15)
+        assert kl_divergence([0.5, 0.5], [0.9, 0.1]) == pytest.approx(0.5 * math.log(0.5 / 0.9) + 0.5 * math.log(5), rel=1e-14)
+
+    def test_infinities_and_zeros(self):
+        assert kl_divergence([0.5, 0.5], [1.0, 0.0]) == np.inf
+        assert cross_entropy_pq([0.5, 0.5], [1.0, 0.0]) == np.inf
+        assert kl_divergence([1.0, 0.0], [0.5, 0.5]) == pytest.approx(math.log(2), rel=1e-15)
+        assert kl_divergence([0.2, 0.8], [0.2, 0.8]) == 0.0
+
+    def test_kl_of_nearly_equal_distributions_is_accurate(self):
+        # scipy sums p log(p/q) terms of both signs and keeps only ~8 digits of the O(d^2)
+        # result here; the non-negative-terms form keeps all of them. Inputs are dyadic so that
+        # p sums to exactly 1; reference: mpmath at 50 digits on the exact binary values.
+        d = 2.0**-30
+        q = np.array([0.25, 0.75])
+        p = q + [d, -d]
+        with mpmath.workdps(50):
+            exact = float(sum(mpmath.mpf(a) * mpmath.log(mpmath.mpf(a) / mpmath.mpf(b)) for a, b in zip(p, q)))
+        assert kl_divergence(p, q) == pytest.approx(exact, rel=4 * np.finfo(float).eps)
+        assert abs(ss.entropy(p, q) - exact) / exact > 1e-9  # the reference loses digits here
+
+    def test_shape_mismatch(self):
+        with pytest.raises(ValueError, match=r"kl_divergence: p and q must have the same shape, got \(2,\) and \(3,\)"):
+            kl_divergence([0.5, 0.5], [0.2, 0.3, 0.5])
+        with pytest.raises(ValueError, match=r"cross_entropy_pq: q must hold probabilities"):
+            cross_entropy_pq([0.5, 0.5], [1.5, -0.5])
+
+
+distributions = hnp.arrays(np.float64, st.integers(2, 8), elements=st.floats(0.01, 10)).map(lambda a: a / a.sum())
+
+
+class TestProperties:
+    @settings(max_examples=80, deadline=None)
+    @given(distributions, distributions)
+    def test_gibbs_and_decomposition(self, p, q):
+        if p.shape != q.shape:
+            q = np.resize(q, p.shape)
+            q = q / q.sum()
+        kl = kl_divergence(p, q)
+        assert kl >= 0
+        np.testing.assert_allclose(cross_entropy_pq(p, q), entropy(p) + kl, rtol=1e-12, atol=1e-15)
+
+    @settings(max_examples=60, deadline=None)
+    @given(distributions)
+    def test_entropy_at_most_log_c(self, p):
+        assert entropy(p) <= math.log(p.size) + 1e-12

@@ -1,0 +1,150 @@
+"""logsumexp, softmax, log_softmax, softplus, log_sigmoid, sigmoid.
+
+References: scipy.special (same values for the same axis), mpmath for accuracy in the regimes
+where scipy itself rounds, and hand-derived limits for the infinities.
+"""
+
+from __future__ import annotations
+
+import math
+
+import mpmath
+import numpy as np
+import pytest
+import scipy.special as sc
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from xentbook import log_sigmoid, log_softmax, logsumexp, sigmoid, softmax, softplus
+
+rng = np.random.default_rng(7)
+ARRAYS = [rng.normal(size=(4, 5)) * 30, rng.normal(size=(2, 3, 4)) * 3, rng.normal(size=7)]
+
+
+class TestAgainstScipy:
+    @pytest.mark.parametrize("a", ARRAYS[:2], ids=["2d", "3d"])
+    @pytest.mark.parametrize("axis", [None, 0, -1, (0, -1)])
+    @pytest.mark.parametrize("keepdims", [False, True])
+    def test_logsumexp(self, a, axis, keepdims):
+        # scipy's logsumexp is accurate to a few ulp for these well-scaled inputs.
+        np.testing.assert_allclose(
+            logsumexp(a, axis=axis, keepdims=keepdims), sc.logsumexp(a, axis=axis, keepdims=keepdims),
+            rtol=1e-14,
+        )
+
+    @pytest.mark.parametrize("a", ARRAYS, ids=["2d", "3d", "1d"])
+    @pytest.mark.parametrize("axis", [0, -1])
+    def test_softmax_and_log_softmax(self, a, axis):
+        np.testing.assert_allclose(softmax(a, axis=axis), sc.softmax(a, axis=axis), rtol=1e-13, atol=1e-300)
+        np.testing.assert_allclose(log_softmax(a, axis=axis), sc.log_softmax(a, axis=axis), rtol=1e-13, atol=1e-13)
+
+    def test_float32_stays_float32(self):
+        a = np.float32([[1, 2, 3]])
+        assert logsumexp(a).dtype == np.float32
+        assert softmax(a).dtype == np.float32
+        assert log_softmax(a).dtype == np.float32
+        assert softplus(a).dtype == np.float32 and sigmoid(a).dtype == np.float32
+
+    def test_softplus_family(self):
+        x = np.linspace(-50, 50, 101)
+        np.testing.assert_allclose(sigmoid(x), sc.expit(x), rtol=1e-15)
+        np.testing.assert_allclose(log_sigmoid(x), sc.log_expit(x), rtol=1e-14)
+        np.testing.assert_allclose(softplus(x), -sc.log_expit(-x), rtol=1e-14)
+
+
+class TestAccuracyBeyondScipy:
+    def test_logsumexp_keeps_tiny_excess(self):
+        # Hand/mpmath: log(1 + e^{-40}) = e^{-40} - e^{-80}/2 + ...
+        exact = float(mpmath.log1p(mpmath.exp(-40)))
+        assert logsumexp([0.0, -40.0]) == pytest.approx(exact, rel=2e-16)
+
+    def test_log_softmax_of_confident_row(self):
+        exact = -float(mpmath.log1p(2 * mpmath.exp(-40)))
+        assert log_softmax([40.0, 0.0, 0.0])[0] == pytest.approx(exact, rel=2e-16)
+        # The naive log(softmax) rounds it to zero: the regression this guards against.
+        assert np.log(sc.softmax([40.0, 0.0, 0.0]))[0] == 0.0
+
+    def test_softmax_tiny_probabilities_keep_relative_accuracy(self):
+        p = softmax([0.0, -700.0])
+        exact = float(mpmath.exp(-700) / (1 + mpmath.exp(-700)))
+        assert p[1] == pytest.approx(exact, rel=4e-16 * 700)  # kappa ~ |x| for exp
+
+    def test_softplus_large_and_small(self):
+        assert softplus(1000.0) == 1000.0
+        assert softplus(-40.0) == pytest.approx(float(mpmath.log1p(mpmath.exp(-40))), rel=2e-16)
+
+
+class TestInfinities:
+    def test_logsumexp_limits_match_scipy(self):
+        assert logsumexp([-np.inf, -np.inf]) == -np.inf == sc.logsumexp([-np.inf, -np.inf])
+        assert logsumexp([np.inf, 1.0]) == np.inf
+        assert logsumexp(np.array([])) == -np.inf
+        assert logsumexp([-np.inf, 0.0]) == 0.0
+
+    def test_softmax_minus_inf_entries_are_zero_probability(self):
+        np.testing.assert_array_equal(softmax([-np.inf, 0.0]), [0.0, 1.0])
+        np.testing.assert_array_equal(log_softmax([-np.inf, 0.0]), [-np.inf, 0.0])
+
+    @pytest.mark.parametrize("func", [softmax, log_softmax])
+    def test_undefined_softmax_raises(self, func):
+        name = func.__name__
+        with pytest.raises(ValueError, match=rf"{name}: x has a slice that is -inf everywhere"):
+            func([[-np.inf, -np.inf], [0.0, 1.0]])
+        with pytest.raises(ValueError, match=rf"{name}: x contains \+inf"):
+            func([np.inf, 0.0])
+        with pytest.raises(ValueError, match=rf"{name}: x contains nan"):
+            func([np.nan, 0.0])
+
+    def test_logsumexp_nan_raises(self):
+        with pytest.raises(ValueError, match="logsumexp: a contains nan"):
+            logsumexp([1.0, np.nan])
+
+
+class TestBadInput:
+    @pytest.mark.parametrize(
+        ("call", "error", "pattern"),
+        [
+            (lambda: softmax(1.0), ValueError, r"softmax: x must have at least 1 dimension"),
+            (lambda: softmax([1.0, 2.0], axis=1), IndexError, r"softmax: axis 1 is out of range"),
+            (lambda: softmax([1.0], axis=0.5), TypeError, r"softmax: axis must be an integer, got 0.5"),
+            (lambda: log_softmax(["x"]), TypeError, r"log_softmax: x must be a real numeric array"),
+            (lambda: logsumexp([[1.0]], axis=(0, 0)), ValueError, r"logsumexp: axis \(0, 0\) repeats"),
+            (lambda: logsumexp([1.0], keepdims=1), TypeError, r"logsumexp: keepdims must be True or False"),
+            (lambda: softmax(np.zeros((2, 0))), ValueError, r"softmax: x has length 0 along axis -1"),
+            (lambda: sigmoid([np.nan]), ValueError, r"sigmoid: x contains nan"),
+            (lambda: softplus([1 + 2j]), TypeError, r"softplus: x must be a real numeric array"),
+        ],
+    )
+    def test_raises_own_error(self, call, error, pattern):
+        with pytest.raises(error, match=pattern):
+            call()
+
+
+finite_rows = hnp.arrays(np.float64, st.tuples(st.integers(1, 4), st.integers(1, 6)),
+                         elements=st.floats(-300, 300))
+
+
+class TestProperties:
+    @settings(max_examples=60, deadline=None)
+    @given(finite_rows, st.floats(-1e3, 1e3))
+    def test_softmax_shift_invariance(self, x, c):
+        # Rounding x + c perturbs each logit by ulp(|x| + |c|); softmax's relative change is at
+        # most that times 2, hence the tolerance in absolute terms on probabilities <= 1.
+        tol = 8 * np.finfo(float).eps * (np.abs(x).max() + abs(c) + 1)
+        np.testing.assert_allclose(softmax(x + c), softmax(x), rtol=0, atol=tol)
+
+    @settings(max_examples=60, deadline=None)
+    @given(finite_rows)
+    def test_softmax_sums_to_one_and_matches_exp_log_softmax(self, x):
+        p = softmax(x)
+        np.testing.assert_allclose(p.sum(axis=-1), 1.0, rtol=0, atol=8 * np.finfo(float).eps * x.shape[-1])
+        np.testing.assert_allclose(np.exp(log_softmax(x)), p, rtol=1e-12, atol=1e-300)
+
+    @settings(max_examples=60, deadline=None)
+    @given(finite_rows)
+    def test_logsumexp_bounds(self, x):
+        # max <= logsumexp <= max + log(n), with equality cases exact.
+        lse = logsumexp(x, axis=-1)
+        assert np.all(lse >= x.max(axis=-1))
+        assert np.all(lse <= x.max(axis=-1) + math.log(x.shape[-1]) + 1e-12 * (1 + np.abs(x).max()))
