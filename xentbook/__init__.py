@@ -25,12 +25,14 @@ from xentbook.coding import (
     shannon_code_lengths,
 )
 from xentbook.cross_entropy import cross_entropy, cross_entropy_grad, cross_entropy_with_grad
+from xentbook.datasets import load_iris
 from xentbook.focal import focal_loss
 from xentbook.gradients import finite_difference_grad, softmax_jacobian
 from xentbook.information import cross_entropy_pq, entropy, kl_divergence, surprisal
 from xentbook.primitives import log_sigmoid, log_softmax, logsumexp, sigmoid, softmax, softplus
 from xentbook.reference import reference_cross_entropy, reference_log_softmax, relative_error
 from xentbook.regression import mse, mse_grad
+from xentbook.training import softmax_loss_with_grad, train_softmax_regression
 
 __version__ = "0.1.0"
 
@@ -54,6 +56,7 @@ __all__ = [
     "is_prefix_free",
     "kl_divergence",
     "kraft_sum",
+    "load_iris",
     "log_sigmoid",
     "log_softmax",
     "logsumexp",
@@ -68,6 +71,8 @@ __all__ = [
     "sigmoid",
     "softmax",
     "softmax_jacobian",
+    "softmax_loss_with_grad",
     "softplus",
     "surprisal",
+    "train_softmax_regression",
 ]

@@ -6,6 +6,11 @@ matplotlib state on import; the shared look comes from :func:`new_axes`.
 
 from xentbook.plots._binary import plot_bce_vs_logit, plot_pos_weight_optimum
 from xentbook.plots._calibration import plot_focal_loss, plot_reliability_diagram
+from xentbook.plots._gradient import (
+    plot_ce_vs_mse,
+    plot_loss_and_gradient_along_logit,
+    plot_training_curves,
+)
 from xentbook.plots._information import (
     plot_bernoulli_entropy,
     plot_code_lengths,
@@ -25,11 +30,13 @@ __all__ = [
     "new_axes",
     "plot_bce_vs_logit",
     "plot_bernoulli_entropy",
+    "plot_ce_vs_mse",
     "plot_clamped_loss",
     "plot_code_lengths",
     "plot_double_softmax",
     "plot_entropy_histogram",
     "plot_focal_loss",
+    "plot_loss_and_gradient_along_logit",
     "plot_loss_vs_probability",
     "plot_loss_without_log",
     "plot_pos_weight_optimum",
@@ -37,5 +44,6 @@ __all__ = [
     "plot_reliability_diagram",
     "plot_surprisal",
     "plot_temperature",
+    "plot_training_curves",
     "show",
 ]

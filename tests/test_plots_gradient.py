@@ -1,0 +1,130 @@
+"""Tests of the chapter 7 and 8 figures: each curve against a direct computation.
+
+Direct computations use scipy.special (logsumexp, softmax, expit), independent of xentbook.
+Curves are computed in float64 by careful routines on both sides, so rtol 1e-12 leaves room
+for a few ulp of rounding differences and nothing else.
+"""
+
+import numpy as np
+import pytest
+from scipy.special import expit, log_expit, logsumexp
+from scipy.special import softmax as sp_softmax
+
+from xentbook import train_softmax_regression
+from xentbook.plots import (
+    COLORS,
+    new_axes,
+    plot_ce_vs_mse,
+    plot_loss_and_gradient_along_logit,
+    plot_training_curves,
+)
+
+RTOL = 1e-12
+
+
+class TestPlotLossAndGradientAlongLogit:
+    @pytest.mark.parametrize("index", [0, 1, 2])
+    def test_curves_match_direct_computation(self, index):
+        z = np.array([2.0, 1.0, 0.1])
+        target = 1
+        ax = plot_loss_and_gradient_along_logit(z, target, index, span=4.0, num=81)
+        moved = ax.lines[0].get_xdata()
+        np.testing.assert_allclose(moved, z[index] + np.linspace(-4, 4, 81), rtol=RTOL)
+        batch = np.tile(z, (81, 1))
+        batch[:, index] = moved
+        loss = logsumexp(batch, axis=1) - batch[:, target]
+        grad = sp_softmax(batch, axis=1)[:, index] - (index == target)
+        np.testing.assert_allclose(ax.lines[0].get_ydata(), loss, rtol=RTOL)
+        np.testing.assert_allclose(ax.lines[1].get_ydata(), grad, rtol=RTOL, atol=1e-15)
+
+    def test_gradient_stays_within_its_limits(self):
+        ax = plot_loss_and_gradient_along_logit([0.0, 0.0, 0.0], 0, 0, span=30.0)
+        grad = ax.lines[1].get_ydata()
+        assert grad.min() >= -1
+        assert grad.max() <= 0
+        ax = plot_loss_and_gradient_along_logit([0.0, 0.0, 0.0], 0, 2, span=30.0)
+        grad = ax.lines[1].get_ydata()
+        assert grad.min() >= 0
+        assert grad.max() <= 1
+
+    def test_draws_on_given_axes(self):
+        ax = new_axes()
+        assert plot_loss_and_gradient_along_logit([1.0, 0.0], 0, 1, ax=ax) is ax
+
+    def test_bad_index_raises(self):
+        with pytest.raises(IndexError, match="plot_loss_and_gradient_along_logit: index 3"):
+            plot_loss_and_gradient_along_logit([1.0, 0.0, 0.0], 0, 3)
+
+    def test_bad_logits_shape_raises(self):
+        with pytest.raises(ValueError, match="plot_loss_and_gradient_along_logit: z must be 1-d"):
+            plot_loss_and_gradient_along_logit([[1.0, 0.0]], 0, 0)
+
+
+class TestPlotCeVsMse:
+    @pytest.mark.parametrize("target", [1.0, 0.0])
+    def test_curves_match_direct_computation(self, target):
+        grid = plot_ce_vs_mse(target, z_range=(-10, 10), num=101)
+        assert grid.shape == (2, 2)
+        p = np.linspace(1e-3, 1 - 1e-3, 101)
+        z = np.linspace(-10, 10, 101)
+        s = expit(z)
+        ce_p = -(target * np.log(p) + (1 - target) * np.log1p(-p))
+        # dCE/dp = -y/p + (1 - y)/(1 - p); (y - p)^2 and its derivative 2 (p - y).
+        dce_p = -target / p + (1 - target) / (1 - p)
+        # CE in the logit: -[y log s + (1 - y) log(1 - s)] with log s = log_expit(z).
+        ce_z = -(target * log_expit(z) + (1 - target) * log_expit(-z))
+        expected = {
+            (0, 0): (ce_p, (p - target) ** 2),
+            (0, 1): (dce_p, 2 * (p - target)),
+            (1, 0): (ce_z, (s - target) ** 2),
+            (1, 1): (s - target, 2 * (s - target) * s * (1 - s)),
+        }
+        for (r, c), (ce, sq) in expected.items():
+            lines = grid[r, c].lines
+            np.testing.assert_allclose(lines[0].get_ydata(), ce, rtol=1e-9, atol=1e-15)
+            np.testing.assert_allclose(lines[1].get_ydata(), sq, rtol=1e-9, atol=1e-15)
+            assert lines[0].get_color() == COLORS["ce"]
+            assert lines[1].get_color() == COLORS["mse"]
+
+    def test_mse_gradient_saturates_where_ce_does_not(self):
+        grid = plot_ce_vs_mse(1.0, z_range=(-10, 10), num=101)
+        ce, sq = (line.get_ydata() for line in grid[1, 1].lines)
+        # At z = -10 (the first point), sigma = 4.54e-5: CE's slope is about -1 while the
+        # squared error's is about -9.1e-5, four orders of magnitude smaller.
+        assert ce[0] == pytest.approx(-1.0, abs=1e-4)
+        assert sq[0] == pytest.approx(-9.08e-5, rel=1e-3)
+
+    def test_draws_on_given_axes(self):
+        given = new_axes(nrows=2, ncols=2)
+        grid = plot_ce_vs_mse(axes=given)
+        assert grid[0, 0] is given[0, 0]
+        assert len(given[1, 1].lines) == 2
+
+
+class TestPlotTrainingCurves:
+    def test_curves_are_the_histories(self):
+        X = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]])
+        y = np.array([0, 1, 1, 0])
+        runs = {
+            "CE": train_softmax_regression(X, y, epochs=5),
+            "MSE": train_softmax_regression(X, y, loss="mse", epochs=5),
+        }
+        loss_ax, acc_ax = plot_training_curves(runs)
+        for k, run in enumerate(runs.values()):
+            np.testing.assert_array_equal(loss_ax.lines[k].get_ydata(), run.loss)
+            np.testing.assert_array_equal(acc_ax.lines[k].get_ydata(), run.accuracy)
+            np.testing.assert_array_equal(loss_ax.lines[k].get_xdata(), np.arange(6))
+        assert loss_ax.get_yscale() == "log"
+        assert loss_ax.lines[0].get_color() == COLORS["ce"]
+        assert loss_ax.lines[1].get_color() == COLORS["mse"]
+        assert acc_ax.lines[0].get_label().startswith("CE (final ")
+
+    def test_explicit_colours_and_given_axes(self):
+        class Run:
+            loss = (1.0, 0.5)
+            accuracy = (0.5, 1.0)
+
+        given = new_axes(ncols=2)
+        pair = plot_training_curves({"a run": Run()}, colors={"a run": "#000000"}, axes=given)
+        assert pair[0] is given[0]
+        assert pair[1].lines[0].get_color() == "#000000"
