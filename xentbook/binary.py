@@ -197,12 +197,11 @@ def binary_cross_entropy_with_logits(
     x, y, w, r, reduction, out_dtype = _logit_problem(
         "binary_cross_entropy_with_logits", input, target, weight, reduction, pos_weight
     )
-    pos = y * _softplus(-x)
-    if r is not None:
-        pos = pos * r
-    with np.errstate(invalid="ignore"):  # 0 * inf where y = 1 and x = +inf: masked below
-        neg = np.where(y == 1, 0, (1 - y) * _softplus(x))
+    # An infinite logit whose label agrees gives 0 * inf in the other term: that term is 0.
+    with np.errstate(invalid="ignore"):
+        pos = y * _softplus(-x) if r is None else r * y * _softplus(-x)
         pos = np.where(y == 0, 0, pos)
+        neg = np.where(y == 1, 0, (1 - y) * _softplus(x))
     loss = pos + neg
     if w is not None:
         loss = loss * w

@@ -1,0 +1,57 @@
+"""mse and mse_grad. References: PyTorch (mse_loss and autograd) and hand values."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from xentbook import finite_difference_grad, mse, mse_grad
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_matches_torch(reduction, dtype):
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed (pip install torch==2.13.0)")
+    rng = np.random.default_rng(3)
+    x, y = rng.normal(size=(2, 4, 3)).astype(dtype)
+    xt = torch.tensor(x, requires_grad=True)
+    loss = torch.nn.functional.mse_loss(xt, torch.tensor(y), reduction=reduction)
+    loss.sum().backward()
+    rtol = 1e-6 if dtype == np.float32 else 1e-14
+    np.testing.assert_allclose(mse(x, y, reduction=reduction), loss.detach().numpy(), rtol=rtol)
+    np.testing.assert_allclose(mse_grad(x, y, reduction=reduction), xt.grad.numpy(), rtol=rtol)
+    assert np.asarray(mse(x, y, reduction=reduction)).dtype == dtype
+
+
+def test_hand_values():
+    # ((0.2 - 0)^2 + (0.9 - 1)^2) / 2 = (0.04 + 0.01) / 2
+    assert mse([0.2, 0.9], [0.0, 1.0]) == pytest.approx(0.025, rel=1e-15)
+    np.testing.assert_allclose(mse_grad([0.2, 0.9], [0.0, 1.0]), [0.2, -0.1], rtol=1e-15)
+
+
+def test_gradient_matches_finite_differences():
+    x = np.array([0.3, -1.2, 2.0])
+    y = np.array([0.0, 1.0, 2.5])
+    np.testing.assert_allclose(mse_grad(x, y), finite_difference_grad(lambda a: mse(a, y), x), rtol=1e-8)
+
+
+def test_minimum_is_at_the_target():
+    y = 0.5
+    grid = np.linspace(0, 1, 1001)
+    losses = [mse([g], [y]) for g in grid]
+    assert grid[int(np.argmin(losses))] == pytest.approx(y)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "pattern"),
+    [
+        (lambda: mse([1.0, 2.0], [1.0]), ValueError, r"mse: input and target must have the same shape"),
+        (lambda: mse([np.inf], [1.0]), ValueError, r"mse: input must be finite, got inf"),
+        (lambda: mse_grad([1.0], [1.0], reduction="avg"), ValueError, r"mse_grad: reduction must be one of"),
+        (lambda: mse(np.zeros(0), np.zeros(0)), ValueError, r"mse: the mean of an empty input is undefined"),
+    ],
+)
+def test_bad_input(call, error, pattern):
+    with pytest.raises(error, match=pattern):
+        call()
