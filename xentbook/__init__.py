@@ -26,6 +26,14 @@ from xentbook.coding import (
 )
 from xentbook.cross_entropy import cross_entropy, cross_entropy_grad, cross_entropy_with_grad
 from xentbook.datasets import load_iris
+from xentbook.fitting import (
+    empirical_distribution,
+    fit_gaussian_kl,
+    gaussian_logpdf,
+    gaussian_mixture_logpdf,
+    gaussian_nll,
+    kl_divergence_on_grid,
+)
 from xentbook.focal import focal_loss
 from xentbook.gradients import finite_difference_grad, softmax_jacobian
 from xentbook.information import cross_entropy_pq, entropy, kl_divergence, surprisal
@@ -47,14 +55,20 @@ __all__ = [
     "cross_entropy_pq",
     "cross_entropy_with_grad",
     "decode_prefix",
+    "empirical_distribution",
     "entropy",
     "expected_calibration_error",
     "finite_difference_grad",
+    "fit_gaussian_kl",
     "fit_temperature",
     "focal_loss",
+    "gaussian_logpdf",
+    "gaussian_mixture_logpdf",
+    "gaussian_nll",
     "huffman_code_lengths",
     "is_prefix_free",
     "kl_divergence",
+    "kl_divergence_on_grid",
     "kraft_sum",
     "load_iris",
     "log_sigmoid",

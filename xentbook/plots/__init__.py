@@ -6,6 +6,12 @@ matplotlib state on import; the shared look comes from :func:`new_axes`.
 
 from xentbook.plots._binary import plot_bce_vs_logit, plot_pos_weight_optimum
 from xentbook.plots._calibration import plot_focal_loss, plot_reliability_diagram
+from xentbook.plots._divergence import (
+    plot_cross_entropy_vs_q,
+    plot_kl_fits,
+    plot_log_bound,
+    plot_nll_curve,
+)
 from xentbook.plots._gradient import (
     plot_ce_vs_mse,
     plot_loss_and_gradient_along_logit,
@@ -33,12 +39,16 @@ __all__ = [
     "plot_ce_vs_mse",
     "plot_clamped_loss",
     "plot_code_lengths",
+    "plot_cross_entropy_vs_q",
     "plot_double_softmax",
     "plot_entropy_histogram",
     "plot_focal_loss",
+    "plot_kl_fits",
+    "plot_log_bound",
     "plot_loss_and_gradient_along_logit",
     "plot_loss_vs_probability",
     "plot_loss_without_log",
+    "plot_nll_curve",
     "plot_pos_weight_optimum",
     "plot_relative_error",
     "plot_reliability_diagram",

@@ -1,0 +1,106 @@
+"""Tests of the figures of the KL-divergence and maximum-likelihood chapters, on the data drawn."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from scipy import stats
+
+from xentbook import fit_gaussian_kl, gaussian_mixture_logpdf
+from xentbook.plots import plot_cross_entropy_vs_q, plot_kl_fits, plot_log_bound, plot_nll_curve
+
+
+class TestPlotLogBound:
+    def test_curves(self):
+        x = np.linspace(0.1, 3.0, 30)
+        ax = plot_log_bound(x)
+        np.testing.assert_allclose(ax.lines[0].get_ydata(), np.log(x), rtol=1e-15)
+        np.testing.assert_allclose(ax.lines[1].get_ydata(), x - 1, rtol=1e-15)
+        # the bound drawn holds: log x <= x - 1 at every plotted point
+        assert (ax.lines[0].get_ydata() <= ax.lines[1].get_ydata()).all()
+
+    def test_draws_on_given_axes(self):
+        _, ax = plt.subplots()
+        assert plot_log_bound(ax=ax) is ax
+
+    def test_bad_x(self):
+        with pytest.raises(ValueError, match=r"^plot_log_bound: x must be .*positive"):
+            plot_log_bound([0.0, 1.0])
+
+
+class TestPlotKlFits:
+    def test_draws_target_and_both_fits(self):
+        x = np.linspace(-12.0, 12.0, 1201)
+        lp = gaussian_mixture_logpdf(x, [0.7, 0.3], [-2.0, 2.0], [0.6, 0.6])
+        fwd, rev = fit_gaussian_kl(x, lp, "forward"), fit_gaussian_kl(x, lp, "reverse")
+        ax = plot_kl_fits(x, lp, fwd, rev)
+        target = 0.7 * stats.norm.pdf(x, -2, 0.6) + 0.3 * stats.norm.pdf(x, 2, 0.6)
+        # densities from exp(log) against scipy's direct pdf: a few ulps of relative error
+        np.testing.assert_allclose(ax.lines[0].get_ydata(), target, rtol=1e-12, atol=1e-300)
+        np.testing.assert_allclose(
+            ax.lines[1].get_ydata(), stats.norm.pdf(x, fwd.mu, fwd.sigma), rtol=1e-12, atol=1e-300
+        )
+        np.testing.assert_allclose(
+            ax.lines[2].get_ydata(), stats.norm.pdf(x, rev.mu, rev.sigma), rtol=1e-12, atol=1e-300
+        )
+
+    def test_accepts_plain_tuples(self):
+        x = np.linspace(-3, 3, 7)
+        ax = plot_kl_fits(x, np.zeros(7) - np.log(6.0), (0.0, 1.0), (1.0, 0.5))
+        np.testing.assert_allclose(ax.lines[2].get_ydata(), stats.norm.pdf(x, 1.0, 0.5), rtol=1e-12)
+
+    def test_shape_mismatch(self):
+        with pytest.raises(ValueError, match=r"^plot_kl_fits: x and log_p"):
+            plot_kl_fits([0.0, 1.0], [0.0], (0, 1), (0, 1))
+
+
+class TestPlotCrossEntropyVsQ:
+    def test_curves_levels_and_minima(self):
+        q = np.linspace(0.01, 0.99, 99)
+        ax = plot_cross_entropy_vs_q([0.2, 0.8], q=q)
+        assert len(ax.lines) == 6
+        for k, t in enumerate([0.2, 0.8]):
+            direct = -t * np.log(q) - (1 - t) * np.log1p(-q)  # binary H(t, q) by hand
+            np.testing.assert_allclose(ax.lines[3 * k].get_ydata(), direct, rtol=1e-13)
+            h = -t * np.log(t) - (1 - t) * np.log(1 - t)
+            np.testing.assert_allclose(ax.lines[3 * k + 1].get_ydata(), h, rtol=1e-14)
+            np.testing.assert_allclose(ax.lines[3 * k + 2].get_xdata(), [t])
+            np.testing.assert_allclose(ax.lines[3 * k + 2].get_ydata(), [h], rtol=1e-14)
+            # the drawn curve never dips below its marked minimum
+            assert ax.lines[3 * k].get_ydata().min() >= h - 1e-15
+
+    def test_bad_targets(self):
+        with pytest.raises(ValueError, match=r"^plot_cross_entropy_vs_q: targets .*1.5"):
+            plot_cross_entropy_vs_q([1.5])
+        with pytest.raises(ValueError, match=r"^plot_cross_entropy_vs_q: q must be"):
+            plot_cross_entropy_vs_q([0.2], q=[0.0, 0.5])
+
+
+class TestPlotNllCurve:
+    def test_nll_and_log_less_loss(self):
+        labels = np.array([1, 1, 0, 1, 0, 1, 1, 0, 1, 1])  # 7 ones out of 10
+        th = np.linspace(0.05, 0.95, 19)
+        ax = plot_nll_curve(labels, theta=th)
+        direct = -np.mean(
+            labels[:, None] * np.log(th) + (1 - labels[:, None]) * np.log1p(-th), axis=0
+        )
+        np.testing.assert_allclose(ax.lines[0].get_ydata(), direct, rtol=1e-13)
+        np.testing.assert_allclose(ax.lines[1].get_xdata(), [0.7])
+        h = -0.7 * np.log(0.7) - 0.3 * np.log(0.3)
+        np.testing.assert_allclose(ax.lines[1].get_ydata(), [h], rtol=1e-14)
+        # the log-less loss: minus the mean probability given to the observed labels
+        q_of_y = np.where(labels[:, None] == 1, th, 1 - th)
+        np.testing.assert_allclose(ax.lines[2].get_ydata(), -q_of_y.mean(axis=0), rtol=1e-13)
+        np.testing.assert_allclose(ax.lines[3].get_xdata(), [1.0])
+        np.testing.assert_allclose(ax.lines[3].get_ydata(), [-0.7], rtol=1e-15)
+
+    def test_without_log_off(self):
+        ax = plot_nll_curve([0, 0, 1], without_log=False)
+        # lines: the curve, its minimum, and the vertical guide at the frequency
+        assert len(ax.lines) == 3
+        np.testing.assert_allclose(ax.lines[1].get_xdata(), [1 / 3])
+
+    def test_bad_labels(self):
+        with pytest.raises(ValueError, match=r"^plot_nll_curve: labels must be .*0s and 1s"):
+            plot_nll_curve([0, 2])
+        with pytest.raises(ValueError, match=r"^plot_nll_curve: theta must be"):
+            plot_nll_curve([0, 1], theta=[0.5, 1.0])
