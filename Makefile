@@ -1,0 +1,36 @@
+# Two commands do all the set-up: `make book` and `make test`. Each creates the virtual
+# environment .venv on first use (Python 3.11 by default: `make PYTHON=python3 test` to choose
+# another interpreter) and reinstalls only when a requirements file changes.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: book test lab clean
+
+book: $(VENV)/.book-installed
+	$(BIN)/jupyter-book build . -W -n --keep-going
+
+# Unit tests, doctests and every notebook under nbval (strict: stored outputs must match),
+# then the linter.
+test: $(VENV)/.test-installed
+	$(BIN)/python -m pytest --nbval
+	$(BIN)/ruff check .
+
+lab: $(VENV)/.book-installed
+	$(BIN)/jupyter lab book/
+
+clean:
+	rm -rf _build $(VENV)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.book-installed: requirements.txt pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.test-installed: requirements-test.txt $(VENV)/.book-installed
+	$(BIN)/python -m pip install --quiet -r requirements-test.txt
+	touch $@
