@@ -125,7 +125,7 @@ def plot_relative_error(
     kappa = a * (s / (1 + s)) / exact
     ax = new_axes(ax)
     series = [
-        ("log(softmax(z))", naive, COLORS["mse"], "-"),
+        ("-log(softmax(z)[t])", naive, COLORS["mse"], "-"),
         ("logsumexp(z) - z[t]", cancel, COLORS["accent"], "--"),
         ("xentbook.cross_entropy", ours, COLORS["ce"], "-"),
     ]
@@ -140,7 +140,14 @@ def plot_relative_error(
         label=r"$\kappa u$ (condition number $\times$ u)",
     )
     ax.axhline(floor, color=COLORS["reference"], lw=0.8, ls=(0, (1, 3)))
-    ax.text(a[0], floor * 1.8, "exact (error 0)", fontsize="small", color=COLORS["reference"])
+    ax.text(
+        a[-1],
+        floor * 1.8,
+        "exact (error 0)",
+        fontsize="small",
+        color=COLORS["reference"],
+        ha="right",
+    )
     ax.set_yscale("log")
     ax.set_xlabel(r"margin $a$ (logits $[a, 0, \ldots, 0]$, target class 0)")
     ax.set_ylabel("relative error of the loss")
