@@ -92,6 +92,7 @@ def plot_loss_and_gradient_along_logit(
         label="the unmoved logits",
     )
     ax.set_xlabel(rf"logit $z_{index}$")
+    ax.set_ylabel("loss and slope")
     ax.set_title(rf"moving $z_{index}$, target $y = {target}$")
     ax.legend(loc="best", fontsize="small")
     return ax
