@@ -120,6 +120,12 @@ class TestPlotClampedLoss:
         # sigmoid(-30) ~ 9.4e-14 and sigmoid(-20) ~ 2.1e-9 are both below 1e-7.
         np.testing.assert_allclose(axes[0].lines[1].get_ydata(), -np.log(1e-7), rtol=1e-15)
 
+    def test_legend_shows_eps_as_a_power_of_ten(self):
+        axes = plot_clamped_loss(self.M)
+        assert axes[0].lines[1].get_label() == r"clamped at $\epsilon = 10^{-15}$"
+        axes = plot_clamped_loss(self.M, eps=2.5e-3)
+        assert axes[0].lines[1].get_label() == r"clamped at $\epsilon = 2.5 \times 10^{-3}$"
+
     def test_default_grid(self):
         m = plot_clamped_loss()[0].lines[0].get_xdata()
         assert m.size == 701

@@ -1,9 +1,9 @@
 r"""Figures of the chapter on common mistakes: each puts a wrong formula next to the right one.
 
 The wrong formulas are drawn here only to be looked at; the package never offers them as
-functions. Every curve is a closed form of the true-class probability :math:`p_t` or of the
-true-class logit margin :math:`m = z_t - \log \sum_{j \ne t} e^{z_j}`, for which
-:math:`p_t = \sigma(m)` whatever the number of classes.
+functions. Every curve is a closed form of the true-class probability :math:`p_y` or of the
+true-class logit margin :math:`m = z_y - \log \sum_{j \ne y} e^{z_j}`, for which
+:math:`p_y = \sigma(m)` whatever the number of classes.
 """
 
 from __future__ import annotations
@@ -36,6 +36,14 @@ def _grid(func: str, name: str, value: ArrayLike | None, default: Any) -> Any:
     return arr
 
 
+def _power_of_ten(x: float) -> str:
+    """TeX for a positive number in scientific notation: ``10^{-15}``, ``2.5 \\times 10^{-3}``."""
+    mantissa, exponent = f"{x:.1e}".split("e")
+    if mantissa == "1.0":
+        return f"10^{{{int(exponent)}}}"
+    return f"{mantissa} \\times 10^{{{int(exponent)}}}"
+
+
 def _two_axes(func: str, ax: Any) -> Any:
     """The two panels to draw on: a new figure, or the two Axes the caller gave."""
     if ax is None:
@@ -47,18 +55,18 @@ def _two_axes(func: str, ax: Any) -> Any:
 
 
 def plot_loss_without_log(p: ArrayLike | None = None, ax: Any = None) -> Any:
-    r"""The loss with and without its logarithm, and the gradients they give, against :math:`p_t`.
+    r"""The loss with and without its logarithm, and the gradients they give, against :math:`p_y`.
 
-    Left panel: the cross-entropy :math:`-\log p_t` and the log-less :math:`-p_t` against the
-    probability :math:`p_t` of the true class. Right panel: the size of their derivatives with
+    Left panel: the cross-entropy :math:`-\log p_y` and the log-less :math:`-p_y` against the
+    probability :math:`p_y` of the true class. Right panel: the size of their derivatives with
     respect to the true-class logit,
 
     .. math::
 
-        \left|\frac{\partial(-\log p_t)}{\partial z_t}\right| = 1 - p_t, \qquad
-        \left|\frac{\partial(-p_t)}{\partial z_t}\right| = p_t (1 - p_t),
+        \left|\frac{\partial(-\log p_y)}{\partial z_y}\right| = 1 - p_y, \qquad
+        \left|\frac{\partial(-p_y)}{\partial z_y}\right| = p_y (1 - p_y),
 
-    so the log-less loss barely moves a confidently wrong prediction (:math:`p_t \to 0`).
+    so the log-less loss barely moves a confidently wrong prediction (:math:`p_y \to 0`).
 
     Parameters
     ----------
@@ -88,17 +96,17 @@ def plot_loss_without_log(p: ArrayLike | None = None, ax: Any = None) -> Any:
         )
     left, right = _two_axes(func, ax)
 
-    left.plot(p, surprisal(p), color=COLORS["ce"], lw=2, label=r"right: $-\log p_t$")
-    left.plot(p, -p, color=COLORS["mse"], lw=2, ls="--", label=r"wrong: $-p_t$")
-    left.set_xlabel(r"probability of the true class $p_t$")
+    left.plot(p, surprisal(p), color=COLORS["ce"], lw=2, label=r"right: $-\log p_y$")
+    left.plot(p, -p, color=COLORS["mse"], lw=2, ls="--", label=r"wrong: $-p_y$")
+    left.set_xlabel(r"probability of the true class $p_y$")
     left.set_ylabel("loss (nats for the right one)")
     left.set_ylim(-1.2, 5.0)
     left.legend(loc="upper right")
 
-    right.plot(p, 1.0 - p, color=COLORS["ce"], lw=2, label=r"right: $1 - p_t$")
-    right.plot(p, p * (1.0 - p), color=COLORS["mse"], lw=2, ls="--", label=r"wrong: $p_t(1 - p_t)$")
-    right.set_xlabel(r"probability of the true class $p_t$")
-    right.set_ylabel(r"$|\partial \ell / \partial z_t|$")
+    right.plot(p, 1.0 - p, color=COLORS["ce"], lw=2, label=r"right: $1 - p_y$")
+    right.plot(p, p * (1.0 - p), color=COLORS["mse"], lw=2, ls="--", label=r"wrong: $p_y(1 - p_y)$")
+    right.set_xlabel(r"probability of the true class $p_y$")
+    right.set_ylabel(r"$|\partial \ell / \partial z_y|$")
     right.legend(loc="upper right")
     return np.array([left, right], dtype=object)
 
@@ -164,7 +172,7 @@ def plot_clamped_loss(margin: ArrayLike | None = None, eps: float = 1e-15, ax: A
         color=COLORS["mse"],
         lw=2,
         ls="--",
-        label=rf"clamped at $\epsilon = {eps:.0e}$",
+        label=rf"clamped at $\epsilon = {_power_of_ten(eps)}$",
     )
     left.axhline(
         -np.log(eps),
@@ -182,7 +190,7 @@ def plot_clamped_loss(margin: ArrayLike | None = None, eps: float = 1e-15, ax: A
     right.set_xlabel(r"true-class logit margin $m$")
     right.set_ylabel(r"$\partial \ell / \partial m$")
     right.set_ylim(-1.15, 0.15)
-    right.legend(loc="lower right")
+    right.legend(loc="center left", bbox_to_anchor=(0.4, 0.5))
     return np.array([left, right], dtype=object)
 
 
