@@ -47,4 +47,4 @@ class TestPlotPosWeightOptimum:
 
     def test_one_line_per_weight_plus_diagonal(self):
         ax = plot_pos_weight_optimum()
-        assert len(ax.lines) == 5
+        assert len(ax.lines) == 4  # three weights and the diagonal

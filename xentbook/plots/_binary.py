@@ -47,18 +47,18 @@ def plot_bce_vs_logit(x: ArrayLike | None = None, ax: Axes | None = None) -> Axe
     ax.set_xlabel(r"logit $x$")
     ax.set_ylabel("binary cross-entropy (nats)")
     ax.set_ylim(bottom=0)
-    ax.legend(loc="upper center")
+    ax.legend(loc="upper center", framealpha=1.0)
     return ax
 
 
 def plot_pos_weight_optimum(
-    pos_weights: ArrayLike = (0.25, 1.0, 4.0, 16.0), ax: Axes | None = None
+    pos_weights: ArrayLike = (0.25, 4.0, 16.0), ax: Axes | None = None
 ) -> Axes:
     r"""The best constant prediction :math:`p^\star` against the positive rate, per ``pos_weight``.
 
     For a positive rate :math:`\pi` and ``pos_weight`` :math:`r`, the constant probability that
     minimizes the expected weighted loss is :math:`p^\star = r\pi / (r\pi + 1 - \pi)`: one curve
-    per :math:`r`, with the calibrated answer :math:`p^\star = \pi` (:math:`r = 1`) as reference.
+    per :math:`r`, with the calibrated answer :math:`p^\star = \pi` (:math:`r = 1`) dotted.
 
     Parameters
     ----------
@@ -72,7 +72,7 @@ def plot_pos_weight_optimum(
     Axes
         ``ax.lines[i]`` is the curve of ``pos_weights[i]``; the last line is the diagonal.
     """
-    ax = new_axes(ax)
+    ax = new_axes(ax, figsize=(5.0, 4.2))
     pi = np.linspace(0.0, 1.0, 201)
     palette: list[Any] = [
         COLORS["ce"],
@@ -84,7 +84,7 @@ def plot_pos_weight_optimum(
     for i, r in enumerate(np.atleast_1d(np.asarray(pos_weights, dtype=float))):
         p_star = r * pi / (r * pi + 1 - pi)
         ax.plot(pi, p_star, color=palette[i % len(palette)], lw=2, label=f"pos_weight $r = {r:g}$")
-    ax.plot(pi, pi, color=COLORS["reference"], lw=1, ls=":", label=r"$p^\star = \pi$")
+    ax.plot(pi, pi, color=COLORS["reference"], lw=1.5, ls=":", label=r"$r = 1$: $p^\star = \pi$")
     ax.set_xlabel(r"positive rate $\pi$")
     ax.set_ylabel(r"best constant prediction $p^\star$")
     ax.set_xlim(0, 1)
