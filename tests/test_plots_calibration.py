@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from xentbook import expected_calibration_error, reliability_bins, softmax
-from xentbook.plots import plot_focal_loss, plot_reliability_diagram
+from xentbook.plots import plot_focal_loss, plot_label_smoothing_loss, plot_reliability_diagram
 
 
 class TestPlotFocalLoss:
@@ -52,3 +52,25 @@ class TestPlotReliabilityDiagram:
         ax = plot_reliability_diagram(probs, labels)
         ece = expected_calibration_error(probs, labels)
         assert any(t.get_text() == f"ECE = {ece:.3f}" for t in ax.texts)
+
+
+class TestPlotLabelSmoothingLoss:
+    def test_curves_match_closed_form_and_minima(self):
+        c = 5
+        ax = plot_label_smoothing_loss(epsilons=(0.0, 0.1, 0.3), classes=c, max_gap=10.0)
+        g = ax.lines[0].get_xdata()
+        # Hand formula with logits (g, 0, ..., 0): -log p_0 = a and -log p_k = g + a, where
+        # a = log1p((C - 1) e^-g) (no cancellation for large g); the smoothed target puts
+        # 1 - eps + eps/C on class 0 and eps/C on each of the others.
+        a = np.log1p((c - 1) * np.exp(-g))
+        for line, eps in zip(ax.lines, (0.0, 0.1, 0.3), strict=True):
+            expected = (1 - eps + eps / c) * a + (eps / c) * (c - 1) * (g + a)
+            np.testing.assert_allclose(line.get_ydata(), expected, rtol=1e-13)
+        minima = ax.collections[0].get_offsets()
+        assert len(minima) == 2  # no minimum drawn for eps = 0
+        for (gx, gy), eps in zip(minima, (0.1, 0.3), strict=True):
+            np.testing.assert_allclose(gx, np.log((1 - eps + eps / c) / (eps / c)), rtol=1e-15)
+            target = np.full(c, eps / c)
+            target[0] += 1 - eps
+            # The minimum value is the entropy of the smoothed target (a 5-term sum: 1e-14).
+            np.testing.assert_allclose(gy, -np.sum(target * np.log(target)), rtol=1e-14)

@@ -5,7 +5,11 @@ matplotlib state on import; the shared look comes from :func:`new_axes`.
 """
 
 from xentbook.plots._binary import plot_bce_vs_logit, plot_pos_weight_optimum
-from xentbook.plots._calibration import plot_focal_loss, plot_reliability_diagram
+from xentbook.plots._calibration import (
+    plot_focal_loss,
+    plot_label_smoothing_loss,
+    plot_reliability_diagram,
+)
 from xentbook.plots._divergence import (
     plot_cross_entropy_vs_q,
     plot_kl_fits,
@@ -44,6 +48,7 @@ __all__ = [
     "plot_entropy_histogram",
     "plot_focal_loss",
     "plot_kl_fits",
+    "plot_label_smoothing_loss",
     "plot_log_bound",
     "plot_loss_and_gradient_along_logit",
     "plot_loss_vs_probability",

@@ -7,10 +7,11 @@ from matplotlib.axes import Axes
 from numpy.typing import ArrayLike
 
 from xentbook.calibration import expected_calibration_error, reliability_bins
+from xentbook.cross_entropy import cross_entropy
 from xentbook.focal import focal_loss
 from xentbook.plots._style import COLORS, new_axes
 
-__all__ = ["plot_focal_loss", "plot_reliability_diagram"]
+__all__ = ["plot_focal_loss", "plot_label_smoothing_loss", "plot_reliability_diagram"]
 
 
 def plot_focal_loss(
@@ -138,4 +139,62 @@ def plot_reliability_diagram(
     if title:
         ax.set_title(title)
     ax.legend(loc="lower right", fontsize=9)
+    return ax
+
+
+def plot_label_smoothing_loss(
+    epsilons: ArrayLike = (0.0, 0.05, 0.1, 0.2),
+    classes: int = 10,
+    max_gap: float = 12.0,
+    ax: Axes | None = None,
+) -> Axes:
+    r"""Label-smoothed cross-entropy against the gap between the target logit and the others.
+
+    The logits are :math:`z = (g, 0, \dots, 0)` with target class 0, so :math:`g` is the margin
+    of the right class. Each curve is :func:`xentbook.cross_entropy` with
+    ``label_smoothing=eps``; a dot marks its minimum at
+    :math:`g^\star = \log\bigl((1 - \varepsilon + \varepsilon / C) / (\varepsilon / C)\bigr)`
+    (none for :math:`\varepsilon = 0`, whose loss keeps falling).
+
+    Parameters
+    ----------
+    epsilons : array_like, optional
+        The smoothing parameters :math:`\varepsilon` to draw.
+    classes : int, optional
+        The number of classes :math:`C`.
+    max_gap : float, optional
+        The largest gap drawn (the smallest is 0).
+    ax : Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    Axes
+        ``ax.lines[i]`` is the curve of ``epsilons[i]``; ``ax.collections[0]`` holds the minima.
+    """
+    ax = new_axes(ax)
+    gaps = np.linspace(0.0, max_gap, 241)
+    logits = np.zeros((len(gaps), classes))
+    logits[:, 0] = gaps
+    target = np.zeros(len(gaps), dtype=np.int64)
+    palette = [COLORS["ce"], COLORS["accent"], COLORS["grad"], COLORS["extra"], COLORS["mse"]]
+    best_x, best_y, best_c = [], [], []
+    for i, eps in enumerate(np.atleast_1d(np.asarray(epsilons, dtype=float))):
+        color = palette[i % len(palette)]
+        loss = cross_entropy(logits, target, reduction="none", label_smoothing=float(eps))
+        ax.plot(gaps, loss, color=color, lw=2, label=rf"$\varepsilon = {eps:g}$")
+        if eps > 0:
+            g_star = np.log((1 - eps + eps / classes) / (eps / classes))
+            z_star = np.zeros(classes)
+            z_star[0] = g_star
+            best_x.append(g_star)
+            best_y.append(float(cross_entropy(z_star, np.array(0), label_smoothing=float(eps))))
+            best_c.append(color)
+    ax.scatter(best_x, best_y, c=best_c, s=40, zorder=3, edgecolors="black", linewidths=0.6)
+    ax.set_xlabel(r"logit gap $g = z_y - z_k$ (all other logits equal)")
+    ax.set_ylabel("loss (nats)")
+    ax.set_xlim(0, max_gap)
+    ax.set_ylim(bottom=0)
+    ax.set_title(f"C = {classes} classes", fontsize=10)
+    ax.legend(loc="upper right", fontsize=9)
     return ax
