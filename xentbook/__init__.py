@@ -40,6 +40,13 @@ from xentbook.information import cross_entropy_pq, entropy, kl_divergence, surpr
 from xentbook.primitives import log_sigmoid, log_softmax, logsumexp, sigmoid, softmax, softplus
 from xentbook.reference import reference_cross_entropy, reference_log_softmax, relative_error
 from xentbook.regression import mse, mse_grad
+from xentbook.scale import (
+    linear_cross_entropy,
+    linear_cross_entropy_with_grad,
+    naive_linear_cross_entropy_with_grad,
+    online_logsumexp,
+    peak_memory,
+)
 from xentbook.training import softmax_loss_with_grad, train_softmax_regression
 
 __version__ = "0.1.0"
@@ -70,12 +77,17 @@ __all__ = [
     "kl_divergence",
     "kl_divergence_on_grid",
     "kraft_sum",
+    "linear_cross_entropy",
+    "linear_cross_entropy_with_grad",
     "load_iris",
     "log_sigmoid",
     "log_softmax",
     "logsumexp",
     "mse",
     "mse_grad",
+    "naive_linear_cross_entropy_with_grad",
+    "online_logsumexp",
+    "peak_memory",
     "perplexity",
     "reference_cross_entropy",
     "reference_log_softmax",

@@ -13,13 +13,18 @@ a sum of two non-negative terms: nothing cancels, and a confident right answer
 zero that ``logsumexp(z) - z[t]`` returns. The gradient is :math:`p - y`; its entry at the target
 is computed as :math:`-s / (1 + s)` when the target is the maximum, for the same reason.
 
-Work is done in blocks of rows, so the forward pass allocates one small buffer however large the
-input, and the backward pass writes the gradient in place.
+Work is done in blocks of rows, so the forward pass allocates one small buffer per block however
+large the input, and the backward pass writes the gradient in place. Large inputs spread their
+blocks over a thread pool (one thread per core, created on first use): numpy releases the GIL in
+its loops, so the blocks really run in parallel.
 """
 
 from __future__ import annotations
 
+import functools
+import os
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +44,8 @@ __all__ = ["cross_entropy", "cross_entropy_grad", "cross_entropy_with_grad"]
 
 # About a megabyte of float32 per block: small enough to stay in cache between the passes.
 _BLOCK_ELEMENTS = 1 << 18
+# Inputs with at least this many logits (8 MiB of float32) are split across a thread pool.
+_PARALLEL_MIN_ELEMENTS = 1 << 21
 
 
 @dataclass
@@ -194,45 +201,73 @@ def _check_rows(pb: _Problem, m: NDArray[Any], valid: NDArray[Any] | None, start
         )
 
 
+def _workers() -> int:
+    """Cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+@functools.cache
+def _pool() -> ThreadPoolExecutor:
+    """The thread pool shared by every large call, created on first use (never at import)."""
+    return ThreadPoolExecutor(max_workers=_workers(), thread_name_prefix="xentbook")
+
+
+def _map_blocks(job: Any, starts: range, size: int) -> None:
+    """Run ``job(start)`` for every block, on the pool when the input is large enough.
+
+    numpy releases the GIL inside its loops, so blocks run in parallel. Blocks are independent
+    and write disjoint rows; ``map`` returns results in order, so the error raised is the one of
+    the first bad block, exactly as in the serial loop.
+    """
+    if size < _PARALLEL_MIN_ELEMENTS or len(starts) < 2 or _workers() < 2:
+        for start in starts:
+            job(start)
+    else:
+        for _ in _pool().map(job, starts):
+            pass
+
+
 def _run(pb: _Problem, want_grad: bool) -> tuple[NDArray[Any], NDArray[Any] | None, float]:
     """Per-item losses (R,), the gradient rows (R, C) of the reduced loss, and the denominator."""
     rows, classes = pb.z.shape
     dtype = pb.z.dtype
     eps = pb.eps
     wt, valid, denom = _item_coefficients(pb)
-    if pb.reduction == "mean":
-        scale = 1.0 / denom if denom != 0 else 0.0
-    else:
-        scale = 1.0
+    scale = (1.0 / denom if denom != 0 else 0.0) if pb.reduction == "mean" else 1.0
     total_w = classes if pb.w is None else float(np.sum(pb.w, dtype=np.float64))
     w_row = None if pb.w is None else pb.w[None, :]
+    smoothing = eps > 0 or pb.y is not None
 
     losses = np.empty(rows, dtype)
     grad = np.empty((rows, classes), dtype) if want_grad else None
     block = max(1, _BLOCK_ELEMENTS // classes)
-    buf = None if want_grad else np.empty((min(block, rows), classes), dtype)
-    smooth_buf = np.empty((min(block, rows), classes), dtype) if (eps > 0 or pb.y is not None) else None
 
-    for start in range(0, rows, block):
+    def one_block(start: int) -> None:
+        # Each call owns rows start:stop of losses and grad, and its own scratch buffers.
         stop = min(start + block, rows)
         n = stop - start
         zb = pb.z[start:stop]
         idx = np.arange(n)
-        out = grad[start:stop] if grad is not None else buf[:n]  # type: ignore[index]
+        out = grad[start:stop] if grad is not None else np.empty((n, classes), dtype)
+        smooth_buf = np.empty((n, classes), dtype) if smoothing else None
         k, m = row_max(zb)
         vb = None if valid is None else valid[start:stop]
         _check_rows(pb, m, vb, start)
         e, s = shifted_exp(zb, k, m, out=out)
         l1 = np.log1p(s)
         if pb.y is None:
-            assert pb.t is not None and vb is not None
+            assert pb.t is not None
+            assert vb is not None
             tb = pb.t[start:stop]
             cb = (1 - eps) * wt[start:stop]
             with np.errstate(invalid="ignore"):  # ignored all -inf rows give nan, masked below
                 nlp_t = (m - zb[idx, tb]) + l1
                 loss = np.where(cb != 0, cb * nlp_t, 0)
             if eps > 0:
-                nlp = smooth_buf[:n]  # type: ignore[index]
+                nlp = smooth_buf
                 with np.errstate(invalid="ignore"):
                     np.subtract(m[:, None], zb, out=nlp)
                     nlp += l1[:, None]
@@ -243,7 +278,7 @@ def _run(pb: _Problem, want_grad: bool) -> tuple[NDArray[Any], NDArray[Any] | No
                     loss = loss + np.where(vb != 0, (eps / classes) * smooth, 0)
             losses[start:stop] = loss
         else:
-            u = smooth_buf[:n]  # type: ignore[index]
+            u = smooth_buf
             np.multiply(pb.y[start:stop], 1 - eps, out=u)
             if eps > 0:
                 u += eps / classes
@@ -256,29 +291,33 @@ def _run(pb: _Problem, want_grad: bool) -> tuple[NDArray[Any], NDArray[Any] | No
             losses[start:stop] = terms.sum(axis=1)
 
         if grad is None:
-            continue
+            return
         p = e  # the buffer is the gradient block: turn it into probabilities in place
         p[idx, k] = 1
-        p /= (1 + s)[:, None]
         if pb.y is None:
-            assert pb.t is not None and vb is not None
+            assert pb.t is not None
+            assert vb is not None
             tb = pb.t[start:stop]
             a = scale * ((1 - eps) * wt[start:stop] + (eps / classes) * total_w * vb)
-            p_t_minus_1 = np.where(tb == k, -s / (1 + s), p[idx, tb] - 1)
+            p_t_minus_1 = np.where(tb == k, -s / (1 + s), p[idx, tb] / (1 + s) - 1)
             rest = (
                 0.0 if eps == 0
                 else scale * (eps / classes) * vb * (total_w - (1 if pb.w is None else pb.w[tb]))
             )
-            p *= a[:, None].astype(dtype, copy=False)
+            # One pass for both the normalization and the item's weight: p * a / (1 + s).
+            p *= (a / (1 + s))[:, None].astype(dtype, copy=False)
             if eps > 0:
                 shift = (scale * (eps / classes) * vb)[:, None]
                 p -= (shift if w_row is None else shift * w_row).astype(dtype, copy=False)
             p[idx, tb] = a * p_t_minus_1 + rest
         else:
+            p /= (1 + s)[:, None]
             u_total = u.sum(axis=1)
             p *= u_total[:, None]
             p -= u
             p *= scale
+
+    _map_blocks(one_block, range(0, rows, block), rows * classes)
     return losses, grad, denom
 
 
