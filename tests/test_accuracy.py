@@ -58,7 +58,11 @@ def adversarial_rows(dtype: type[np.floating], rng: np.random.Generator):
     cases.append((np.array([5.0, 5.0, 0.0, -1.0]), 0))
     cases.append((np.array([5.0, 5.0, 0.0, -1.0]), 1))
     cases.append((np.array([5.0, 5.0, 0.0, -1.0]), 3))
-    return [(np.asarray(x, dtype=dtype), t) for x, t in cases if dtype == np.float64 or np.all(np.abs(x) < 1e30)]
+    return [
+        (np.asarray(x, dtype=dtype), t)
+        for x, t in cases
+        if dtype == np.float64 or np.all(np.abs(x) < 1e30)
+    ]
 
 
 def reference(x: np.ndarray, target: int):
@@ -78,7 +82,9 @@ def reference(x: np.ndarray, target: int):
         loss = (top - xs[target]) + mpmath.log1p(rest)
         grad = [e / total for e in exps]
         grad[target] = -rest / total if target == k else grad[target] - 1
-        kappa_loss = mpmath.fsum(abs(g) * abs(v) for g, v in zip(grad, xs)) / abs(loss) + 1
+        kappa_loss = (
+            mpmath.fsum(abs(g) * abs(v) for g, v in zip(grad, xs, strict=True)) / abs(loss) + 1
+        )
     kappa_grad = 2 * float(np.max(np.abs(x.astype(np.float64)))) + 1
     return loss, grad, float(kappa_loss), kappa_grad
 
@@ -114,7 +120,7 @@ class TestAccuracyAgainstMpmath:
             assert grad.dtype == dtype
             _, exact, _, kappa = reference(x, target)
             bound = 8 * kappa * float(finfo.eps)
-            for j, (g, r) in enumerate(zip(grad, exact)):
+            for j, (g, r) in enumerate(zip(grad, exact, strict=True)):
                 err = relative_error(g, r, float(finfo.tiny))
                 assert err <= bound, (x, target, j, float(g), float(r), err, bound)
 

@@ -20,13 +20,19 @@ from xentbook import (
     finite_difference_grad,
 )
 
-torch_cases = list(itertools.product([np.float32, np.float64], ["none", "mean", "sum"], [False, True], [False, True]))
+torch_cases = list(
+    itertools.product(
+        [np.float32, np.float64], ["none", "mean", "sum"], [False, True], [False, True]
+    )
+)
 
 
 @pytest.mark.torch
 @pytest.mark.parametrize(("dtype", "reduction", "weighted", "pos_weighted"), torch_cases)
 def test_matches_torch(dtype, reduction, weighted, pos_weighted):
-    torch = pytest.importorskip("torch", reason="PyTorch is not installed (pip install torch==2.13.0)")
+    torch = pytest.importorskip(
+        "torch", reason="PyTorch is not installed (pip install torch==2.13.0)"
+    )
     F = torch.nn.functional
     rng = np.random.default_rng(2017)
     x = (rng.normal(size=(6, 3)) * 4).astype(dtype)
@@ -39,7 +45,11 @@ def test_matches_torch(dtype, reduction, weighted, pos_weighted):
     xt = torch.tensor(x, requires_grad=True)
     tw = None if w is None else torch.tensor(w)
     loss = F.binary_cross_entropy_with_logits(
-        xt, torch.tensor(y), weight=tw, reduction=reduction, pos_weight=None if r is None else torch.tensor(r)
+        xt,
+        torch.tensor(y),
+        weight=tw,
+        reduction=reduction,
+        pos_weight=None if r is None else torch.tensor(r),
     )
     loss.sum().backward()
     ours = binary_cross_entropy_with_logits(x, y, weight=w, reduction=reduction, pos_weight=r)
@@ -51,7 +61,9 @@ def test_matches_torch(dtype, reduction, weighted, pos_weighted):
     p = 1 / (1 + np.exp(-x.astype(np.float64)))
     p[0, 0], p[1, 1] = 0.0, 1.0  # exercise the -100 clamp
     p = p.astype(dtype)
-    expected = F.binary_cross_entropy(torch.tensor(p), torch.tensor(y), weight=tw, reduction=reduction)
+    expected = F.binary_cross_entropy(
+        torch.tensor(p), torch.tensor(y), weight=tw, reduction=reduction
+    )
     ours = binary_cross_entropy(p, y, weight=w, reduction=reduction)
     assert np.asarray(ours).dtype == dtype
     np.testing.assert_allclose(ours, expected.numpy(), rtol=rtol, atol=atol)
@@ -61,7 +73,9 @@ class TestLogitForm:
     def test_tails_are_exact(self):
         # softplus(-40) = log1p(e^{-40}), by hand; mpmath evaluates it.
         exact = float(mpmath.log1p(mpmath.exp(-40)))
-        assert binary_cross_entropy_with_logits([40.0], [1.0], reduction="sum") == pytest.approx(exact, rel=2e-16)
+        assert binary_cross_entropy_with_logits([40.0], [1.0], reduction="sum") == pytest.approx(
+            exact, rel=2e-16
+        )
         assert binary_cross_entropy_with_logits([-800.0], [1.0], reduction="sum") == 800.0
         assert binary_cross_entropy_with_logits([800.0], [0.0], reduction="sum") == 800.0
 
@@ -73,8 +87,12 @@ class TestLogitForm:
         # sigma(x) = softmax([x, 0])[0]: BCE(x, y) = CE([x, 0], soft target [y, 1 - y]).
         x = np.array([-3.0, 0.5, 7.0])
         y = np.array([0.0, 0.3, 1.0])
-        two_class = cross_entropy(np.stack([x, np.zeros_like(x)], axis=1), np.stack([y, 1 - y], axis=1), reduction="none")
-        np.testing.assert_allclose(binary_cross_entropy_with_logits(x, y, reduction="none"), two_class, rtol=1e-14)
+        two_class = cross_entropy(
+            np.stack([x, np.zeros_like(x)], axis=1), np.stack([y, 1 - y], axis=1), reduction="none"
+        )
+        np.testing.assert_allclose(
+            binary_cross_entropy_with_logits(x, y, reduction="none"), two_class, rtol=1e-14
+        )
 
     def test_gradient_matches_finite_differences(self):
         x = np.array([-2.0, 0.1, 3.0])
@@ -84,13 +102,20 @@ class TestLogitForm:
         def f(a):
             return binary_cross_entropy_with_logits(a, y, pos_weight=r)
 
-        np.testing.assert_allclose(binary_cross_entropy_with_logits_grad(x, y, pos_weight=r), finite_difference_grad(f, x), rtol=1e-7, atol=1e-9)
+        np.testing.assert_allclose(
+            binary_cross_entropy_with_logits_grad(x, y, pos_weight=r),
+            finite_difference_grad(f, x),
+            rtol=1e-7,
+            atol=1e-9,
+        )
 
 
 class TestProbabilityForm:
     def test_hand_value(self):
         # -(ln 0.9 + ln 0.8) / 2
-        assert binary_cross_entropy([0.9, 0.2], [1.0, 0.0]) == pytest.approx(-(math.log(0.9) + math.log(0.8)) / 2, rel=1e-15)
+        assert binary_cross_entropy([0.9, 0.2], [1.0, 0.0]) == pytest.approx(
+            -(math.log(0.9) + math.log(0.8)) / 2, rel=1e-15
+        )
 
     def test_clamp_at_minus_100(self):
         assert binary_cross_entropy([0.0, 1.0], [1.0, 0.0], reduction="sum") == 200.0
@@ -105,14 +130,48 @@ class TestBadInput:
     @pytest.mark.parametrize(
         ("call", "error", "pattern"),
         [
-            (lambda: binary_cross_entropy([1.2], [1.0]), ValueError, r"binary_cross_entropy: input must hold probabilities in \[0, 1\], got 1.2"),
-            (lambda: binary_cross_entropy([0.5], [-0.5]), ValueError, r"binary_cross_entropy: target must hold probabilities in \[0, 1\], got -0.5"),
-            (lambda: binary_cross_entropy([0.5, 0.5], [1.0]), ValueError, r"binary_cross_entropy: input and target must have the same shape, got \(2,\) and \(1,\)"),
-            (lambda: binary_cross_entropy([0.5], [1.0], reduction="max"), ValueError, r"binary_cross_entropy: reduction must be one of"),
-            (lambda: binary_cross_entropy_with_logits([np.nan], [1.0]), ValueError, r"binary_cross_entropy_with_logits: input contains nan"),
-            (lambda: binary_cross_entropy_with_logits([1.0, 2.0], [1.0, 0.0], pos_weight=[1.0, 2.0, 3.0]), ValueError, r"binary_cross_entropy_with_logits: pos_weight of shape \(3,\) cannot be broadcast"),
-            (lambda: binary_cross_entropy_with_logits(["a"], [1.0]), TypeError, r"binary_cross_entropy_with_logits: input must be a real numeric array"),
-            (lambda: binary_cross_entropy_with_logits_grad([0.0], [2.0]), ValueError, r"binary_cross_entropy_with_logits_grad: target must hold probabilities"),
+            (
+                lambda: binary_cross_entropy([1.2], [1.0]),
+                ValueError,
+                r"binary_cross_entropy: input must hold probabilities in \[0, 1\], got 1.2",
+            ),
+            (
+                lambda: binary_cross_entropy([0.5], [-0.5]),
+                ValueError,
+                r"binary_cross_entropy: target must hold probabilities in \[0, 1\], got -0.5",
+            ),
+            (
+                lambda: binary_cross_entropy([0.5, 0.5], [1.0]),
+                ValueError,
+                r"binary_cross_entropy: input and target must have the same shape, got \(2,\) and \(1,\)",
+            ),
+            (
+                lambda: binary_cross_entropy([0.5], [1.0], reduction="max"),
+                ValueError,
+                r"binary_cross_entropy: reduction must be one of",
+            ),
+            (
+                lambda: binary_cross_entropy_with_logits([np.nan], [1.0]),
+                ValueError,
+                r"binary_cross_entropy_with_logits: input contains nan",
+            ),
+            (
+                lambda: binary_cross_entropy_with_logits(
+                    [1.0, 2.0], [1.0, 0.0], pos_weight=[1.0, 2.0, 3.0]
+                ),
+                ValueError,
+                r"binary_cross_entropy_with_logits: pos_weight of shape \(3,\) cannot be broadcast",
+            ),
+            (
+                lambda: binary_cross_entropy_with_logits(["a"], [1.0]),
+                TypeError,
+                r"binary_cross_entropy_with_logits: input must be a real numeric array",
+            ),
+            (
+                lambda: binary_cross_entropy_with_logits_grad([0.0], [2.0]),
+                ValueError,
+                r"binary_cross_entropy_with_logits_grad: target must hold probabilities",
+            ),
         ],
     )
     def test_raises_own_error(self, call, error, pattern):

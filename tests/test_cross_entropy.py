@@ -56,7 +56,12 @@ def _torch_loss_and_grad(torch, x, target, weight, **kwargs):
 
 COMBINATIONS = list(
     itertools.product(
-        SHAPES, DTYPES, ["index", "probs"], [False, True], ["none", "mean", "sum"], [0.0, 0.3],
+        SHAPES,
+        DTYPES,
+        ["index", "probs"],
+        [False, True],
+        ["none", "mean", "sum"],
+        [0.0, 0.3],
         [-100, 1],
     )
 )
@@ -69,7 +74,9 @@ COMBINATIONS = list(
     ids=lambda v: str(v) if not isinstance(v, type) else v.__name__,
 )
 def test_matches_torch(shape, dtype, kind, weighted, reduction, smoothing, ignore_index):
-    torch = pytest.importorskip("torch", reason="PyTorch is not installed (pip install torch==2.13.0)")
+    torch = pytest.importorskip(
+        "torch", reason="PyTorch is not installed (pip install torch==2.13.0)"
+    )
     rng = np.random.default_rng(abs(hash((shape, kind, weighted, reduction, ignore_index))) % 2**32)
     x = (rng.normal(size=shape) * 3).astype(dtype)
     classes = shape[0] if len(shape) == 1 else shape[1]
@@ -133,17 +140,20 @@ class TestWorkedBatchExample:
 
     def test_per_sample_losses_and_mean(self):
         per_item = cross_entropy(self.logits, self.targets, reduction="none")
-        hand = np.array([
-            math.log(math.exp(2.0) + math.exp(1.0) + math.exp(0.1)) - 1.0,
-            math.log(math.exp(0.1) + math.exp(2.0) + math.exp(1.9)) - 0.1,
-        ])
+        hand = np.array(
+            [
+                math.log(math.exp(2.0) + math.exp(1.0) + math.exp(0.1)) - 1.0,
+                math.log(math.exp(0.1) + math.exp(2.0) + math.exp(1.9)) - 0.1,
+            ]
+        )
         np.testing.assert_allclose(per_item, hand, rtol=1e-15)
         np.testing.assert_allclose(per_item, [1.417, 2.620], atol=5e-4)
         np.testing.assert_allclose(cross_entropy(self.logits, self.targets), 2.019, atol=5e-4)
 
     def test_one_hot_targets_give_the_same_loss(self):
         np.testing.assert_allclose(
-            cross_entropy(self.logits, self.onehot), cross_entropy(self.logits, self.targets),
+            cross_entropy(self.logits, self.onehot),
+            cross_entropy(self.logits, self.targets),
             rtol=1e-15,
         )
 
@@ -232,13 +242,17 @@ class TestEdgeCases:
         x = np.array([1.0, 2.0, 3.0])
         loss = cross_entropy(x, 2, reduction="none")
         assert np.shape(loss) == ()
-        assert loss == pytest.approx(math.log(math.exp(1) + math.exp(2) + math.exp(3)) - 3, rel=1e-15)
+        assert loss == pytest.approx(
+            math.log(math.exp(1) + math.exp(2) + math.exp(3)) - 3, rel=1e-15
+        )
 
     def test_float16_is_computed_in_float32_and_returned_as_float16(self):
         x = np.array([[3.0, 1.0, 0.5]], dtype=np.float16)
         loss, grad = cross_entropy_with_grad(x, [0])
         assert loss.dtype == np.float16 and grad.dtype == np.float16
-        assert float(loss) == pytest.approx(float(cross_entropy(x.astype(np.float32), [0])), rel=1e-3)
+        assert float(loss) == pytest.approx(
+            float(cross_entropy(x.astype(np.float32), [0])), rel=1e-3
+        )
 
     def test_integer_logits_are_float64(self):
         assert cross_entropy([[2, 0]], [0]).dtype == np.float64
@@ -258,48 +272,111 @@ class TestBadInput:
     @pytest.mark.parametrize(
         ("call", "error", "pattern"),
         [
-            (lambda x: cross_entropy(x, [0, 3]), IndexError,
-             r"cross_entropy: target holds class index 3 at position \(1,\), out of range for 3 classes"),
-            (lambda x: cross_entropy(x, [-1, 0]), IndexError,
-             r"cross_entropy: target holds negative class index -1 .*ignore_index=-100"),
-            (lambda x: cross_entropy(x, [0, 1, 2]), ValueError,
-             r"cross_entropy: input and target have different batch sizes: input has 2 items"),
-            (lambda x: cross_entropy(x, [0.0, 1.0]), TypeError,
-             r"cross_entropy: class-index targets must be integers, got dtype float64"),
-            (lambda x: cross_entropy(x, np.zeros((2, 4))), ValueError,
-             r"cross_entropy: probability targets must have the input's shape \(2, 3\), got shape \(2, 4\)"),
-            (lambda x: cross_entropy(x, [0, 1], reduction="avg"), ValueError,
-             r"cross_entropy: reduction must be one of 'none', 'mean', 'sum', got 'avg'"),
-            (lambda x: cross_entropy(x, [0, 1], label_smoothing=1.5), ValueError,
-             r"cross_entropy: label_smoothing must be in \[0, 1\], got 1.5"),
-            (lambda x: cross_entropy(x, [0, 1], label_smoothing=-0.1), ValueError,
-             r"label_smoothing must be in \[0, 1\], got -0.1"),
-            (lambda x: cross_entropy(x, [0, 1], label_smoothing="a"), TypeError,
-             r"cross_entropy: label_smoothing must be a number, got 'a'"),
-            (lambda x: cross_entropy(x, [0, 1], weight=[1.0, 2.0]), ValueError,
-             r"cross_entropy: weight must have one entry per class, shape \(3,\), got shape \(2,\)"),
-            (lambda x: cross_entropy(x, [0, 1], weight=[1.0, np.nan, 1.0]), ValueError,
-             r"cross_entropy: weight must be finite"),
-            (lambda x: cross_entropy(np.float64(1.0), 0), ValueError,
-             r"cross_entropy: input must have at least 1 dimension\(s\), got a 0-d value"),
-            (lambda x: cross_entropy([["a", "b"]], [0]), TypeError,
-             r"cross_entropy: input must be a real numeric array .* got dtype <U1"),
-            (lambda x: cross_entropy(x.astype(complex), [0, 1]), TypeError,
-             r"cross_entropy: input must be a real numeric array"),
-            (lambda x: cross_entropy(x, ["a", "b"]), TypeError,
-             r"cross_entropy: target must hold integer class indices or float probabilities, got dtype <U1"),
-            (lambda x: cross_entropy(x, [True, False]), TypeError,
-             r"cross_entropy: target must hold integer class indices"),
-            (lambda x: cross_entropy(x, [0, 1], ignore_index=1.5), TypeError,
-             r"cross_entropy: ignore_index must be an integer, got 1.5"),
-            (lambda x: cross_entropy(np.zeros((2, 0)), [0, 0]), ValueError,
-             r"cross_entropy: input has 0 classes"),
-            (lambda x: cross_entropy(x, np.full((2, 3), np.nan)), ValueError,
-             r"cross_entropy: target must be finite"),
-            (lambda x: cross_entropy_grad(np.zeros((2, 3, 4)), np.zeros((2, 3), dtype=int)), ValueError,
-             r"cross_entropy_grad: class-index target must have shape \(2, 4\)"),
-            (lambda x: cross_entropy_with_grad(x, [[0, 1]]), ValueError,
-             r"cross_entropy_with_grad: input and target have different batch sizes"),
+            (
+                lambda x: cross_entropy(x, [0, 3]),
+                IndexError,
+                r"cross_entropy: target holds class index 3 at position \(1,\), out of range for 3 classes",
+            ),
+            (
+                lambda x: cross_entropy(x, [-1, 0]),
+                IndexError,
+                r"cross_entropy: target holds negative class index -1 .*ignore_index=-100",
+            ),
+            (
+                lambda x: cross_entropy(x, [0, 1, 2]),
+                ValueError,
+                r"cross_entropy: input and target have different batch sizes: input has 2 items",
+            ),
+            (
+                lambda x: cross_entropy(x, [0.0, 1.0]),
+                TypeError,
+                r"cross_entropy: class-index targets must be integers, got dtype float64",
+            ),
+            (
+                lambda x: cross_entropy(x, np.zeros((2, 4))),
+                ValueError,
+                r"cross_entropy: probability targets must have the input's shape \(2, 3\), got shape \(2, 4\)",
+            ),
+            (
+                lambda x: cross_entropy(x, [0, 1], reduction="avg"),
+                ValueError,
+                r"cross_entropy: reduction must be one of 'none', 'mean', 'sum', got 'avg'",
+            ),
+            (
+                lambda x: cross_entropy(x, [0, 1], label_smoothing=1.5),
+                ValueError,
+                r"cross_entropy: label_smoothing must be in \[0, 1\], got 1.5",
+            ),
+            (
+                lambda x: cross_entropy(x, [0, 1], label_smoothing=-0.1),
+                ValueError,
+                r"label_smoothing must be in \[0, 1\], got -0.1",
+            ),
+            (
+                lambda x: cross_entropy(x, [0, 1], label_smoothing="a"),
+                TypeError,
+                r"cross_entropy: label_smoothing must be a number, got 'a'",
+            ),
+            (
+                lambda x: cross_entropy(x, [0, 1], weight=[1.0, 2.0]),
+                ValueError,
+                r"cross_entropy: weight must have one entry per class, shape \(3,\), got shape \(2,\)",
+            ),
+            (
+                lambda x: cross_entropy(x, [0, 1], weight=[1.0, np.nan, 1.0]),
+                ValueError,
+                r"cross_entropy: weight must be finite",
+            ),
+            (
+                lambda x: cross_entropy(np.float64(1.0), 0),
+                ValueError,
+                r"cross_entropy: input must have at least 1 dimension\(s\), got a 0-d value",
+            ),
+            (
+                lambda x: cross_entropy([["a", "b"]], [0]),
+                TypeError,
+                r"cross_entropy: input must be a real numeric array .* got dtype <U1",
+            ),
+            (
+                lambda x: cross_entropy(x.astype(complex), [0, 1]),
+                TypeError,
+                r"cross_entropy: input must be a real numeric array",
+            ),
+            (
+                lambda x: cross_entropy(x, ["a", "b"]),
+                TypeError,
+                r"cross_entropy: target must hold integer class indices or float probabilities, got dtype <U1",
+            ),
+            (
+                lambda x: cross_entropy(x, [True, False]),
+                TypeError,
+                r"cross_entropy: target must hold integer class indices",
+            ),
+            (
+                lambda x: cross_entropy(x, [0, 1], ignore_index=1.5),
+                TypeError,
+                r"cross_entropy: ignore_index must be an integer, got 1.5",
+            ),
+            (
+                lambda x: cross_entropy(np.zeros((2, 0)), [0, 0]),
+                ValueError,
+                r"cross_entropy: input has 0 classes",
+            ),
+            (
+                lambda x: cross_entropy(x, np.full((2, 3), np.nan)),
+                ValueError,
+                r"cross_entropy: target must be finite",
+            ),
+            (
+                lambda x: cross_entropy_grad(np.zeros((2, 3, 4)), np.zeros((2, 3), dtype=int)),
+                ValueError,
+                r"cross_entropy_grad: class-index target must have shape \(2, 4\)",
+            ),
+            (
+                lambda x: cross_entropy_with_grad(x, [[0, 1]]),
+                ValueError,
+                r"cross_entropy_with_grad: input and target have different batch sizes",
+            ),
         ],
     )
     def test_raises_own_error(self, call, error, pattern):
@@ -378,8 +455,10 @@ class TestProperties:
         x, t = case
         onehot = np.eye(x.shape[1])[t]
         np.testing.assert_allclose(
-            cross_entropy_with_grad(x, onehot)[1], cross_entropy_with_grad(x, t)[1],
-            rtol=1e-13, atol=1e-16,
+            cross_entropy_with_grad(x, onehot)[1],
+            cross_entropy_with_grad(x, t)[1],
+            rtol=1e-13,
+            atol=1e-16,
         )
         np.testing.assert_allclose(cross_entropy(x, onehot), cross_entropy(x, t), rtol=1e-13)
 
@@ -388,4 +467,6 @@ class TestProperties:
     def test_loss_is_minus_log_softmax_at_target(self, case):
         x, t = case
         expected = -log_softmax(x)[np.arange(len(t)), t]
-        np.testing.assert_allclose(cross_entropy(x, t, reduction="none"), expected, rtol=1e-13, atol=1e-300)
+        np.testing.assert_allclose(
+            cross_entropy(x, t, reduction="none"), expected, rtol=1e-13, atol=1e-300
+        )

@@ -37,7 +37,9 @@ class TestSurprisal:
         assert surprisal(p * q) == pytest.approx(surprisal(p) + surprisal(q), rel=1e-15)
 
     def test_bad_input(self):
-        with pytest.raises(ValueError, match=r"surprisal: p must be a probability in \[0, 1\], got 1.5"):
+        with pytest.raises(
+            ValueError, match=r"surprisal: p must be a probability in \[0, 1\], got 1.5"
+        ):
             surprisal(1.5)
         with pytest.raises(ValueError, match="surprisal: base must be positive, finite and not 1"):
             surprisal(0.5, base=1)
@@ -49,8 +51,12 @@ class TestEntropy:
     @pytest.mark.parametrize("base", [None, 2, 10])
     def test_matches_scipy(self, base):
         p = random_distributions((5, 8))
-        np.testing.assert_allclose(entropy(p, base=base), ss.entropy(p, base=base, axis=-1), rtol=1e-14)
-        np.testing.assert_allclose(entropy(p.T, axis=0, base=base), ss.entropy(p.T, base=base, axis=0), rtol=1e-14)
+        np.testing.assert_allclose(
+            entropy(p, base=base), ss.entropy(p, base=base, axis=-1), rtol=1e-14
+        )
+        np.testing.assert_allclose(
+            entropy(p.T, axis=0, base=base), ss.entropy(p.T, base=base, axis=0), rtol=1e-14
+        )
 
     def test_zero_log_zero_is_zero(self):
         assert entropy([1.0, 0.0]) == 0.0
@@ -65,8 +71,16 @@ class TestEntropy:
     @pytest.mark.parametrize(
         ("p", "error", "pattern"),
         [
-            ([0.5, -0.1, 0.6], ValueError, r"entropy: p must hold probabilities \(finite and >= 0\), got -0.1"),
-            ([1.0, 1.0], ValueError, r"entropy: p must sum to 1 along axis -1, but a slice sums to 2.0"),
+            (
+                [0.5, -0.1, 0.6],
+                ValueError,
+                r"entropy: p must hold probabilities \(finite and >= 0\), got -0.1",
+            ),
+            (
+                [1.0, 1.0],
+                ValueError,
+                r"entropy: p must sum to 1 along axis -1, but a slice sums to 2.0",
+            ),
             ([np.nan, 1.0], ValueError, r"entropy: p must hold probabilities"),
             (0.5, ValueError, r"entropy: p must have at least 1 dimension"),
             (["a"], TypeError, r"entropy: p must be a real numeric array"),
@@ -81,16 +95,24 @@ class TestCrossEntropyAndKL:
     @pytest.mark.parametrize("base", [None, 2])
     def test_kl_matches_scipy(self, base):
         p, q = random_distributions((6, 5)), random_distributions((6, 5))
-        np.testing.assert_allclose(kl_divergence(p, q, base=base), ss.entropy(p, q, base=base, axis=-1), rtol=1e-12)
+        np.testing.assert_allclose(
+            kl_divergence(p, q, base=base), ss.entropy(p, q, base=base, axis=-1), rtol=1e-12
+        )
 
     def test_cross_entropy_is_entropy_plus_kl(self):
         p, q = random_distributions((6, 5)), random_distributions((6, 5))
-        np.testing.assert_allclose(cross_entropy_pq(p, q), entropy(p) + kl_divergence(p, q), rtol=1e-14)
+        np.testing.assert_allclose(
+            cross_entropy_pq(p, q), entropy(p) + kl_divergence(p, q), rtol=1e-14
+        )
 
     def test_hand_values(self):
         # H(p, q) for p = (1/2, 1/2), q = (0.9, 0.1): -(ln 0.9 + ln 0.1) / 2.
-        assert cross_entropy_pq([0.5, 0.5], [0.9, 0.1]) == pytest.approx(-(math.log(0.9) + math.log(0.1)) / 2, rel=1e-15)
-        assert kl_divergence([0.5, 0.5], [0.9, 0.1]) == pytest.approx(0.5 * math.log(0.5 / 0.9) + 0.5 * math.log(5), rel=1e-14)
+        assert cross_entropy_pq([0.5, 0.5], [0.9, 0.1]) == pytest.approx(
+            -(math.log(0.9) + math.log(0.1)) / 2, rel=1e-15
+        )
+        assert kl_divergence([0.5, 0.5], [0.9, 0.1]) == pytest.approx(
+            0.5 * math.log(0.5 / 0.9) + 0.5 * math.log(5), rel=1e-14
+        )
 
     def test_infinities_and_zeros(self):
         assert kl_divergence([0.5, 0.5], [1.0, 0.0]) == np.inf
@@ -104,20 +126,30 @@ class TestCrossEntropyAndKL:
         # p sums to exactly 1; reference: mpmath at 50 digits on the exact binary values.
         d = 2.0**-30
         q = np.array([0.25, 0.75])
-        p = q + [d, -d]
+        p = q + np.array([d, -d])
         with mpmath.workdps(50):
-            exact = float(sum(mpmath.mpf(a) * mpmath.log(mpmath.mpf(a) / mpmath.mpf(b)) for a, b in zip(p, q)))
+            exact = float(
+                sum(
+                    mpmath.mpf(a) * mpmath.log(mpmath.mpf(a) / mpmath.mpf(b))
+                    for a, b in zip(p, q, strict=True)
+                )
+            )
         assert kl_divergence(p, q) == pytest.approx(exact, rel=4 * np.finfo(float).eps)
         assert abs(ss.entropy(p, q) - exact) / exact > 1e-9  # the reference loses digits here
 
     def test_shape_mismatch(self):
-        with pytest.raises(ValueError, match=r"kl_divergence: p and q must have the same shape, got \(2,\) and \(3,\)"):
+        with pytest.raises(
+            ValueError,
+            match=r"kl_divergence: p and q must have the same shape, got \(2,\) and \(3,\)",
+        ):
             kl_divergence([0.5, 0.5], [0.2, 0.3, 0.5])
         with pytest.raises(ValueError, match=r"cross_entropy_pq: q must hold probabilities"):
             cross_entropy_pq([0.5, 0.5], [1.5, -0.5])
 
 
-distributions = hnp.arrays(np.float64, st.integers(2, 8), elements=st.floats(0.01, 10)).map(lambda a: a / a.sum())
+distributions = hnp.arrays(np.float64, st.integers(2, 8), elements=st.floats(0.01, 10)).map(
+    lambda a: a / a.sum()
+)
 
 
 class TestProperties:

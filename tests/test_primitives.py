@@ -29,15 +29,20 @@ class TestAgainstScipy:
     def test_logsumexp(self, a, axis, keepdims):
         # scipy's logsumexp is accurate to a few ulp for these well-scaled inputs.
         np.testing.assert_allclose(
-            logsumexp(a, axis=axis, keepdims=keepdims), sc.logsumexp(a, axis=axis, keepdims=keepdims),
+            logsumexp(a, axis=axis, keepdims=keepdims),
+            sc.logsumexp(a, axis=axis, keepdims=keepdims),
             rtol=1e-14,
         )
 
     @pytest.mark.parametrize("a", ARRAYS, ids=["2d", "3d", "1d"])
     @pytest.mark.parametrize("axis", [0, -1])
     def test_softmax_and_log_softmax(self, a, axis):
-        np.testing.assert_allclose(softmax(a, axis=axis), sc.softmax(a, axis=axis), rtol=1e-13, atol=1e-300)
-        np.testing.assert_allclose(log_softmax(a, axis=axis), sc.log_softmax(a, axis=axis), rtol=1e-13, atol=1e-13)
+        np.testing.assert_allclose(
+            softmax(a, axis=axis), sc.softmax(a, axis=axis), rtol=1e-13, atol=1e-300
+        )
+        np.testing.assert_allclose(
+            log_softmax(a, axis=axis), sc.log_softmax(a, axis=axis), rtol=1e-13, atol=1e-13
+        )
 
     def test_float32_stays_float32(self):
         a = np.float32([[1, 2, 3]])
@@ -107,11 +112,27 @@ class TestBadInput:
         [
             (lambda: softmax(1.0), ValueError, r"softmax: x must have at least 1 dimension"),
             (lambda: softmax([1.0, 2.0], axis=1), IndexError, r"softmax: axis 1 is out of range"),
-            (lambda: softmax([1.0], axis=0.5), TypeError, r"softmax: axis must be an integer, got 0.5"),
+            (
+                lambda: softmax([1.0], axis=0.5),
+                TypeError,
+                r"softmax: axis must be an integer, got 0.5",
+            ),
             (lambda: log_softmax(["x"]), TypeError, r"log_softmax: x must be a real numeric array"),
-            (lambda: logsumexp([[1.0]], axis=(0, 0)), ValueError, r"logsumexp: axis \(0, 0\) repeats"),
-            (lambda: logsumexp([1.0], keepdims=1), TypeError, r"logsumexp: keepdims must be True or False"),
-            (lambda: softmax(np.zeros((2, 0))), ValueError, r"softmax: x has length 0 along axis -1"),
+            (
+                lambda: logsumexp([[1.0]], axis=(0, 0)),
+                ValueError,
+                r"logsumexp: axis \(0, 0\) repeats",
+            ),
+            (
+                lambda: logsumexp([1.0], keepdims=1),
+                TypeError,
+                r"logsumexp: keepdims must be True or False",
+            ),
+            (
+                lambda: softmax(np.zeros((2, 0))),
+                ValueError,
+                r"softmax: x has length 0 along axis -1",
+            ),
             (lambda: sigmoid([np.nan]), ValueError, r"sigmoid: x contains nan"),
             (lambda: softplus([1 + 2j]), TypeError, r"softplus: x must be a real numeric array"),
         ],
@@ -121,8 +142,9 @@ class TestBadInput:
             call()
 
 
-finite_rows = hnp.arrays(np.float64, st.tuples(st.integers(1, 4), st.integers(1, 6)),
-                         elements=st.floats(-300, 300))
+finite_rows = hnp.arrays(
+    np.float64, st.tuples(st.integers(1, 4), st.integers(1, 6)), elements=st.floats(-300, 300)
+)
 
 
 class TestProperties:
@@ -138,7 +160,9 @@ class TestProperties:
     @given(finite_rows)
     def test_softmax_sums_to_one_and_matches_exp_log_softmax(self, x):
         p = softmax(x)
-        np.testing.assert_allclose(p.sum(axis=-1), 1.0, rtol=0, atol=8 * np.finfo(float).eps * x.shape[-1])
+        np.testing.assert_allclose(
+            p.sum(axis=-1), 1.0, rtol=0, atol=8 * np.finfo(float).eps * x.shape[-1]
+        )
         np.testing.assert_allclose(np.exp(log_softmax(x)), p, rtol=1e-12, atol=1e-300)
 
     @settings(max_examples=60, deadline=None)

@@ -12,7 +12,9 @@ from xentbook import finite_difference_grad, mse, mse_grad
 @pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_matches_torch(reduction, dtype):
-    torch = pytest.importorskip("torch", reason="PyTorch is not installed (pip install torch==2.13.0)")
+    torch = pytest.importorskip(
+        "torch", reason="PyTorch is not installed (pip install torch==2.13.0)"
+    )
     rng = np.random.default_rng(3)
     x, y = rng.normal(size=(2, 4, 3)).astype(dtype)
     xt = torch.tensor(x, requires_grad=True)
@@ -33,7 +35,9 @@ def test_hand_values():
 def test_gradient_matches_finite_differences():
     x = np.array([0.3, -1.2, 2.0])
     y = np.array([0.0, 1.0, 2.5])
-    np.testing.assert_allclose(mse_grad(x, y), finite_difference_grad(lambda a: mse(a, y), x), rtol=1e-8)
+    np.testing.assert_allclose(
+        mse_grad(x, y), finite_difference_grad(lambda a: mse(a, y), x), rtol=1e-8
+    )
 
 
 def test_minimum_is_at_the_target():
@@ -46,10 +50,22 @@ def test_minimum_is_at_the_target():
 @pytest.mark.parametrize(
     ("call", "error", "pattern"),
     [
-        (lambda: mse([1.0, 2.0], [1.0]), ValueError, r"mse: input and target must have the same shape"),
+        (
+            lambda: mse([1.0, 2.0], [1.0]),
+            ValueError,
+            r"mse: input and target must have the same shape",
+        ),
         (lambda: mse([np.inf], [1.0]), ValueError, r"mse: input must be finite, got inf"),
-        (lambda: mse_grad([1.0], [1.0], reduction="avg"), ValueError, r"mse_grad: reduction must be one of"),
-        (lambda: mse(np.zeros(0), np.zeros(0)), ValueError, r"mse: the mean of an empty input is undefined"),
+        (
+            lambda: mse_grad([1.0], [1.0], reduction="avg"),
+            ValueError,
+            r"mse_grad: reduction must be one of",
+        ),
+        (
+            lambda: mse(np.zeros(0), np.zeros(0)),
+            ValueError,
+            r"mse: the mean of an empty input is undefined",
+        ),
     ],
 )
 def test_bad_input(call, error, pattern):

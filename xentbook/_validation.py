@@ -35,7 +35,9 @@ def float_array(func: str, name: str, value: ArrayLike, *, min_ndim: int = 0) ->
     try:
         arr = np.asarray(value)
     except (ValueError, TypeError) as exc:
-        raise TypeError(f"{func}: {name} must be a real numeric array, got {_describe(value)}") from exc
+        raise TypeError(
+            f"{func}: {name} must be a real numeric array, got {_describe(value)}"
+        ) from exc
     kind = arr.dtype.kind
     if kind in "iu":
         arr = arr.astype(np.float64)
@@ -80,7 +82,8 @@ def check_in_unit_interval(func: str, name: str, arr: NDArray[Any]) -> None:
     if bad.any():
         where = tuple(int(i) for i in np.argwhere(bad)[0])
         raise ValueError(
-            f"{func}: {name} must hold probabilities in [0, 1], got {arr[where].item()!r} at index {where}"
+            f"{func}: {name} must hold probabilities in [0, 1], "
+            f"got {arr[where].item()!r} at index {where}"
         )
 
 

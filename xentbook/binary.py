@@ -6,7 +6,8 @@ From logits the loss never takes the log of a computed sigmoid: with
 
 .. math::
 
-    \ell = w\,\bigl[\, r\, y \operatorname{softplus}(-x) + (1 - y) \operatorname{softplus}(x) \bigr],
+    \ell = w\,\bigl[\, r\, y \operatorname{softplus}(-x)
+                    + (1 - y) \operatorname{softplus}(x) \bigr],
 
 with :math:`r` the ``pos_weight``. Each softplus is accurate for every real :math:`x`.
 """
@@ -58,8 +59,9 @@ def _reduce(values: NDArray[Any], reduction: str, dtype: np.dtype[Any]) -> Any:
     return dtype.type(total / values.size)
 
 
-def _weights(func: str, name: str, weight: ArrayLike | None, shape: tuple[int, ...],
-             dtype: np.dtype[Any]) -> NDArray[Any] | None:
+def _weights(
+    func: str, name: str, weight: ArrayLike | None, shape: tuple[int, ...], dtype: np.dtype[Any]
+) -> NDArray[Any] | None:
     if weight is None:
         return None
     w = float_array(func, name, weight).astype(dtype, copy=False)
@@ -134,8 +136,14 @@ def binary_cross_entropy(
     return _reduce(loss, reduction, out_dtype)
 
 
-def _logit_problem(func: str, input: ArrayLike, target: ArrayLike, weight: ArrayLike | None,
-                   reduction: str, pos_weight: ArrayLike | None) -> tuple[Any, ...]:
+def _logit_problem(
+    func: str,
+    input: ArrayLike,
+    target: ArrayLike,
+    weight: ArrayLike | None,
+    reduction: str,
+    pos_weight: ArrayLike | None,
+) -> tuple[Any, ...]:
     x = float_array(func, "input", input)
     out_dtype = x.dtype
     dtype = working_dtype(x)
@@ -157,7 +165,7 @@ def binary_cross_entropy_with_logits(
     reduction: str = "mean",
     pos_weight: ArrayLike | None = None,
 ) -> Any:
-    r"""Binary cross-entropy from logits, as ``torch.nn.functional.binary_cross_entropy_with_logits``.
+    r"""Binary cross-entropy from logits, as PyTorch's ``binary_cross_entropy_with_logits``.
 
     .. math::
 

@@ -42,7 +42,8 @@ def _distribution(func: str, name: str, value: ArrayLike, axis: int) -> tuple[ND
     if off.any():
         total = np.asarray(totals)[np.unravel_index(int(np.flatnonzero(off)[0]), off.shape)]
         raise ValueError(
-            f"{func}: {name} must sum to 1 along axis {axis}, but a slice sums to {float(total)!r}; "
+            f"{func}: {name} must sum to 1 along axis {axis}, "
+            f"but a slice sums to {float(total)!r}; "
             "divide by its sum to normalize"
         )
     return arr, ax

@@ -94,12 +94,15 @@ def _reject_bad_rows(func: str, name: str, m: NDArray[Any]) -> None:
         )
 
 
-def logsumexp(a: ArrayLike, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Any:
+def logsumexp(
+    a: ArrayLike, axis: int | tuple[int, ...] | None = None, keepdims: bool = False
+) -> Any:
     r"""Compute :math:`\log \sum_j e^{a_j}` without overflow and to full relative accuracy.
 
     .. math::
 
-        \operatorname{logsumexp}(a) = m + \operatorname{log1p}\Bigl(\sum_{j \ne k} e^{a_j - m}\Bigr),
+        \operatorname{logsumexp}(a)
+            = m + \operatorname{log1p}\Bigl(\sum_{j \ne k} e^{a_j - m}\Bigr),
         \qquad m = a_k = \max_j a_j .
 
     Parameters
@@ -167,7 +170,9 @@ def _softmax_parts(func: str, x: ArrayLike, axis: Any) -> tuple[NDArray[Any], tu
     dtype = working_dtype(arr)
     moved = np.moveaxis(arr.astype(dtype, copy=False), ax, -1)
     if moved.shape[-1] == 0:
-        raise ValueError(f"{func}: x has length 0 along axis {axis}; softmax needs one class or more")
+        raise ValueError(
+            f"{func}: x has length 0 along axis {axis}; softmax needs one class or more"
+        )
     rows = np.ascontiguousarray(moved.reshape(-1, moved.shape[-1]))
     k, m = row_max(rows)
     _reject_bad_rows(func, "x", m)
@@ -267,7 +272,7 @@ def log_softmax(x: ArrayLike, axis: int = -1) -> NDArray[Any]:
 
 
 def softplus(x: ArrayLike) -> NDArray[Any]:
-    r"""Softplus :math:`\log(1 + e^{x})`, computed as :math:`\max(x, 0) + \operatorname{log1p}(e^{-|x|})`.
+    r"""Softplus :math:`\log(1 + e^{x})`, as :math:`\max(x, 0) + \operatorname{log1p}(e^{-|x|})`.
 
     Parameters
     ----------

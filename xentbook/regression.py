@@ -7,12 +7,20 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from xentbook._validation import check_finite, check_reduction, check_same_shape, float_array, working_dtype
+from xentbook._validation import (
+    check_finite,
+    check_reduction,
+    check_same_shape,
+    float_array,
+    working_dtype,
+)
 
 __all__ = ["mse", "mse_grad"]
 
 
-def _pair(func: str, input: ArrayLike, target: ArrayLike) -> tuple[NDArray[Any], NDArray[Any], np.dtype[Any]]:
+def _pair(
+    func: str, input: ArrayLike, target: ArrayLike
+) -> tuple[NDArray[Any], NDArray[Any], np.dtype[Any]]:
     x = float_array(func, "input", input)
     out_dtype = x.dtype
     dtype = working_dtype(x)
@@ -49,7 +57,9 @@ def mse(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> Any:
     if reduction == "sum":
         return out_dtype.type(np.sum(sq, dtype=np.float64))
     if sq.size == 0:
-        raise ValueError(f"{func}: the mean of an empty input is undefined (input has shape {x.shape})")
+        raise ValueError(
+            f"{func}: the mean of an empty input is undefined (input has shape {x.shape})"
+        )
     return out_dtype.type(np.mean(sq, dtype=np.float64))
 
 
@@ -70,6 +80,8 @@ def mse_grad(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> ND
     grad = 2 * (x - y)
     if reduction == "mean":
         if grad.size == 0:
-            raise ValueError(f"{func}: the mean of an empty input is undefined (input has shape {x.shape})")
+            raise ValueError(
+                f"{func}: the mean of an empty input is undefined (input has shape {x.shape})"
+            )
         grad = grad / grad.size
     return np.asarray(grad, dtype=out_dtype)

@@ -21,8 +21,13 @@ COLORS = {
 }
 
 
-def new_axes(ax: Axes | None = None, *, ncols: int = 1, nrows: int = 1,
-             figsize: tuple[float, float] | None = None) -> Any:
+def new_axes(
+    ax: Axes | None = None,
+    *,
+    ncols: int = 1,
+    nrows: int = 1,
+    figsize: tuple[float, float] | None = None,
+) -> Any:
     """Axes to draw on: ``ax`` itself when given, else a new opaque white figure.
 
     The white face keeps figures readable on the book's dark theme. With ``ncols`` or ``nrows``
@@ -32,8 +37,9 @@ def new_axes(ax: Axes | None = None, *, ncols: int = 1, nrows: int = 1,
         return ax
     if figsize is None:
         figsize = (5.6 * ncols if ncols > 1 else 6.0, 3.8 * nrows)
-    fig, axes = plt.subplots(nrows, ncols, figsize=figsize, layout="constrained",
-                             facecolor="white", squeeze=True)
+    _, axes = plt.subplots(
+        nrows, ncols, figsize=figsize, layout="constrained", facecolor="white", squeeze=True
+    )
     for a in np.atleast_1d(axes).ravel():
         a.set_facecolor("white")
         a.grid(True, alpha=0.3)
