@@ -28,6 +28,7 @@ from xentbook.plots._information import (
     plot_surprisal,
 )
 from xentbook.plots._mistakes import plot_clamped_loss, plot_double_softmax, plot_loss_without_log
+from xentbook.plots._scale import plot_memory_vs_vocab, plot_online_softmax
 from xentbook.plots._softmax import (
     plot_loss_vs_probability,
     plot_relative_error,
@@ -53,7 +54,9 @@ __all__ = [
     "plot_loss_and_gradient_along_logit",
     "plot_loss_vs_probability",
     "plot_loss_without_log",
+    "plot_memory_vs_vocab",
     "plot_nll_curve",
+    "plot_online_softmax",
     "plot_pos_weight_optimum",
     "plot_relative_error",
     "plot_reliability_diagram",
