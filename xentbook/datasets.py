@@ -19,7 +19,7 @@ _IRIS_FILE = "iris.csv"
 
 
 class IrisData(NamedTuple):
-    """What :func:`load_iris` returns; unpacks as ``X, y, feature_names, class_names``."""
+    """What :func:`xentbook.load_iris` returns; unpacks as ``X, y, feature_names, class_names``."""
 
     features: NDArray[np.float64]
     labels: NDArray[np.int64]

@@ -26,7 +26,7 @@ LOSSES = ("cross_entropy", "mse")
 
 
 class TrainingHistory(NamedTuple):
-    """What :func:`train_softmax_regression` returns.
+    """What :func:`xentbook.train_softmax_regression` returns.
 
     ``loss[k]`` and ``accuracy[k]`` are measured on the training data after ``k`` steps, so both
     have ``epochs + 1`` entries; ``weights`` and ``bias`` are the final parameters.
@@ -182,7 +182,7 @@ def train_softmax_regression(
         b \leftarrow b - \eta\, \mathbf{1}^\top G,
 
     where :math:`Z = X W + \mathbf{1} b^\top` and :math:`G` comes from
-    :func:`softmax_loss_with_grad` with ``reduction='mean'``.
+    :func:`xentbook.softmax_loss_with_grad` with ``reduction='mean'``.
 
     Parameters
     ----------
@@ -191,7 +191,8 @@ def train_softmax_regression(
     y : array_like
         Integer class indices, shape ``(N,)``.
     loss : {'cross_entropy', 'mse'}, optional
-        The loss to minimize (see :func:`softmax_loss_with_grad`). Default ``'cross_entropy'``.
+        The loss to minimize (see :func:`xentbook.softmax_loss_with_grad`). Default
+        ``'cross_entropy'``.
     lr : float, optional
         The learning rate :math:`\eta > 0`. Default 0.5.
     epochs : int, optional

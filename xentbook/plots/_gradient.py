@@ -152,7 +152,7 @@ def plot_ce_vs_mse(
     ax = grid[0, 1]
     ax.plot(p, (p - y_p) / (p * (1 - p)), color=ce, lw=2, label="cross-entropy")
     ax.plot(p, mse_grad(p, y_p, reduction="sum"), color=sq, lw=2, label="squared error")
-    ax.set_ylim(-10, 10)
+    ax.set_ylim(-10 if target > 0 else -3, 10 if target < 1 else 3)
     ax.set(
         xlabel="predicted probability $p$",
         ylabel=r"$\partial L / \partial p$",
