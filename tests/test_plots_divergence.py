@@ -43,6 +43,14 @@ class TestPlotKlFits:
             ax.lines[2].get_ydata(), stats.norm.pdf(x, rev.mu, rev.sigma), rtol=1e-12, atol=1e-300
         )
 
+    def test_view_drops_the_empty_tails(self):
+        x = np.linspace(-12.0, 12.0, 1201)
+        lp = gaussian_mixture_logpdf(x, [0.5, 0.5], [-2.0, 2.0], [0.5, 0.5])
+        ax = plot_kl_fits(x, lp, (0.0, 2.0), (-2.0, 0.5))
+        lo, hi = ax.get_xlim()
+        # N(0, 2^2) falls below 1e-3 of the tallest peak (0.80) beyond |x| = 6.6; margin 5%
+        assert -10 < lo < -5 and 5 < hi < 10
+
     def test_accepts_plain_tuples(self):
         x = np.linspace(-3, 3, 7)
         ax = plot_kl_fits(x, np.zeros(7) - np.log(6.0), (0.0, 1.0), (1.0, 0.5))

@@ -116,6 +116,12 @@ def plot_kl_fits(x: ArrayLike, log_p: ArrayLike, forward: Any, reverse: Any, ax:
         ax.plot(
             xs, q, color=color, lw=2, ls=ls, label=rf"{label}: $\mu$={mu:.2f}, $\sigma$={sigma:.2f}"
         )
+    # Show where something is visible: drop the far tails the grid carries for accuracy.
+    tallest = np.max([line.get_ydata() for line in ax.lines], axis=0)
+    seen = xs[tallest > 1e-3 * tallest.max()]
+    pad = 0.05 * (seen[-1] - seen[0]) if seen.size > 1 else 0.0
+    if seen.size > 1:
+        ax.set_xlim(seen[0] - pad, seen[-1] + pad)
     ax.set_xlabel("$x$")
     ax.set_ylabel("density")
     ax.set_ylim(bottom=0)
