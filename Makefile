@@ -6,7 +6,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: book test lab clean
+.PHONY: book test lab clean browser-test binder-check
 
 book: $(VENV)/.book-installed
 	$(BIN)/jupyter-book build . -W -n --keep-going
@@ -17,11 +17,23 @@ test: $(VENV)/.test-installed
 	$(BIN)/python -m pytest --nbval
 	$(BIN)/ruff check .
 
+# Every built page in headless Chromium (Debian's package `chromium`), network blocked.
+browser-test: $(VENV)/.test-installed
+	$(BIN)/python -m pytest browser_tests -p no:cacheprovider
+
+# What Binder does: a fresh environment from requirements.txt alone, then every notebook executed.
+binder-check:
+	rm -rf .venv-binder
+	$(PYTHON) -m venv .venv-binder
+	.venv-binder/bin/python -m pip install --quiet -r requirements.txt
+	mkdir -p _build/binder-check
+	.venv-binder/bin/jupyter nbconvert --to notebook --execute --output-dir _build/binder-check book/[0-9][0-9]_*.ipynb
+
 lab: $(VENV)/.book-installed
 	$(BIN)/jupyter lab book/
 
 clean:
-	rm -rf _build $(VENV)
+	rm -rf _build $(VENV) .venv-binder
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
