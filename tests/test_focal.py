@@ -76,9 +76,9 @@ class TestFocalLoss:
     def test_confident_item_keeps_relative_accuracy(self):
         # z = (40, 0): 1 - p_t = e^-40 / (1 + e^-40) and -log p_t = log1p(e^-40), both about
         # 4.25e-18. Naive 1 - exp(log p_t) would give 0. mpmath at 50 digits is the reference.
-        mpmath.mp.dps = 50
-        e = mpmath.exp(-40)
-        expected = float((e / (1 + e)) ** 2 * mpmath.log1p(e))
+        with mpmath.workdps(50):
+            e = mpmath.exp(-40)
+            expected = float((e / (1 + e)) ** 2 * mpmath.log1p(e))
         got = focal_loss([[40.0, 0.0]], [0], gamma=2.0, reduction="sum")
         assert got > 0
         np.testing.assert_allclose(got, expected, rtol=1e-14)  # a few ulp
