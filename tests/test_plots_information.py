@@ -37,9 +37,15 @@ class TestPlotSurprisal:
         ax = new_axes()
         assert plot_surprisal(ax=ax) is ax
 
-    def test_bad_p_min(self):
-        with pytest.raises(ValueError, match="plot_surprisal: p_min must lie in"):
-            plot_surprisal(p_min=0.0)
+    @pytest.mark.parametrize("p_min", [0.0, 1.0, -0.5])
+    def test_bad_p_min(self, p_min):
+        with pytest.raises(ValueError, match=f"plot_surprisal: p_min must lie in .* got {p_min!r}"):
+            plot_surprisal(p_min=p_min)
+
+    @pytest.mark.parametrize(("num", "exc"), [(1, ValueError), (2.5, TypeError), (True, TypeError)])
+    def test_bad_num(self, num, exc):
+        with pytest.raises(exc, match="plot_surprisal: num must be"):
+            plot_surprisal(num=num)
 
 
 class TestPlotBernoulliEntropy:
@@ -87,6 +93,16 @@ class TestPlotCodeLengths:
         with pytest.raises(ValueError, match="plot_code_lengths: p and lengths must be 1-d"):
             plot_code_lengths([0.5, 0.5], [1, 1, 1])
 
+    def test_bad_inputs(self):
+        with pytest.raises(ValueError, match="plot_code_lengths: p must sum to 1"):
+            plot_code_lengths([0.5, 0.6], [1, 1])
+        with pytest.raises(ValueError, match="plot_code_lengths: p must be positive"):
+            plot_code_lengths([1.0, 0.0], [1, 1])
+        with pytest.raises(ValueError, match="plot_code_lengths: lengths must be >= 0"):
+            plot_code_lengths([0.5, 0.5], [1, -1])
+        with pytest.raises(ValueError, match="plot_code_lengths: labels must name all 2 symbols"):
+            plot_code_lengths([0.5, 0.5], [1, 1], labels=["a"])
+
 
 class TestPlotEntropyHistogram:
     def test_histogram_counts_and_bound(self):
@@ -98,7 +114,7 @@ class TestPlotEntropyHistogram:
         assert counts == [3, 0, 1, 1]
         np.testing.assert_allclose(ax.lines[0].get_xdata(), [math.log(5)] * 2, rtol=1e-15)
 
-    @pytest.mark.parametrize("bad", [0, 2.5, True])
+    @pytest.mark.parametrize("bad", [0, 1, 2.5, True])
     def test_bad_num_classes(self, bad):
         with pytest.raises(ValueError, match="plot_entropy_histogram: num_classes must be"):
             plot_entropy_histogram([0.5], num_classes=bad)
@@ -106,3 +122,8 @@ class TestPlotEntropyHistogram:
     def test_empty(self):
         with pytest.raises(ValueError, match="plot_entropy_histogram: entropies must be"):
             plot_entropy_histogram([], num_classes=3)
+
+    def test_entropy_above_the_bound(self):
+        # log 2 = 0.693 is the most a distribution over 2 outcomes can have: 0.8 is impossible.
+        with pytest.raises(ValueError, match=r"plot_entropy_histogram: entropies must lie in"):
+            plot_entropy_histogram([0.2, 0.8], num_classes=2)
