@@ -206,8 +206,10 @@ class TestLinearCrossEntropyWithGrad:
     @pytest.mark.parametrize("bias", [False, True])
     @pytest.mark.parametrize("chunk_rows", [None, 1, 5])
     def test_matches_the_explicit_computation(self, reduction, bias, chunk_rows, monkeypatch):
-        # Vocabulary pieces of 4 rows of weight: the accumulation of grad_weight is exercised.
+        # Pieces of 4 rows of weight (20 elements / D = 5): the accumulation of grad_weight in
+        # pieces is exercised; the default chunk_rows becomes 20 // V = 1 row.
         monkeypatch.setattr(scale_module, "_VOCAB_BLOCK", 4)
+        monkeypatch.setattr(scale_module, "_BLOCK_ELEMENTS", 20)
         rng = np.random.default_rng(5)
         h, w, b, t = problem(rng, bias=bias)
         t[[0, 9]] = -100

@@ -396,7 +396,9 @@ def linear_cross_entropy_with_grad(
     grad_w = np.zeros_like(w)
     grad_b = None if b is None else np.zeros_like(b)
     buf = np.empty((min(nrows, rows), classes), dtype)
-    part = np.empty((min(_VOCAB_BLOCK, classes), h.shape[1]), dtype)
+    # dL/dW is accumulated in pieces of about one block, few enough to keep BLAS calls large.
+    part = np.empty((min(classes, max(_VOCAB_BLOCK, _BLOCK_ELEMENTS // max(1, h.shape[1]))),
+                     h.shape[1]), dtype)
     for r0 in range(0, rows, nrows):
         r1 = min(r0 + nrows, rows)
         n = r1 - r0
