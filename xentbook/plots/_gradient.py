@@ -205,7 +205,7 @@ def plot_training_curves(
     ----------
     histories : mapping of label to history
         Each value has ``loss`` and ``accuracy`` sequences, one entry per step, such as the
-        :class:`~xentbook.training.TrainingHistory` of
+        ``TrainingHistory`` returned by
         :func:`xentbook.train_softmax_regression`. In each panel ``lines[k]`` is the ``k``-th
         history.
     colors : mapping of label to colour, optional
