@@ -55,6 +55,14 @@ class TestPlotLossAndGradientAlongLogit:
         with pytest.raises(IndexError, match="plot_loss_and_gradient_along_logit: index 3"):
             plot_loss_and_gradient_along_logit([1.0, 0.0, 0.0], 0, 3)
 
+    def test_bad_target_raises(self):
+        with pytest.raises(IndexError, match="plot_loss_and_gradient_along_logit: target 5"):
+            plot_loss_and_gradient_along_logit([1.0, 0.0, 0.0], 5, 0)
+
+    def test_non_integer_index_raises(self):
+        with pytest.raises(TypeError, match="plot_loss_and_gradient_along_logit: index must be"):
+            plot_loss_and_gradient_along_logit([1.0, 0.0, 0.0], 0, 1.5)
+
     def test_bad_logits_shape_raises(self):
         with pytest.raises(ValueError, match="plot_loss_and_gradient_along_logit: z must be 1-d"):
             plot_loss_and_gradient_along_logit([[1.0, 0.0]], 0, 0)
@@ -94,6 +102,11 @@ class TestPlotCeVsMse:
         assert ce[0] == pytest.approx(-1.0, abs=1e-4)
         assert sq[0] == pytest.approx(-9.08e-5, rel=1e-3)
 
+    @pytest.mark.parametrize("target", [1.5, -0.1, "1"])
+    def test_bad_target_raises(self, target):
+        with pytest.raises(ValueError, match="plot_ce_vs_mse: target must be a number in"):
+            plot_ce_vs_mse(target)
+
     def test_draws_on_given_axes(self):
         given = new_axes(nrows=2, ncols=2)
         grid = plot_ce_vs_mse(axes=given)
@@ -128,3 +141,7 @@ class TestPlotTrainingCurves:
         pair = plot_training_curves({"a run": Run()}, colors={"a run": "#000000"}, axes=given)
         assert pair[0] is given[0]
         assert pair[1].lines[0].get_color() == "#000000"
+
+    def test_no_history_raises(self):
+        with pytest.raises(ValueError, match="plot_training_curves: histories must hold"):
+            plot_training_curves({})

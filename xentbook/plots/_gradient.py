@@ -51,12 +51,36 @@ def plot_loss_and_gradient_along_logit(
         Half-width of the range and number of points.
     ax : Axes, optional
         Where to draw; a new figure by default.
+
+    Returns
+    -------
+    Axes
+
+    Raises
+    ------
+    ValueError, IndexError
+        If ``z`` is not one-dimensional, or ``index`` or ``target`` is not a class index.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from xentbook.plots import plot_loss_and_gradient_along_logit
+    >>> ax = plot_loss_and_gradient_along_logit([2.0, 1.0, 0.1], 1, 1, span=20.0, num=3)
+    >>> print(", ".join(f"{g:+.4f}" for g in ax.lines[1].get_ydata()))
+    -1.0000, -0.7576, -0.0000
+    >>> plt.close("all")
     """
+    func = "plot_loss_and_gradient_along_logit"
     logits = np.asarray(z, dtype=np.float64)
     if logits.ndim != 1:
         raise ValueError(
             f"plot_loss_and_gradient_along_logit: z must be 1-d, got shape {logits.shape}"
         )
+    for name, value in (("index", index), ("target", target)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise TypeError(f"{func}: {name} must be an integer class index, got {value!r}")
+    if not 0 <= target < logits.size:
+        raise IndexError(f"{func}: target {target} is out of range for {logits.size} logits")
     if not 0 <= index < logits.size:
         raise IndexError(
             f"plot_loss_and_gradient_along_logit: index {index} is out of range "
@@ -128,7 +152,24 @@ def plot_ce_vs_mse(
     Returns
     -------
     ndarray of Axes, shape (2, 2)
+
+    Raises
+    ------
+    ValueError
+        If ``target`` is not in :math:`[0, 1]`.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from xentbook.plots import plot_ce_vs_mse
+    >>> grid = plot_ce_vs_mse(1.0, z_range=(-10.0, 10.0), num=3)
+    >>> ce, sq = (line.get_ydata()[0] for line in grid[1, 1].lines)  # slopes at z = -10
+    >>> print(f"{ce:+.4f} {sq:+.2e}")
+    -1.0000 -9.08e-05
+    >>> plt.close("all")
     """
+    if not (isinstance(target, (int, float, np.integer, np.floating)) and 0 <= target <= 1):
+        raise ValueError(f"plot_ce_vs_mse: target must be a number in [0, 1], got {target!r}")
     grid = new_axes(nrows=2, ncols=2, figsize=(11.0, 7.6)) if axes is None else axes
     grid = np.asarray(grid).reshape(2, 2)
     p = np.linspace(1e-3, 1 - 1e-3, num)
@@ -217,7 +258,26 @@ def plot_training_curves(
     Returns
     -------
     ndarray of Axes, shape (2,)
+
+    Raises
+    ------
+    ValueError
+        If ``histories`` is empty.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from xentbook import train_softmax_regression
+    >>> from xentbook.plots import plot_training_curves
+    >>> X, y = [[0.0, 1.0], [1.0, 0.0]], [0, 1]
+    >>> fit = train_softmax_regression(X, y, epochs=3)
+    >>> loss_ax, accuracy_ax = plot_training_curves({"CE": fit})
+    >>> print(accuracy_ax.lines[0].get_label())
+    CE (final 100.0%)
+    >>> plt.close("all")
     """
+    if len(histories) == 0:
+        raise ValueError("plot_training_curves: histories must hold at least one run, got none")
     pair = new_axes(ncols=2) if axes is None else np.asarray(axes).reshape(2)
     spare = iter([COLORS["extra"], COLORS["accent"], COLORS["grad"], COLORS["reference"]])
     for label, history in histories.items():
