@@ -126,6 +126,15 @@ class TestExpectedCalibrationError:
         ece = expected_calibration_error(probs, labels)
         assert ece > 0.1
 
+    def test_dtype_follows_input(self):
+        assert expected_calibration_error(PROBS, LABELS).dtype == np.float64
+        got32 = expected_calibration_error(PROBS.astype(np.float32), LABELS, n_bins=4)
+        assert got32.dtype == np.float32
+        # Same bins away from edges (see the reliability test): equal to float32 rounding.
+        np.testing.assert_allclose(
+            got32, expected_calibration_error(PROBS, LABELS, n_bins=4), rtol=1e-6
+        )
+
     def test_bad_input(self):
         with pytest.raises(ValueError, match=r"expected_calibration_error: probs must have shape"):
             expected_calibration_error(np.zeros((0, 3)), np.zeros(0, dtype=int))

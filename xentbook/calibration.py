@@ -20,6 +20,7 @@ from xentbook._validation import (
     check_base,
     check_in_unit_interval,
     float_array,
+    working_dtype,
 )
 from xentbook.primitives import softmax
 
@@ -149,7 +150,7 @@ def _bins(p: NDArray[np.float64], t: NDArray[np.intp], n_bins: int) -> Reliabili
     return ReliabilityBins(edges, counts, accuracy, confidence)
 
 
-def expected_calibration_error(probs: ArrayLike, labels: ArrayLike, n_bins: int = 15) -> float:
+def expected_calibration_error(probs: ArrayLike, labels: ArrayLike, n_bins: int = 15) -> Any:
     r"""Expected calibration error with equal-width confidence bins.
 
     .. math::
@@ -170,7 +171,9 @@ def expected_calibration_error(probs: ArrayLike, labels: ArrayLike, n_bins: int 
 
     Returns
     -------
-    float
+    scalar
+        A NumPy scalar of the input's float dtype (float16 gives float32): float32 in,
+        float32 out. The bins are computed in float64 either way.
 
     Examples
     --------
@@ -191,7 +194,7 @@ def expected_calibration_error(probs: ArrayLike, labels: ArrayLike, n_bins: int 
     bins = _bins(p.astype(np.float64), t, b)
     full = bins.counts > 0
     gaps = np.abs(bins.accuracy[full] - bins.confidence[full])
-    return float(np.sum(bins.counts[full] * gaps) / p.shape[0])
+    return working_dtype(p).type(np.sum(bins.counts[full] * gaps) / p.shape[0])
 
 
 def fit_temperature(
