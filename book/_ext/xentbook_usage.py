@@ -38,14 +38,14 @@ def _imports(notebook: Path) -> set[str]:
     return names
 
 
-def _collect(app: Sphinx) -> None:
+def _collect(app: Sphinx, env, docnames) -> None:
     usage: dict[str, list[str]] = defaultdict(list)
-    src = Path(app.srcdir)
-    for path in sorted((src / "book").glob("[0-9][0-9]_*.ipynb")):
-        docname = path.relative_to(src).with_suffix("").as_posix()
-        for name in _imports(path):
-            usage[name].append(docname)
-    app.env.xentbook_usage = dict(usage)
+    for docname in sorted(env.found_docs):  # the pages of the table of contents
+        path = Path(app.srcdir) / f"{docname}.ipynb"
+        if path.is_file():
+            for name in _imports(path):
+                usage[name].append(docname)
+    env.xentbook_usage = dict(usage)
 
 
 def _add_used_in(app, what, name, obj, options, lines) -> None:
@@ -57,6 +57,6 @@ def _add_used_in(app, what, name, obj, options, lines) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, object]:
-    app.connect("builder-inited", _collect)
+    app.connect("env-before-read-docs", _collect)
     app.connect("autodoc-process-docstring", _add_used_in)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
