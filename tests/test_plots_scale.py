@@ -50,9 +50,7 @@ class TestPlotOnlineSoftmax:
         np.testing.assert_array_equal(ax.lines[0].get_xdata(), ends)
         # Independent derivation: after reading k entries, m is their maximum and m + log d is
         # their log-sum-exp (scipy); only rounding separates the two computations.
-        np.testing.assert_array_equal(
-            ax.lines[0].get_ydata(), [row[:k].max() for k in ends]
-        )
+        np.testing.assert_array_equal(ax.lines[0].get_ydata(), [row[:k].max() for k in ends])
         np.testing.assert_allclose(
             ax.lines[1].get_ydata(), [scipy_logsumexp(row[:k]) for k in ends], rtol=1e-14
         )

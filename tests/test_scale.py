@@ -164,28 +164,72 @@ class TestLinearCrossEntropy:
             ((np.ones((1, 3)), np.ones(3), [0]), {}, ValueError, "weight must be 2-D"),
             ((np.ones((1, 3)), np.ones((2, 4)), [0]), {}, ValueError, "hidden has 3 features"),
             ((np.ones((1, 3)), np.ones((0, 3)), [0]), {}, ValueError, "weight has 0 classes"),
-            ((np.ones((1, 3)), np.ones((2, 3)), [0]), {"bias": np.ones(3)}, ValueError,
-             r"bias must have one entry per class, shape \(2,\)"),
-            ((np.ones((1, 3)), np.ones((2, 3)), [2]), {}, IndexError,
-             "target holds class index 2 at position 0"),
-            ((np.ones((1, 3)), np.ones((2, 3)), [0.0]), {}, TypeError,
-             "target must hold integer class indices"),
-            ((np.ones((2, 3)), np.ones((2, 3)), [0]), {}, ValueError,
-             r"target must have shape \(2,\)"),
-            ((np.ones((1, 3)), np.ones((2, 3)), [0]), {"reduction": "avg"}, ValueError,
-             "reduction must be one of"),
-            ((np.ones((1, 3)), np.ones((2, 3)), [0]), {"ignore_index": 1.5}, TypeError,
-             "ignore_index must be an integer"),
-            ((np.ones((1, 3)), np.ones((2, 3)), [0]), {"chunk_rows": 0}, ValueError,
-             "chunk_rows must be at least 1, got 0"),
-            ((np.ones((1, 3)), np.ones((2, 3)), [0]), {"chunk_rows": 2.5}, TypeError,
-             "chunk_rows must be an integer or None"),
-            ((np.full((1, 3), np.nan), np.ones((2, 3)), [0]), {}, ValueError,
-             "hidden must be finite"),
-            ((np.ones((1, 3)), np.ones((2, 3)) * np.inf, [0]), {}, ValueError,
-             "weight must be finite"),
-            ((np.ones((1, 3)), np.ones((2, 3)).astype(complex), [0]), {}, TypeError,
-             "weight must be a real numeric array"),
+            (
+                (np.ones((1, 3)), np.ones((2, 3)), [0]),
+                {"bias": np.ones(3)},
+                ValueError,
+                r"bias must have one entry per class, shape \(2,\)",
+            ),
+            (
+                (np.ones((1, 3)), np.ones((2, 3)), [2]),
+                {},
+                IndexError,
+                "target holds class index 2 at position 0",
+            ),
+            (
+                (np.ones((1, 3)), np.ones((2, 3)), [0.0]),
+                {},
+                TypeError,
+                "target must hold integer class indices",
+            ),
+            (
+                (np.ones((2, 3)), np.ones((2, 3)), [0]),
+                {},
+                ValueError,
+                r"target must have shape \(2,\)",
+            ),
+            (
+                (np.ones((1, 3)), np.ones((2, 3)), [0]),
+                {"reduction": "avg"},
+                ValueError,
+                "reduction must be one of",
+            ),
+            (
+                (np.ones((1, 3)), np.ones((2, 3)), [0]),
+                {"ignore_index": 1.5},
+                TypeError,
+                "ignore_index must be an integer",
+            ),
+            (
+                (np.ones((1, 3)), np.ones((2, 3)), [0]),
+                {"chunk_rows": 0},
+                ValueError,
+                "chunk_rows must be at least 1, got 0",
+            ),
+            (
+                (np.ones((1, 3)), np.ones((2, 3)), [0]),
+                {"chunk_rows": 2.5},
+                TypeError,
+                "chunk_rows must be an integer or None",
+            ),
+            (
+                (np.full((1, 3), np.nan), np.ones((2, 3)), [0]),
+                {},
+                ValueError,
+                "hidden must be finite",
+            ),
+            (
+                (np.ones((1, 3)), np.ones((2, 3)) * np.inf, [0]),
+                {},
+                ValueError,
+                "weight must be finite",
+            ),
+            (
+                (np.ones((1, 3)), np.ones((2, 3)).astype(complex), [0]),
+                {},
+                TypeError,
+                "weight must be a real numeric array",
+            ),
         ],
     )
     @pytest.mark.parametrize(
@@ -305,8 +349,9 @@ class TestAgainstTorch:
             torch.nn.functional.linear(ht, wt, bt), torch.tensor(t), reduction=reduction
         )
         loss_t.backward()
-        loss, gh, gw, gb = linear_cross_entropy_with_grad(h, w, t, b, reduction=reduction,
-                                                          chunk_rows=8)
+        loss, gh, gw, gb = linear_cross_entropy_with_grad(
+            h, w, t, b, reduction=reduction, chunk_rows=8
+        )
         # Both float64; torch's log_softmax - z_t and our (m - z_t) + log1p(s) differ by rounding.
         assert loss == pytest.approx(loss_t.item(), rel=1e-12)
         for ours, theirs in ((gh, ht), (gw, wt), (gb, bt)):
@@ -383,8 +428,7 @@ class TestBlockParallelCrossEntropy:
         rng = np.random.default_rng(13)
         z = rng.normal(size=(3, 9, 5))
         y = rng.dirichlet(np.ones(9), size=(3, 5)).transpose(0, 2, 1)
-        serial, parallel = self.run_both(monkeypatch, cross_entropy_grad, z, y,
-                                         label_smoothing=0.3)
+        serial, parallel = self.run_both(monkeypatch, cross_entropy_grad, z, y, label_smoothing=0.3)
         np.testing.assert_array_equal(parallel, serial)
 
     def test_first_bad_row_is_reported(self, tiny_blocks, monkeypatch):
@@ -402,8 +446,9 @@ class TestBlockParallelCrossEntropy:
             "m = importlib.import_module('xentbook.cross_entropy');"
             "print(threading.active_count(), m._pool.cache_info().currsize)"
         )
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             check=True).stdout.split()
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout.split()
         assert out == ["1", "0"]
 
     def test_memory_forward_is_a_few_blocks_and_backward_is_the_gradient(self):
@@ -416,3 +461,40 @@ class TestBlockParallelCrossEntropy:
         assert fwd < (ce_module._workers() + 1) * block_bytes + 64 * 2048
         _, both = peak_memory(cross_entropy_with_grad, z, t)
         assert both < 1.05 * z.nbytes
+
+    def test_a_forked_child_gets_its_own_pool(self):
+        # A pool inherited through fork has no live threads and would hang; the child must
+        # build a new one and finish. Run in a subprocess so the test process never forks.
+        code = (
+            "import importlib, os, numpy as np, xentbook;"
+            "m = importlib.import_module('xentbook.cross_entropy');"
+            "m._PARALLEL_MIN_ELEMENTS = 0; m._BLOCK_ELEMENTS = 64; m._workers = lambda: 2;"
+            "z = np.zeros((50, 8)); t = np.zeros(50, dtype=int);"
+            "xentbook.cross_entropy(z, t);"
+            "pid = os.fork()\n"
+            "if pid == 0:\n"
+            "    print(round(float(xentbook.cross_entropy(z, t)), 6), flush=True); os._exit(0)\n"
+            "os.waitpid(pid, 0)"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+        ).stdout.split()
+        assert out == [f"{np.log(8):.6f}"]
+
+
+class TestProbabilityTargetOnTheMaximum:
+    """A one-hot probability target on the largest logit: the gradient entry there is -s/(1+s),
+    tiny, and must not come out of 1/(1+s) - 1, which cancels (block internals of _run)."""
+
+    @pytest.mark.parametrize("dtype", [np.float32, np.float64])
+    def test_matches_the_index_target_and_mpmath(self, dtype):
+        x = np.array([[14.0, 0.0, -3.0]], dtype=dtype)
+        grad_prob = cross_entropy_with_grad(x, np.array([[1.0, 0.0, 0.0]], dtype=dtype))[1]
+        grad_index = cross_entropy_with_grad(x, [0])[1]
+        # Exact: p_0 - 1 = -(e^-14 + e^-17) / (1 + e^-14 + e^-17), from mpmath at 50 digits.
+        s = mpmath.exp(-14) + mpmath.exp(-17)
+        expected = float(-s / (1 + s))
+        eps = float(np.finfo(dtype).eps)
+        # A few ulp; the cancelling form 1/(1+s) - 1 is off by ~eps/s ~ 1e5 ulp in float32.
+        assert grad_prob[0, 0] == pytest.approx(expected, rel=8 * eps)
+        assert grad_index[0, 0] == pytest.approx(expected, rel=8 * eps)

@@ -210,8 +210,11 @@ def _workers() -> int:
 
 
 @functools.cache
-def _pool() -> ThreadPoolExecutor:
-    """The thread pool shared by every large call, created on first use (never at import)."""
+def _pool(pid: int) -> ThreadPoolExecutor:
+    """The thread pool shared by every large call, created on first use (never at import).
+
+    Keyed by process id: a child made by ``fork`` has no threads, so it gets a pool of its own.
+    """
     return ThreadPoolExecutor(max_workers=_workers(), thread_name_prefix="xentbook")
 
 
@@ -226,7 +229,7 @@ def _map_blocks(job: Any, starts: range, size: int) -> None:
         for start in starts:
             job(start)
     else:
-        for _ in _pool().map(job, starts):
+        for _ in _pool(os.getpid()).map(job, starts):
             pass
 
 
@@ -311,10 +314,17 @@ def _run(pb: _Problem, want_grad: bool) -> tuple[NDArray[Any], NDArray[Any] | No
                 p -= (shift if w_row is None else shift * w_row).astype(dtype, copy=False)
             p[idx, tb] = a * p_t_minus_1 + rest
         else:
+            # Entry j is p_j * sum(u) - u_j. At the maximum k this is sum(u) / (1 + s) - u_k,
+            # which cancels when the target sits on the maximum; written as
+            # (u_rest - u_k * s) / (1 + s), with u_rest the target mass elsewhere, it does not.
+            u_k = u[idx, k].copy()
+            u[idx, k] = 0
+            u_rest = u.sum(axis=1)
+            u[idx, k] = u_k
             p /= (1 + s)[:, None]
-            u_total = u.sum(axis=1)
-            p *= u_total[:, None]
+            p *= (u_rest + u_k)[:, None]
             p -= u
+            p[idx, k] = (u_rest - u_k * s) / (1 + s)
             p *= scale
 
     _map_blocks(one_block, range(0, rows, block), rows * classes)

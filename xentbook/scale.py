@@ -144,8 +144,14 @@ def _prepare_linear(
     bias: ArrayLike | None,
     ignore_index: int,
     reduction: str,
-) -> tuple[NDArray[Any], NDArray[Any], NDArray[Any] | None, NDArray[np.intp], NDArray[np.bool_],
-           np.dtype[Any]]:
+) -> tuple[
+    NDArray[Any],
+    NDArray[Any],
+    NDArray[Any] | None,
+    NDArray[np.intp],
+    NDArray[np.bool_],
+    np.dtype[Any],
+]:
     """Validate and convert: (hidden, weight, bias, target, valid, output dtype)."""
     h = float_array(func, "hidden", hidden)
     w = float_array(func, "weight", weight)
@@ -397,8 +403,9 @@ def linear_cross_entropy_with_grad(
     grad_b = None if b is None else np.zeros_like(b)
     buf = np.empty((min(nrows, rows), classes), dtype)
     # dL/dW is accumulated in pieces of about one block, few enough to keep BLAS calls large.
-    part = np.empty((min(classes, max(_VOCAB_BLOCK, _BLOCK_ELEMENTS // max(1, h.shape[1]))),
-                     h.shape[1]), dtype)
+    part = np.empty(
+        (min(classes, max(_VOCAB_BLOCK, _BLOCK_ELEMENTS // max(1, h.shape[1]))), h.shape[1]), dtype
+    )
     for r0 in range(0, rows, nrows):
         r1 = min(r0 + nrows, rows)
         n = r1 - r0

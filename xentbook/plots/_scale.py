@@ -55,13 +55,22 @@ def plot_memory_vs_vocab(
             )
         values[name] = arr / _MIB
     ax = new_axes(ax)
-    ax.plot(v, values["naive_bytes"], "o-", color=COLORS["mse"],
-            label="naive: logits, then their gradient")
-    ax.plot(v, values["chunked_bytes"], "s-", color=COLORS["ce"],
-            label="fused, chunked over rows")
+    ax.plot(
+        v,
+        values["naive_bytes"],
+        "o-",
+        color=COLORS["mse"],
+        label="naive: logits, then their gradient",
+    )
+    ax.plot(v, values["chunked_bytes"], "s-", color=COLORS["ce"], label="fused, chunked over rows")
     if "logits_bytes" in values:
-        ax.plot(v, values["logits_bytes"], "--", color=COLORS["reference"],
-                label="one copy of the logits")
+        ax.plot(
+            v,
+            values["logits_bytes"],
+            "--",
+            color=COLORS["reference"],
+            label="one copy of the logits",
+        )
     ax.set_xlabel("vocabulary size $V$")
     ax.set_ylabel("peak memory (MiB)")
     ax.set_ylim(bottom=0)
@@ -109,10 +118,20 @@ def plot_online_softmax(a: ArrayLike, chunk: int, *, ax: Axes | None = None) -> 
     ax: Any = new_axes(ax)
     ax.plot(ends, maxima, "o-", color=COLORS["accent"], label="running maximum $m$")
     ax.plot(ends, norms, "s-", color=COLORS["ce"], label=r"running $m + \log d$")
-    ax.axhline(float(logsumexp(row)), ls="--", color=COLORS["reference"],
-               label="logsumexp of the whole row")
-    ax.plot(np.arange(1, row.size + 1), row, ".", color=COLORS["reference"], alpha=0.35,
-            label="logits $z_j$")
+    ax.axhline(
+        float(logsumexp(row)),
+        ls="--",
+        color=COLORS["reference"],
+        label="logsumexp of the whole row",
+    )
+    ax.plot(
+        np.arange(1, row.size + 1),
+        row,
+        ".",
+        color=COLORS["reference"],
+        alpha=0.35,
+        label="logits $z_j$",
+    )
     ax.set_xlabel("entries read")
     ax.set_ylabel("value")
     ax.legend(loc="lower right")
