@@ -1,6 +1,7 @@
 """Tests of the binary cross-entropy figures, on the data they plot."""
 
 import numpy as np
+import pytest
 from matplotlib.axes import Axes
 
 from xentbook import binary_cross_entropy_with_logits
@@ -48,3 +49,9 @@ class TestPlotPosWeightOptimum:
     def test_one_line_per_weight_plus_diagonal(self):
         ax = plot_pos_weight_optimum()
         assert len(ax.lines) == 4  # three weights and the diagonal
+
+    def test_bad_weights(self):
+        with pytest.raises(
+            ValueError, match="plot_pos_weight_optimum: pos_weights must be positive"
+        ):
+            plot_pos_weight_optimum([1.0, 0.0])

@@ -18,6 +18,12 @@ class TestPlotFocalLoss:
             # and a log-softmax, which reproduces p to a few ulp: rtol 1e-12.
             np.testing.assert_allclose(line.get_ydata(), -((1 - p) ** g) * np.log(p), rtol=1e-12)
 
+    def test_bad_input(self):
+        with pytest.raises(ValueError, match="plot_focal_loss: p_t must lie strictly between"):
+            plot_focal_loss(p_t=[0.5, 1.0])
+        with pytest.raises(ValueError, match="focal_loss: gamma must be finite and >= 0"):
+            plot_focal_loss(gammas=[-1.0])
+
     def test_default_grid(self):
         ax = plot_focal_loss()
         assert len(ax.lines) == 5
@@ -74,3 +80,11 @@ class TestPlotLabelSmoothingLoss:
             target[0] += 1 - eps
             # The minimum value is the entropy of the smoothed target (a 5-term sum: 1e-14).
             np.testing.assert_allclose(gy, -np.sum(target * np.log(target)), rtol=1e-14)
+
+    def test_bad_input(self):
+        with pytest.raises(ValueError, match="plot_label_smoothing_loss: classes must be"):
+            plot_label_smoothing_loss(classes=1)
+        with pytest.raises(ValueError, match="plot_label_smoothing_loss: max_gap must be positive"):
+            plot_label_smoothing_loss(max_gap=0.0)
+        with pytest.raises(ValueError, match="label_smoothing must be in"):
+            plot_label_smoothing_loss(epsilons=[1.5])

@@ -33,6 +33,20 @@ def plot_bce_vs_logit(x: ArrayLike | None = None, ax: Axes | None = None) -> Axe
     Axes
         ``ax.lines[0]`` is the loss for target 1, ``ax.lines[1]`` for target 0, then the two
         asymptotes.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` contains ``nan`` (from :func:`xentbook.binary_cross_entropy_with_logits`).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from xentbook.plots import plot_bce_vs_logit
+    >>> ax = plot_bce_vs_logit([-2.0, 0.0, 2.0])
+    >>> print(", ".join(f"{v:.4f}" for v in ax.lines[0].get_ydata()))  # softplus(-x)
+    2.1269, 0.6931, 0.1269
+    >>> plt.close("all")
     """
     x = np.linspace(-6.0, 6.0, 400) if x is None else np.asarray(x, dtype=float)
     ax = new_axes(ax)
@@ -71,7 +85,28 @@ def plot_pos_weight_optimum(
     -------
     Axes
         ``ax.lines[i]`` is the curve of ``pos_weights[i]``; the last line is the diagonal.
+
+    Raises
+    ------
+    ValueError
+        If a weight is not positive and finite.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from xentbook.plots import plot_pos_weight_optimum
+    >>> ax = plot_pos_weight_optimum([4.0])
+    >>> pi, p_star = ax.lines[0].get_xdata()[20], ax.lines[0].get_ydata()[20]
+    >>> print(f"pi = {pi:.2f}: p* = {p_star:.4f}")  # 4 * 0.1 / (4 * 0.1 + 0.9)
+    pi = 0.10: p* = 0.3077
+    >>> plt.close("all")
     """
+    weights = np.atleast_1d(np.asarray(pos_weights, dtype=float))
+    if not np.all(np.isfinite(weights) & (weights > 0)):
+        raise ValueError(
+            f"plot_pos_weight_optimum: pos_weights must be positive and finite, "
+            f"got {weights.tolist()!r}"
+        )
     ax = new_axes(ax, figsize=(5.0, 4.2))
     pi = np.linspace(0.0, 1.0, 201)
     palette: list[Any] = [
@@ -81,7 +116,7 @@ def plot_pos_weight_optimum(
         COLORS["extra"],
         COLORS["mse"],
     ]
-    for i, r in enumerate(np.atleast_1d(np.asarray(pos_weights, dtype=float))):
+    for i, r in enumerate(weights):
         p_star = r * pi / (r * pi + 1 - pi)
         ax.plot(pi, p_star, color=palette[i % len(palette)], lw=2, label=f"pos_weight $r = {r:g}$")
     ax.plot(pi, pi, color=COLORS["reference"], lw=1.5, ls=":", label=r"$r = 1$: $p^\star = \pi$")

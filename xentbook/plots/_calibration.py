@@ -39,8 +39,27 @@ def plot_focal_loss(
     -------
     Axes
         ``ax.lines[i]`` is the curve of ``gammas[i]``.
+
+    Raises
+    ------
+    ValueError
+        If a value of ``p_t`` is not strictly between 0 and 1, or a ``gamma`` is negative
+        (refused by :func:`xentbook.focal_loss`).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from xentbook.plots import plot_focal_loss
+    >>> ax = plot_focal_loss(gammas=[0.0, 2.0], p_t=[0.5, 0.9])
+    >>> print(", ".join(f"{v:.6f}" for v in ax.lines[1].get_ydata()))  # (1 - p)^2 (-log p)
+    0.173287, 0.001054
+    >>> plt.close("all")
     """
     p = np.linspace(0.01, 0.995, 300) if p_t is None else np.asarray(p_t, dtype=float)
+    if not np.all((p > 0) & (p < 1)):
+        raise ValueError(
+            f"plot_focal_loss: p_t must lie strictly between 0 and 1, got {p.tolist()!r}"
+        )
     ax = new_axes(ax)
     logits = np.stack([np.log(p), np.log1p(-p)], axis=1)
     target = np.zeros(len(p), dtype=np.int64)
@@ -99,6 +118,21 @@ def plot_reliability_diagram(
     Axes
         ``ax.containers[0]`` holds the accuracy bars (one per non-empty bin, at the bin
         centres), ``ax.containers[1]`` the gap outlines.
+
+    Raises
+    ------
+    ValueError, TypeError, IndexError
+        For bad ``probs``, ``labels`` or ``n_bins``, as :func:`xentbook.reliability_bins`.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from xentbook.plots import plot_reliability_diagram
+    >>> probs = [[0.9, 0.1], [0.8, 0.2], [0.3, 0.7], [0.45, 0.55]]
+    >>> ax = plot_reliability_diagram(probs, [0, 1, 1, 1], n_bins=2)
+    >>> print(", ".join(f"{bar.get_height():.4f}" for bar in ax.containers[0]))  # 1 full bin
+    0.7500
+    >>> plt.close("all")
     """
     bins = reliability_bins(probs, labels, n_bins=n_bins)
     ece = expected_calibration_error(probs, labels, n_bins=n_bins)
@@ -171,7 +205,29 @@ def plot_label_smoothing_loss(
     -------
     Axes
         ``ax.lines[i]`` is the curve of ``epsilons[i]``; ``ax.collections[0]`` holds the minima.
+
+    Raises
+    ------
+    ValueError
+        If ``classes`` is below 2 or ``max_gap`` is not positive (a smoothing parameter outside
+        :math:`[0, 1]` is refused by :func:`xentbook.cross_entropy`).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from xentbook.plots import plot_label_smoothing_loss
+    >>> ax = plot_label_smoothing_loss(epsilons=[0.1], classes=10)
+    >>> gap, loss = ax.collections[0].get_offsets()[0]
+    >>> print(f"g* = {gap:.4f} (log 91), minimum loss = {loss:.4f}")
+    g* = 4.5109 (log 91), minimum loss = 0.5003
+    >>> plt.close("all")
     """
+    if isinstance(classes, bool) or not isinstance(classes, (int, np.integer)) or classes < 2:
+        raise ValueError(
+            f"plot_label_smoothing_loss: classes must be an integer >= 2, got {classes!r}"
+        )
+    if not (np.isfinite(max_gap) and max_gap > 0):
+        raise ValueError(f"plot_label_smoothing_loss: max_gap must be positive, got {max_gap!r}")
     ax = new_axes(ax)
     gaps = np.linspace(0.0, max_gap, 241)
     logits = np.zeros((len(gaps), classes))
