@@ -137,6 +137,19 @@ class TestCrossEntropyAndKL:
         assert kl_divergence(p, q) == pytest.approx(exact, rel=4 * np.finfo(float).eps)
         assert abs(ss.entropy(p, q) - exact) / exact > 1e-9  # the reference loses digits here
 
+    def test_regression_kl_nan_when_p_over_q_is_below_epsilon(self):
+        # p/q = 2e-20 rounded t = p/q - 1 to -1 and gave 0 * log(0) = nan. By hand:
+        # KL = a ln(2a) + (1 - a) ln(2(1 - a)) with a = 1e-20, i.e. ln 2 - 4.5e-19 to first order.
+        a = 1e-20
+        with mpmath.workdps(50):
+            exact = float(a * mpmath.log(2 * a) + (1 - mpmath.mpf(a)) * mpmath.log(2 * (1 - mpmath.mpf(a))))
+        assert kl_divergence([a, 1 - a], [0.5, 0.5]) == pytest.approx(exact, rel=4 * np.finfo(float).eps)
+        # Peaked Dirichlet samples, the case that exposed it, stay finite and match scipy.
+        p = np.random.default_rng(5).dirichlet(np.full(6, 0.05), size=200)
+        q = np.random.default_rng(6).dirichlet(np.full(6, 0.05), size=200)
+        expected = ss.entropy(p, q, axis=-1)
+        np.testing.assert_allclose(kl_divergence(p, q), expected, rtol=1e-9)
+
     def test_shape_mismatch(self):
         with pytest.raises(
             ValueError,

@@ -188,8 +188,10 @@ def _kl_terms(p: NDArray[Any], q: NDArray[Any]) -> NDArray[Any]:
     t = (pb - qb) / qb
     small = np.abs(t) <= 0.5
     g = np.empty_like(t)
-    tl = t[~small]
-    g[~small] = (1 + tl) * np.log1p(tl) - tl
+    # Away from p = q nothing cancels, and p log(p/q) - p + q stays finite even when p/q is far
+    # below epsilon (where t rounds to -1 and (1 + t) log1p(t) would be 0 * -inf).
+    pl, ql = pb[~small], qb[~small]
+    g[~small] = (pl * np.log(pl / ql) - pl + ql) / ql
     v = t[small] / (2 + t[small])
     v2 = v * v
     series = np.zeros_like(v)
