@@ -142,8 +142,12 @@ class TestCrossEntropyAndKL:
         # KL = a ln(2a) + (1 - a) ln(2(1 - a)) with a = 1e-20, i.e. ln 2 - 4.5e-19 to first order.
         a = 1e-20
         with mpmath.workdps(50):
-            exact = float(a * mpmath.log(2 * a) + (1 - mpmath.mpf(a)) * mpmath.log(2 * (1 - mpmath.mpf(a))))
-        assert kl_divergence([a, 1 - a], [0.5, 0.5]) == pytest.approx(exact, rel=4 * np.finfo(float).eps)
+            exact = float(
+                a * mpmath.log(2 * a) + (1 - mpmath.mpf(a)) * mpmath.log(2 * (1 - mpmath.mpf(a)))
+            )
+        assert kl_divergence([a, 1 - a], [0.5, 0.5]) == pytest.approx(
+            exact, rel=4 * np.finfo(float).eps
+        )
         # Peaked Dirichlet samples, the case that exposed it, stay finite and match scipy.
         p = np.random.default_rng(5).dirichlet(np.full(6, 0.05), size=200)
         q = np.random.default_rng(6).dirichlet(np.full(6, 0.05), size=200)
