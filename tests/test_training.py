@@ -115,7 +115,7 @@ class TestSoftmaxLossWithGrad:
             softmax_loss_with_grad([0.0, 1.0], 0, loss="l2")
 
     def test_target_out_of_range(self):
-        with pytest.raises(IndexError, match="softmax_loss_with_grad: target 3 at index"):
+        with pytest.raises(IndexError, match="softmax_loss_with_grad: target holds class index 3 at position"):
             softmax_loss_with_grad([[0.0, 1.0, 2.0]], [3], loss="mse")
 
     def test_float_target(self):
@@ -251,7 +251,7 @@ class TestTrainSoftmaxRegression:
             train_softmax_regression(X, y, init=(np.zeros((3, 3)), np.zeros(3)))
         with pytest.raises(TypeError, match="train_softmax_regression: init must be a pair"):
             train_softmax_regression(X, y, init=np.zeros((4, 3)))
-        with pytest.raises(IndexError, match="train_softmax_regression: target 2 at index"):
+        with pytest.raises(IndexError, match="train_softmax_regression: y holds class index 2 at position 100"):
             train_softmax_regression(X, y, init=(np.zeros((4, 2)), np.zeros(2)))
         with pytest.raises(IndexError, match="train_softmax_regression: y holds the negative"):
             train_softmax_regression(X, y - 1)

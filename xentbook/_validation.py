@@ -87,6 +87,40 @@ def check_in_unit_interval(func: str, name: str, arr: NDArray[Any]) -> None:
         )
 
 
+def class_indices(
+    func: str, name: str, value: ArrayLike, shape: tuple[int, ...], classes: int
+) -> NDArray[np.intp]:
+    """Integer class indices of the given shape, each in ``[0, classes)``.
+
+    Non-integer values raise ``TypeError``, a wrong shape ``ValueError`` and an index out of
+    range ``IndexError``, as for a class-index target in PyTorch.
+    """
+    try:
+        t = np.asarray(value)
+    except (ValueError, TypeError) as exc:
+        raise TypeError(
+            f"{func}: {name} must be an array of class indices, got {_describe(value)}"
+        ) from exc
+    if t.dtype.kind not in "iu":
+        raise TypeError(
+            f"{func}: {name} must hold integer class indices, "
+            f"got dtype {t.dtype} in {_describe(value)}"
+        )
+    if t.shape != shape:
+        raise ValueError(
+            f"{func}: {name} must have shape {shape}, one class index per item, got shape {t.shape}"
+        )
+    bad = (t < 0) | (t >= classes)
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        position = where[0] if len(where) == 1 else where
+        raise IndexError(
+            f"{func}: {name} holds class index {int(t[where])} at position {position}, out of "
+            f"range for {classes} classes (valid: 0 to {classes - 1})"
+        )
+    return t.astype(np.intp)
+
+
 def check_reduction(func: str, reduction: Any) -> str:
     if not isinstance(reduction, str) or reduction not in REDUCTIONS:
         raise ValueError(

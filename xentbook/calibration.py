@@ -16,9 +16,9 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from xentbook._validation import (
-    _describe,
     check_base,
     check_in_unit_interval,
+    class_indices,
     float_array,
     working_dtype,
 )
@@ -63,33 +63,6 @@ def _check_n_bins(func: str, n_bins: Any) -> int:
     return int(n_bins)
 
 
-def _labels(func: str, labels: ArrayLike, rows: int, classes: int) -> NDArray[np.intp]:
-    try:
-        t = np.asarray(labels)
-    except (ValueError, TypeError) as exc:
-        raise TypeError(
-            f"{func}: labels must be an array of class indices, got {_describe(labels)}"
-        ) from exc
-    if t.dtype.kind not in "iu":
-        raise TypeError(
-            f"{func}: labels must hold integer class indices, got dtype {t.dtype} "
-            f"in {_describe(labels)}"
-        )
-    if t.shape != (rows,):
-        raise ValueError(
-            f"{func}: labels must have shape ({rows},), one class index per item, "
-            f"got shape {t.shape}"
-        )
-    bad = (t < 0) | (t >= classes)
-    if bad.any():
-        pos = int(np.flatnonzero(bad)[0])
-        raise IndexError(
-            f"{func}: labels holds class index {int(t[pos])} at position {pos}, out of range for "
-            f"{classes} classes (valid: 0 to {classes - 1})"
-        )
-    return t.astype(np.intp)
-
-
 def reliability_bins(probs: ArrayLike, labels: ArrayLike, n_bins: int = 15) -> ReliabilityBins:
     r"""Accuracy and mean confidence of a classifier in equal-width confidence bins.
 
@@ -130,7 +103,7 @@ def reliability_bins(probs: ArrayLike, labels: ArrayLike, n_bins: int = 15) -> R
     if p.ndim != 2 or p.shape[1] == 0:
         raise ValueError(f"{func}: probs must have shape (N, C) with C >= 1, got shape {p.shape}")
     check_in_unit_interval(func, "probs", p)
-    t = _labels(func, labels, *p.shape)
+    t = class_indices(func, "labels", labels, p.shape[:1], p.shape[1])
     b = _check_n_bins(func, n_bins)
     return _bins(p.astype(np.float64), t, b)
 
@@ -189,7 +162,7 @@ def expected_calibration_error(probs: ArrayLike, labels: ArrayLike, n_bins: int 
             f"{func}: probs must have shape (N, C) with N >= 1 and C >= 1, got shape {p.shape}"
         )
     check_in_unit_interval(func, "probs", p)
-    t = _labels(func, labels, *p.shape)
+    t = class_indices(func, "labels", labels, p.shape[:1], p.shape[1])
     b = _check_n_bins(func, n_bins)
     bins = _bins(p.astype(np.float64), t, b)
     full = bins.counts > 0
@@ -256,7 +229,7 @@ def fit_temperature(
     if not np.isfinite(z).all():
         where = tuple(int(i) for i in np.argwhere(~np.isfinite(z))[0])
         raise ValueError(f"{func}: logits must be finite, got {float(z[where])!r} at index {where}")
-    t = _labels(func, labels, *z.shape)
+    t = class_indices(func, "labels", labels, z.shape[:1], z.shape[1])
     for name, value in (("t_min", t_min), ("t_max", t_max)):
         if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
             raise TypeError(f"{func}: {name} must be a positive number, got {value!r}")

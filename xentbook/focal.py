@@ -19,46 +19,19 @@ import warnings
 from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
 from xentbook._validation import (
     _describe,
     check_finite,
     check_reduction,
+    class_indices,
     float_array,
     working_dtype,
 )
 from xentbook.primitives import log_softmax
 
 __all__ = ["focal_loss"]
-
-
-def _class_targets(func: str, target: ArrayLike, rows: int, classes: int) -> NDArray[np.intp]:
-    """Integer class indices of shape ``(rows,)``, each in ``[0, classes)``."""
-    try:
-        t = np.asarray(target)
-    except (ValueError, TypeError) as exc:
-        raise TypeError(
-            f"{func}: target must be an array of class indices, got {_describe(target)}"
-        ) from exc
-    if t.dtype.kind not in "iu":
-        raise TypeError(
-            f"{func}: target must hold integer class indices, got dtype {t.dtype} "
-            f"in {_describe(target)}"
-        )
-    if t.shape != (rows,):
-        raise ValueError(
-            f"{func}: target must have shape ({rows},), one class index per row of input, "
-            f"got shape {t.shape}"
-        )
-    bad = (t < 0) | (t >= classes)
-    if bad.any():
-        pos = int(np.flatnonzero(bad)[0])
-        raise IndexError(
-            f"{func}: target holds class index {int(t[pos])} at position {pos}, out of range for "
-            f"{classes} classes (valid: 0 to {classes - 1})"
-        )
-    return t.astype(np.intp)
 
 
 def _nonnegative_number(func: str, name: str, value: Any) -> float:
@@ -139,7 +112,7 @@ def focal_loss(
     dtype = working_dtype(x)
     x = x.astype(dtype, copy=False)
     rows, classes = x.shape
-    t = _class_targets(func, target, rows, classes)
+    t = class_indices(func, "target", target, (rows,), classes)
     g = _nonnegative_number(func, "gamma", gamma)
     reduction = check_reduction(func, reduction)
 

@@ -14,7 +14,13 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from xentbook._validation import _describe, check_finite, check_reduction, float_array
+from xentbook._validation import (
+    _describe,
+    check_finite,
+    check_reduction,
+    class_indices,
+    float_array,
+)
 from xentbook.cross_entropy import cross_entropy_with_grad
 from xentbook.gradients import softmax_jacobian
 from xentbook.primitives import softmax
@@ -44,27 +50,6 @@ def _check_loss(func: str, loss: Any) -> str:
             f"{func}: loss must be one of {', '.join(map(repr, LOSSES))}, got {_describe(loss)}"
         )
     return loss
-
-
-def _class_targets(
-    func: str, target: ArrayLike, shape: tuple[int, ...], classes: int
-) -> NDArray[np.intp]:
-    """Integer class indices of the given shape, each in ``[0, classes)``."""
-    t = np.asarray(target)
-    if t.dtype.kind not in "iu":
-        raise TypeError(
-            f"{func}: target must hold integer class indices, "
-            f"got dtype {t.dtype} in {_describe(target)}"
-        )
-    if t.shape != shape:
-        raise ValueError(f"{func}: target must have shape {shape}, got shape {t.shape}")
-    bad = (t < 0) | (t >= classes)
-    if bad.any():
-        where = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise IndexError(
-            f"{func}: target {int(t[where])} at index {where} is out of range for {classes} classes"
-        )
-    return t.astype(np.intp)
 
 
 def softmax_loss_with_grad(
@@ -131,7 +116,7 @@ def softmax_loss_with_grad(
     check_finite(func, "input", z)
     loss = _check_loss(func, loss)
     reduction = check_reduction(func, reduction)
-    t = _class_targets(func, target, z.shape[:-1], z.shape[-1])
+    t = class_indices(func, "target", target, z.shape[:-1], z.shape[-1])
     if loss == "cross_entropy":
         return cross_entropy_with_grad(z, t, reduction=reduction)
     p = softmax(z, axis=-1)
@@ -266,7 +251,7 @@ def train_softmax_regression(
             )
         check_finite(func, "init weights", weights)
         check_finite(func, "init bias", bias)
-    labels = _class_targets(func, labels, labels.shape, weights.shape[1])
+    labels = class_indices(func, "y", labels, labels.shape, weights.shape[1])
 
     losses = np.empty(epochs + 1)
     accuracy = np.empty(epochs + 1)
