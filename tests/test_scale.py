@@ -251,8 +251,9 @@ class TestLinearCrossEntropyWithGrad:
     @pytest.mark.parametrize("chunk_rows", [None, 1, 5])
     def test_matches_the_explicit_computation(self, reduction, bias, chunk_rows, monkeypatch):
         # Pieces of 4 rows of weight (20 elements / D = 5): the accumulation of grad_weight in
-        # pieces is exercised; the default chunk_rows becomes 20 // V = 1 row.
+        # pieces is exercised; with blocks of 20 logits the default chunk_rows is 20 // V = 1.
         monkeypatch.setattr(scale_module, "_VOCAB_BLOCK", 4)
+        monkeypatch.setattr(scale_module, "_PIECE_ELEMENTS", 20)
         monkeypatch.setattr(scale_module, "_BLOCK_ELEMENTS", 20)
         rng = np.random.default_rng(5)
         h, w, b, t = problem(rng, bias=bias)

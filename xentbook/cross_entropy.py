@@ -42,8 +42,10 @@ from xentbook.primitives import row_max, shifted_exp
 
 __all__ = ["cross_entropy", "cross_entropy_grad", "cross_entropy_with_grad"]
 
-# About a megabyte of float32 per block: small enough to stay in cache between the passes.
-_BLOCK_ELEMENTS = 1 << 18
+# Two MiB of float32 per block: small enough to stay in cache between the passes over a block,
+# large enough that the fixed cost of the numpy calls per block is negligible (measured: 2**18
+# is 1.4x slower on (4096, 32000) float32, where a block is then only 8 rows).
+_BLOCK_ELEMENTS = 1 << 19
 # Inputs with at least this many logits (8 MiB of float32) are split across a thread pool.
 _PARALLEL_MIN_ELEMENTS = 1 << 21
 
