@@ -463,6 +463,12 @@ class TestBlockParallelCrossEntropy:
         _, both = peak_memory(cross_entropy_with_grad, z, t)
         assert both < 1.05 * z.nbytes
 
+    @pytest.mark.parametrize("dtype", [np.float32, np.float64])
+    def test_c_contiguous_input_is_used_in_place(self, dtype):
+        z = np.zeros((4, 5), dtype)
+        pb = ce_module._prepare("cross_entropy", z, [0, 1, 2, 3], None, -100, "mean", 0.0)
+        assert np.shares_memory(pb.z, z)
+
     def test_a_forked_child_gets_its_own_pool(self):
         # A pool inherited through fork has no live threads and would hang; the child must
         # build a new one and finish. Run in a subprocess so the test process never forks.
