@@ -336,6 +336,17 @@ class TestLinearCrossEntropyWithGrad:
         assert naive > 2 * logits  # the logits and their gradient
         assert fused < naive / 8
 
+    def test_forward_only_holds_one_small_block(self, monkeypatch):
+        # Blocks of 64 rows x 512 vocabulary entries (128 KiB of float32): the peak is that block,
+        # the finiteness masks of the inputs (one byte per entry) and O(N) vectors, far below
+        # even one (N, V) array.
+        monkeypatch.setattr(scale_module, "_VOCAB_BLOCK", 512)
+        rng = np.random.default_rng(15)
+        h, w, _, t = problem(rng, n=2048, d=16, v=4000, dtype=np.float32)
+        _, peak = peak_memory(linear_cross_entropy, h, w, t, chunk_rows=64)
+        assert peak < 64 * 512 * 4 + h.size + w.size + 64 * 2048
+        assert peak < 2048 * 4000 * 4 / 50
+
 
 @pytest.mark.torch
 class TestAgainstTorch:
