@@ -108,7 +108,8 @@ def _prepare(
         w = float_array(func, "weight", weight).astype(dtype, copy=False)
         if w.shape != (classes,):
             raise ValueError(
-                f"{func}: weight must have one entry per class, shape ({classes},), got shape {w.shape}"
+                f"{func}: weight must have one entry per class, shape ({classes},), "
+                f"got shape {w.shape}"
             )
         check_finite(func, "weight", w)
 
@@ -151,7 +152,8 @@ def _prepare(
         if x.ndim > 1 and tgt.ndim >= 1 and tgt.shape[0] != x.shape[0]:
             raise ValueError(
                 f"{func}: input and target have different batch sizes: input has "
-                f"{x.shape[0]} items (shape {x.shape}), target has {tgt.shape[0]} (shape {tgt.shape})"
+                f"{x.shape[0]} items (shape {x.shape}), target has {tgt.shape[0]} "
+                f"(shape {tgt.shape})"
             )
         raise ValueError(
             f"{func}: class-index target must have shape {index_shape} for input of shape "
@@ -167,7 +169,8 @@ def _prepare(
         kind = "negative class index" if value < 0 else "class index"
         raise IndexError(
             f"{func}: target holds {kind} {value} at position {tuple(map(int, where))}, out of "
-            f"range for {classes} classes (valid: 0 to {classes - 1}, or ignore_index={ignore_index})"
+            f"range for {classes} classes (valid: 0 to {classes - 1}, "
+            f"or ignore_index={ignore_index})"
         )
     return _Problem(t=np.where(valid, t, 0).astype(np.intp), valid=valid, y=None, **common)
 
@@ -407,7 +410,8 @@ _EDGES_DOC = r"""
 
 def _shared_doc(func: Any) -> Any:
     """Fill the ``{args}`` and ``{edges}`` sections the three public functions share."""
-    func.__doc__ = func.__doc__.replace("    {args}\n", _ARGS_DOC).replace("    {edges}\n", _EDGES_DOC)
+    doc = func.__doc__.replace("    {args}\n", _ARGS_DOC)
+    func.__doc__ = doc.replace("    {edges}\n", _EDGES_DOC)
     return func
 
 
@@ -500,7 +504,9 @@ def cross_entropy_grad(
     [[ 0.33  -0.379  0.049]
      [-0.464  0.243  0.22 ]]
     """
-    pb = _prepare("cross_entropy_grad", input, target, weight, ignore_index, reduction, label_smoothing)
+    pb = _prepare(
+        "cross_entropy_grad", input, target, weight, ignore_index, reduction, label_smoothing
+    )
     losses, grad, denom = _run(pb, want_grad=True)
     _reduce(pb, losses, denom)  # for the warning on an undefined mean
     assert grad is not None
