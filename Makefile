@@ -11,11 +11,11 @@ BIN := $(VENV)/bin
 book: $(VENV)/.book-installed
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
-# Unit tests, doctests and every notebook under nbval (strict: stored outputs must match),
-# then the linter.
+# The linter, then unit tests, doctests and every notebook under nbval (strict: stored outputs
+# must match a fresh execution).
 test: $(VENV)/.test-installed
-	$(BIN)/python -m pytest --nbval
 	$(BIN)/ruff check .
+	$(BIN)/python -m pytest --nbval
 
 # Every built page in headless Chromium (Debian's package `chromium`), network blocked.
 browser-test: $(VENV)/.test-installed
