@@ -122,7 +122,7 @@ class TestProbabilityForm:
         assert binary_cross_entropy([0.0], [0.0], reduction="sum") == 0.0  # 0 * log 0 is 0, not nan
 
     def test_empty_mean_warns(self):
-        with pytest.warns(RuntimeWarning, match="mean of an empty input"):
+        with pytest.warns(RuntimeWarning, match="binary_cross_entropy: the mean of an empty input is undefined"):
             assert np.isnan(binary_cross_entropy(np.zeros(0), np.zeros(0)))
 
 

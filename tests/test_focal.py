@@ -107,7 +107,7 @@ class TestFocalLoss:
     def test_empty_batch(self):
         assert focal_loss(np.zeros((0, 3)), np.zeros(0, dtype=int), reduction="none").shape == (0,)
         assert focal_loss(np.zeros((0, 3)), np.zeros(0, dtype=int), reduction="sum") == 0.0
-        with pytest.warns(RuntimeWarning, match="focal_loss: the mean of an empty batch"):
+        with pytest.warns(RuntimeWarning, match="focal_loss: the mean of an empty input is undefined"):
             assert np.isnan(focal_loss(np.zeros((0, 3)), np.zeros(0, dtype=int)))
 
     def test_no_warning_for_ordinary_input(self):

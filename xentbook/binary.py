@@ -14,12 +14,12 @@ with :math:`r` the ``pos_weight``. Each softplus is accurate for every real :mat
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from xentbook._reduction import reduce_losses
 from xentbook._validation import (
     broadcastable,
     check_finite,
@@ -41,22 +41,6 @@ __all__ = [
 # PyTorch clamps each log at -100 in the probability form, so that p = 0 or 1 gives a large
 # finite loss instead of inf (and 0 * log 0 gives 0 instead of nan).
 LOG_CLAMP = -100.0
-
-
-def _reduce(values: NDArray[Any], reduction: str, dtype: np.dtype[Any]) -> Any:
-    if reduction == "none":
-        return values.astype(dtype, copy=False)[()]
-    total = float(np.sum(values, dtype=np.float64))
-    if reduction == "sum":
-        return dtype.type(total)
-    if values.size == 0:
-        warnings.warn(
-            "binary cross-entropy: the mean of an empty input is undefined: returning nan",
-            RuntimeWarning,
-            stacklevel=3,
-        )
-        return dtype.type(np.nan)
-    return dtype.type(total / values.size)
 
 
 def _weights(
@@ -133,7 +117,7 @@ def binary_cross_entropy(
     loss = -(y * log_p + (1 - y) * log_q)
     if w is not None:
         loss = loss * w
-    return _reduce(loss, reduction, out_dtype)
+    return reduce_losses(func, loss, reduction, out_dtype)
 
 
 def _logit_problem(
@@ -213,7 +197,7 @@ def binary_cross_entropy_with_logits(
     loss = pos + neg
     if w is not None:
         loss = loss * w
-    return _reduce(loss, reduction, out_dtype)
+    return reduce_losses("binary_cross_entropy_with_logits", loss, reduction, out_dtype)
 
 
 def binary_cross_entropy_with_logits_grad(

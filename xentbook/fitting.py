@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from xentbook._reduction import reduce_losses
 from xentbook._validation import (
     _describe,
     check_finite,
@@ -185,15 +186,7 @@ def gaussian_nll(
             f"{func}: sigma of shape {s.shape} cannot be broadcast to the input's shape {x.shape}"
         ) from exc
     loss = 0.5 * ((y - x) / s) ** 2 + np.log(s) + dtype.type(0.5 * _LOG_2PI)
-    if reduction == "none":
-        return loss.astype(out_dtype, copy=False)[()]
-    if reduction == "sum":
-        return out_dtype.type(np.sum(loss, dtype=np.float64))
-    if loss.size == 0:
-        raise ValueError(
-            f"{func}: the mean of an empty input is undefined (input has shape {x.shape})"
-        )
-    return out_dtype.type(np.mean(loss, dtype=np.float64))
+    return reduce_losses(func, loss, reduction, out_dtype)
 
 
 def gaussian_logpdf(x: ArrayLike, mu: ArrayLike = 0.0, sigma: ArrayLike = 1.0) -> Any:

@@ -15,12 +15,12 @@ accuracy when :math:`p_t` is close to one (where ``1 - exp(log_pt)`` would cance
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from xentbook._reduction import reduce_losses
 from xentbook._validation import (
     _describe,
     check_finite,
@@ -142,16 +142,4 @@ def focal_loss(
         if a is not None:
             losses = losses * (a if a.ndim == 0 else a[t])
 
-    if reduction == "none":
-        return losses.astype(out_dtype, copy=False)
-    total = float(np.sum(losses, dtype=np.float64))
-    if reduction == "sum":
-        return out_dtype.type(total)
-    if rows == 0:
-        warnings.warn(
-            f"{func}: the mean of an empty batch is undefined: returning nan",
-            RuntimeWarning,
-            stacklevel=2,
-        )
-        return out_dtype.type(np.nan)
-    return out_dtype.type(total / rows)
+    return reduce_losses(func, losses, reduction, out_dtype)

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from xentbook._reduction import reduce_losses
 from xentbook._validation import (
     check_finite,
     check_reduction,
@@ -40,7 +41,8 @@ def mse(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> Any:
         \mathcal{L} = \frac{1}{N} \sum_{n=1}^{N} (y_n - \hat y_n)^2 ,
 
     the square of the difference (not the difference of a square: :math:`y - \hat y^2` is a
-    typo that recurs in tutorials). ``reduction='mean'`` averages over all elements.
+    typo that recurs in tutorials). ``reduction='mean'`` averages over all elements; the
+    mean of an empty input is ``nan``, with a ``RuntimeWarning``.
 
     Examples
     --------
@@ -51,16 +53,7 @@ def mse(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> Any:
     func = "mse"
     x, y, out_dtype = _pair(func, input, target)
     reduction = check_reduction(func, reduction)
-    sq = (x - y) ** 2
-    if reduction == "none":
-        return sq.astype(out_dtype, copy=False)[()]
-    if reduction == "sum":
-        return out_dtype.type(np.sum(sq, dtype=np.float64))
-    if sq.size == 0:
-        raise ValueError(
-            f"{func}: the mean of an empty input is undefined (input has shape {x.shape})"
-        )
-    return out_dtype.type(np.mean(sq, dtype=np.float64))
+    return reduce_losses(func, (x - y) ** 2, reduction, out_dtype)
 
 
 def mse_grad(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> NDArray[Any]:
@@ -78,10 +71,6 @@ def mse_grad(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> ND
     x, y, out_dtype = _pair(func, input, target)
     reduction = check_reduction(func, reduction)
     grad = 2 * (x - y)
-    if reduction == "mean":
-        if grad.size == 0:
-            raise ValueError(
-                f"{func}: the mean of an empty input is undefined (input has shape {x.shape})"
-            )
+    if reduction == "mean" and grad.size:
         grad = grad / grad.size
     return np.asarray(grad, dtype=out_dtype)
