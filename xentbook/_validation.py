@@ -121,6 +121,15 @@ def class_indices(
     return t.astype(np.intp)
 
 
+def positive_number(func: str, name: str, value: Any) -> float:
+    """A positive, finite real scalar (a learning rate, a temperature bound, ...)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{func}: {name} must be a positive number, got {_describe(value)}")
+    if not (np.isfinite(value) and value > 0):
+        raise ValueError(f"{func}: {name} must be positive and finite, got {value!r}")
+    return float(value)
+
+
 def check_reduction(func: str, reduction: Any) -> str:
     if not isinstance(reduction, str) or reduction not in REDUCTIONS:
         raise ValueError(

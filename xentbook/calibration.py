@@ -20,6 +20,7 @@ from xentbook._validation import (
     check_in_unit_interval,
     class_indices,
     float_array,
+    positive_number,
     working_dtype,
 )
 from xentbook.primitives import softmax
@@ -230,11 +231,7 @@ def fit_temperature(
         where = tuple(int(i) for i in np.argwhere(~np.isfinite(z))[0])
         raise ValueError(f"{func}: logits must be finite, got {float(z[where])!r} at index {where}")
     t = class_indices(func, "labels", labels, z.shape[:1], z.shape[1])
-    for name, value in (("t_min", t_min), ("t_max", t_max)):
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-            raise TypeError(f"{func}: {name} must be a positive number, got {value!r}")
-        if not (np.isfinite(value) and value > 0):
-            raise ValueError(f"{func}: {name} must be positive and finite, got {value!r}")
+    t_min, t_max = positive_number(func, "t_min", t_min), positive_number(func, "t_max", t_max)
     if not t_min < t_max:
         raise ValueError(f"{func}: t_min must be below t_max, got t_min={t_min!r}, t_max={t_max!r}")
 

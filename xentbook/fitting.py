@@ -24,8 +24,10 @@ from numpy.typing import ArrayLike, NDArray
 from xentbook._reduction import reduce_losses
 from xentbook._validation import (
     _describe,
+    broadcastable,
     check_finite,
     check_reduction,
+    check_same_shape,
     float_array,
     working_dtype,
 )
@@ -172,19 +174,11 @@ def gaussian_nll(
     y = float_array(func, "target", target).astype(dtype, copy=False)
     s = float_array(func, "sigma", sigma).astype(dtype, copy=False)
     reduction = check_reduction(func, reduction)
-    if x.shape != y.shape:
-        raise ValueError(
-            f"{func}: input and target must have the same shape, got {x.shape} and {y.shape}"
-        )
+    check_same_shape(func, "input", x, "target", y)
     check_finite(func, "input", x)
     check_finite(func, "target", y)
     _positive(func, "sigma", s)
-    try:
-        s = np.broadcast_to(s, x.shape)
-    except ValueError as exc:
-        raise ValueError(
-            f"{func}: sigma of shape {s.shape} cannot be broadcast to the input's shape {x.shape}"
-        ) from exc
+    s = broadcastable(func, "sigma", s, x.shape)
     loss = 0.5 * ((y - x) / s) ** 2 + np.log(s) + dtype.type(0.5 * _LOG_2PI)
     return reduce_losses(func, loss, reduction, out_dtype)
 

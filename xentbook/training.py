@@ -20,6 +20,7 @@ from xentbook._validation import (
     check_reduction,
     class_indices,
     float_array,
+    positive_number,
 )
 from xentbook.cross_entropy import cross_entropy_with_grad
 from xentbook.gradients import softmax_jacobian
@@ -139,14 +140,6 @@ def softmax_loss_with_grad(
     return value, grad.astype(z.dtype, copy=False)
 
 
-def _positive(func: str, name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{func}: {name} must be a positive number, got {_describe(value)}")
-    if not (np.isfinite(value) and value > 0):
-        raise ValueError(f"{func}: {name} must be positive and finite, got {value!r}")
-    return float(value)
-
-
 def train_softmax_regression(
     X: ArrayLike,
     y: ArrayLike,
@@ -216,7 +209,7 @@ def train_softmax_regression(
         x = x.astype(np.float64)
     check_finite(func, "X", x)
     loss = _check_loss(func, loss)
-    lr = _positive(func, "lr", lr)
+    lr = positive_number(func, "lr", lr)
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)):
         raise TypeError(f"{func}: epochs must be an integer, got {_describe(epochs)}")
     if epochs < 0:
