@@ -119,9 +119,16 @@ def _prepare(
         raise TypeError(f"{func}: target must be an array, got {_describe(target)}") from exc
     index_shape = x.shape[:1] + x.shape[2:] if x.ndim > 1 else ()
     z = _class_rows(x.astype(dtype, copy=False))
-    common = {"func": func, "z": z, "out_dtype": x.dtype, "lead": index_shape,
-              "input_shape": x.shape, "w": w, "eps": float(label_smoothing),
-              "reduction": reduction}
+    common = {
+        "func": func,
+        "z": z,
+        "out_dtype": x.dtype,
+        "lead": index_shape,
+        "input_shape": x.shape,
+        "w": w,
+        "eps": float(label_smoothing),
+        "reduction": reduction,
+    }
 
     if tgt.dtype.kind == "f":
         if tgt.shape != x.shape:
@@ -309,7 +316,8 @@ def _run(pb: _Problem, want_grad: bool) -> tuple[NDArray[Any], NDArray[Any] | No
             a = scale * ((1 - eps) * wt[start:stop] + (eps / classes) * total_w * vb)
             p_t_minus_1 = np.where(tb == k, -s / (1 + s), p[idx, tb] / (1 + s) - 1)
             rest = (
-                0.0 if eps == 0
+                0.0
+                if eps == 0
                 else scale * (eps / classes) * vb * (total_w - (1 if pb.w is None else pb.w[tb]))
             )
             # One pass for both the normalization and the item's weight: p * a / (1 + s).
