@@ -36,9 +36,8 @@ from xentbook import (
     cross_entropy,
     cross_entropy_with_grad,
     linear_cross_entropy_with_grad,
-    naive_linear_cross_entropy_with_grad,
-    peak_memory,
 )
+from xentbook.book import naive_linear_cross_entropy_with_grad, peak_memory
 
 try:
     import torch

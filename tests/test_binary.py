@@ -17,8 +17,8 @@ from xentbook import (
     binary_cross_entropy_with_logits,
     binary_cross_entropy_with_logits_grad,
     cross_entropy,
-    finite_difference_grad,
 )
+from xentbook.book import finite_difference_grad
 
 torch_cases = list(
     itertools.product(
@@ -122,7 +122,9 @@ class TestProbabilityForm:
         assert binary_cross_entropy([0.0], [0.0], reduction="sum") == 0.0  # 0 * log 0 is 0, not nan
 
     def test_empty_mean_warns(self):
-        with pytest.warns(RuntimeWarning, match="binary_cross_entropy: the mean of an empty input is undefined"):
+        with pytest.warns(
+            RuntimeWarning, match="binary_cross_entropy: the mean of an empty input is undefined"
+        ):
             assert np.isnan(binary_cross_entropy(np.zeros(0), np.zeros(0)))
 
 

@@ -4,14 +4,8 @@ import mpmath
 import numpy as np
 import pytest
 
-from xentbook import (
-    cross_entropy,
-    expected_calibration_error,
-    fit_temperature,
-    perplexity,
-    reliability_bins,
-    softmax,
-)
+from xentbook import cross_entropy, perplexity, softmax
+from xentbook.book import expected_calibration_error, fit_temperature, reliability_bins
 
 PROBS = np.array(
     [

@@ -15,7 +15,7 @@ import scipy.stats
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xentbook import (
+from xentbook.book import (
     average_code_length,
     canonical_code,
     decode_prefix,

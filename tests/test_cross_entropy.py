@@ -20,9 +20,9 @@ from xentbook import (
     cross_entropy,
     cross_entropy_grad,
     cross_entropy_with_grad,
-    finite_difference_grad,
     log_softmax,
 )
+from xentbook.book import finite_difference_grad
 
 # --------------------------------------------------------------------------------------------
 # Agreement with PyTorch over every combination of the arguments

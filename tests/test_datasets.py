@@ -10,7 +10,7 @@ from importlib import resources
 import numpy as np
 import pytest
 
-from xentbook import load_iris
+from xentbook.book import load_iris
 from xentbook.datasets import IrisData
 
 

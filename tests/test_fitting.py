@@ -8,17 +8,13 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from xentbook import (
-    cross_entropy_pq,
+from xentbook import cross_entropy_pq, entropy, gaussian_nll, kl_divergence, mse
+from xentbook.book import (
     empirical_distribution,
-    entropy,
     fit_gaussian_kl,
     gaussian_logpdf,
     gaussian_mixture_logpdf,
-    gaussian_nll,
-    kl_divergence,
     kl_divergence_on_grid,
-    mse,
 )
 from xentbook.fitting import GaussianFit
 

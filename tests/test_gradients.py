@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from xentbook import cross_entropy, finite_difference_grad, softmax, softmax_jacobian
+from xentbook import cross_entropy, softmax
+from xentbook.book import finite_difference_grad, softmax_jacobian
 
 
 class TestSoftmaxJacobian:

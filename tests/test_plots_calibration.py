@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from xentbook import expected_calibration_error, reliability_bins, softmax
+from xentbook import softmax
+from xentbook.book import expected_calibration_error, reliability_bins
 from xentbook.plots import plot_focal_loss, plot_label_smoothing_loss, plot_reliability_diagram
 
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from xentbook import fit_gaussian_kl, gaussian_mixture_logpdf
+from xentbook.book import fit_gaussian_kl, gaussian_mixture_logpdf
 from xentbook.plots import plot_cross_entropy_vs_q, plot_kl_fits, plot_log_bound, plot_nll_curve
 
 

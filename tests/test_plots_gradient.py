@@ -10,7 +10,7 @@ import pytest
 from scipy.special import expit, log_expit, logsumexp
 from scipy.special import softmax as sp_softmax
 
-from xentbook import train_softmax_regression
+from xentbook.book import train_softmax_regression
 from xentbook.plots import (
     COLORS,
     new_axes,

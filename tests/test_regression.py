@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from xentbook import finite_difference_grad, mse, mse_grad
+from xentbook import mse, mse_grad
+from xentbook.book import finite_difference_grad
 
 
 @pytest.mark.torch

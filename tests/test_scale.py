@@ -27,6 +27,8 @@ from xentbook import (
     cross_entropy_with_grad,
     linear_cross_entropy,
     linear_cross_entropy_with_grad,
+)
+from xentbook.book import (
     naive_linear_cross_entropy_with_grad,
     online_logsumexp,
     peak_memory,

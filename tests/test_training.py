@@ -8,8 +8,8 @@ autograd when torch is installed (rtol 1e-12: both sides are float64 and a few o
 import numpy as np
 import pytest
 
-from xentbook import (
-    cross_entropy_with_grad,
+from xentbook import cross_entropy_with_grad
+from xentbook.book import (
     finite_difference_grad,
     load_iris,
     softmax_loss_with_grad,
@@ -115,7 +115,9 @@ class TestSoftmaxLossWithGrad:
             softmax_loss_with_grad([0.0, 1.0], 0, loss="l2")
 
     def test_target_out_of_range(self):
-        with pytest.raises(IndexError, match="softmax_loss_with_grad: target holds class index 3 at position"):
+        with pytest.raises(
+            IndexError, match="softmax_loss_with_grad: target holds class index 3 at position"
+        ):
             softmax_loss_with_grad([[0.0, 1.0, 2.0]], [3], loss="mse")
 
     def test_float_target(self):
@@ -251,7 +253,9 @@ class TestTrainSoftmaxRegression:
             train_softmax_regression(X, y, init=(np.zeros((3, 3)), np.zeros(3)))
         with pytest.raises(TypeError, match="train_softmax_regression: init must be a pair"):
             train_softmax_regression(X, y, init=np.zeros((4, 3)))
-        with pytest.raises(IndexError, match="train_softmax_regression: y holds class index 2 at position 100"):
+        with pytest.raises(
+            IndexError, match="train_softmax_regression: y holds class index 2 at position 100"
+        ):
             train_softmax_regression(X, y, init=(np.zeros((4, 2)), np.zeros(2)))
         with pytest.raises(IndexError, match="train_softmax_regression: y holds the negative"):
             train_softmax_regression(X, y - 1)

@@ -93,7 +93,7 @@ def reliability_bins(probs: ArrayLike, labels: ArrayLike, n_bins: int = 15) -> R
 
     Examples
     --------
-    >>> from xentbook import reliability_bins
+    >>> from xentbook.book import reliability_bins
     >>> probs = [[0.9, 0.1], [0.8, 0.2], [0.3, 0.7], [0.45, 0.55]]
     >>> bins = reliability_bins(probs, [0, 1, 1, 1], n_bins=2)
     >>> print(bins.counts.tolist(), bins.accuracy.tolist(), bins.confidence.tolist())
@@ -151,7 +151,7 @@ def expected_calibration_error(probs: ArrayLike, labels: ArrayLike, n_bins: int 
 
     Examples
     --------
-    >>> from xentbook import expected_calibration_error
+    >>> from xentbook.book import expected_calibration_error
     >>> probs = [[0.9, 0.1], [0.8, 0.2], [0.3, 0.7], [0.45, 0.55]]
     >>> print(f"{expected_calibration_error(probs, [0, 1, 1, 1], n_bins=2):.4f}")
     0.0125
@@ -214,7 +214,7 @@ def fit_temperature(
     Examples
     --------
     >>> import numpy as np
-    >>> from xentbook import fit_temperature
+    >>> from xentbook.book import fit_temperature
     >>> logits = np.array([[4.0, 0.0], [4.0, 0.0], [4.0, 0.0], [0.0, 4.0]])
     >>> labels = np.array([0, 0, 1, 1])  # 3 of 4 right: the best probability is 0.75
     >>> T = fit_temperature(logits, labels)

@@ -108,7 +108,7 @@ def kraft_sum(lengths: ArrayLike, radix: int = 2) -> float:
 
     Examples
     --------
-    >>> from xentbook import kraft_sum
+    >>> from xentbook.book import kraft_sum
     >>> print(f"{kraft_sum([1, 2, 3, 3]):.4f}")  # the code 0, 10, 110, 111
     1.0000
     >>> print(f"{kraft_sum([1, 1, 2]):.4f}")  # 0, 1, 01: no prefix code has these lengths
@@ -143,7 +143,7 @@ def average_code_length(p: ArrayLike, lengths: ArrayLike) -> Any:
 
     Examples
     --------
-    >>> from xentbook import average_code_length
+    >>> from xentbook.book import average_code_length
     >>> print(f"{average_code_length([0.5, 0.25, 0.125, 0.125], [1, 2, 3, 3]):.4f}")
     1.7500
     """
@@ -183,7 +183,7 @@ def huffman_code_lengths(p: ArrayLike) -> NDArray[np.int64]:
 
     Examples
     --------
-    >>> from xentbook import huffman_code_lengths
+    >>> from xentbook.book import huffman_code_lengths
     >>> print(huffman_code_lengths([0.4, 0.3, 0.2, 0.1]))
     [1 2 3 3]
     """
@@ -230,7 +230,7 @@ def shannon_code_lengths(p: ArrayLike) -> NDArray[np.int64]:
 
     Examples
     --------
-    >>> from xentbook import shannon_code_lengths
+    >>> from xentbook.book import shannon_code_lengths
     >>> print(shannon_code_lengths([0.4, 0.3, 0.2, 0.1]))
     [2 2 3 4]
     """
@@ -281,7 +281,7 @@ def canonical_code(lengths: ArrayLike) -> list[str]:
 
     Examples
     --------
-    >>> from xentbook import canonical_code
+    >>> from xentbook.book import canonical_code
     >>> print(canonical_code([1, 2, 3, 3]))
     ['0', '10', '110', '111']
     """
@@ -337,7 +337,7 @@ def is_prefix_free(codewords: Sequence[str]) -> bool:
 
     Examples
     --------
-    >>> from xentbook import is_prefix_free
+    >>> from xentbook.book import is_prefix_free
     >>> print(is_prefix_free(["0", "10", "110", "111"]), is_prefix_free(["0", "1", "01"]))
     True False
     """
@@ -370,7 +370,7 @@ def decode_prefix(bits: str, codewords: Sequence[str]) -> list[int]:
 
     Examples
     --------
-    >>> from xentbook import decode_prefix
+    >>> from xentbook.book import decode_prefix
     >>> print(decode_prefix("010110111", ["0", "10", "110", "111"]))
     [0, 1, 2, 3]
     """

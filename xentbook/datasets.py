@@ -19,7 +19,10 @@ _IRIS_FILE = "iris.csv"
 
 
 class IrisData(NamedTuple):
-    """What :func:`xentbook.load_iris` returns; unpacks as ``X, y, feature_names, class_names``."""
+    """What :func:`xentbook.book.load_iris` returns.
+
+    It unpacks as ``X, y, feature_names, class_names``.
+    """
 
     features: NDArray[np.float64]
     labels: NDArray[np.int64]
@@ -62,7 +65,7 @@ def load_iris() -> IrisData:
     Examples
     --------
     >>> import numpy as np
-    >>> from xentbook import load_iris
+    >>> from xentbook.book import load_iris
     >>> X, y, feature_names, class_names = load_iris()
     >>> print(X.shape, y.shape, np.bincount(y))
     (150, 4) (150,) [50 50 50]

@@ -91,7 +91,7 @@ def empirical_distribution(labels: ArrayLike, num_classes: int) -> NDArray[np.fl
 
     Examples
     --------
-    >>> from xentbook import empirical_distribution
+    >>> from xentbook.book import empirical_distribution
     >>> print(empirical_distribution([0, 2, 2, 1, 2], num_classes=4))
     [0.2 0.2 0.6 0. ]
     """
@@ -205,7 +205,7 @@ def gaussian_logpdf(x: ArrayLike, mu: ArrayLike = 0.0, sigma: ArrayLike = 1.0) -
 
     Examples
     --------
-    >>> from xentbook import gaussian_logpdf
+    >>> from xentbook.book import gaussian_logpdf
     >>> print(f"{gaussian_logpdf(0.0):.6f} {gaussian_logpdf(3.0, mu=1.0, sigma=2.0):.6f}")
     -0.918939 -2.112086
     """
@@ -259,7 +259,7 @@ def gaussian_mixture_logpdf(
     Examples
     --------
     >>> import numpy as np
-    >>> from xentbook import gaussian_mixture_logpdf
+    >>> from xentbook.book import gaussian_mixture_logpdf
     >>> lp = gaussian_mixture_logpdf([0.0, 40.0], [0.5, 0.5], [-2.0, 2.0], [1.0, 1.0])
     >>> print(np.array2string(lp, precision=4))
     [  -2.9189 -723.6121]
@@ -324,7 +324,7 @@ def kl_divergence_on_grid(log_p: ArrayLike, log_q: ArrayLike) -> Any:
     Examples
     --------
     >>> import numpy as np
-    >>> from xentbook import gaussian_logpdf, kl_divergence_on_grid
+    >>> from xentbook.book import gaussian_logpdf, kl_divergence_on_grid
     >>> x = np.linspace(-12.0, 12.0, 2001)
     >>> kl = kl_divergence_on_grid(gaussian_logpdf(x, 0.0, 1.0), gaussian_logpdf(x, 1.0, 2.0))
     >>> print(f"{kl:.6f}")  # exact value: log 2 + (1 + 1) / 8 - 1/2
@@ -424,7 +424,7 @@ def fit_gaussian_kl(
     Examples
     --------
     >>> import numpy as np
-    >>> from xentbook import fit_gaussian_kl, gaussian_mixture_logpdf
+    >>> from xentbook.book import fit_gaussian_kl, gaussian_mixture_logpdf
     >>> x = np.linspace(-12.0, 12.0, 1201)
     >>> log_p = gaussian_mixture_logpdf(x, [0.7, 0.3], [-2.0, 2.0], [0.6, 0.6])
     >>> fwd = fit_gaussian_kl(x, log_p, "forward")

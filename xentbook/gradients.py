@@ -38,7 +38,7 @@ def softmax_jacobian(z: ArrayLike) -> NDArray[Any]:
     Examples
     --------
     >>> import numpy as np
-    >>> from xentbook import softmax_jacobian
+    >>> from xentbook.book import softmax_jacobian
     >>> print(softmax_jacobian([0.0, 0.0]))
     [[ 0.25 -0.25]
      [-0.25  0.25]]
@@ -80,7 +80,8 @@ def finite_difference_grad(
     Examples
     --------
     >>> import numpy as np
-    >>> from xentbook import cross_entropy, cross_entropy_grad, finite_difference_grad
+    >>> from xentbook import cross_entropy, cross_entropy_grad
+    >>> from xentbook.book import finite_difference_grad
     >>> z = np.array([[2.0, 1.0, 0.1]])
     >>> numeric = finite_difference_grad(lambda a: cross_entropy(a, [1]), z)
     >>> bool(np.allclose(numeric, cross_entropy_grad(z, [1]), rtol=0, atol=1e-9))

@@ -111,7 +111,8 @@ def online_logsumexp(a: ArrayLike, chunk: int = 1024) -> Any:
     Examples
     --------
     >>> import numpy as np
-    >>> from xentbook import logsumexp, online_logsumexp
+    >>> from xentbook import logsumexp
+    >>> from xentbook.book import online_logsumexp
     >>> a = np.array([1.0, 3.0, 2.0, 7.0, 5.0])
     >>> print(f"{online_logsumexp(a, chunk=2):.12f} {logsumexp(a):.12f}")
     7.150889041865 7.150889041865
@@ -380,7 +381,8 @@ def linear_cross_entropy_with_grad(
     Examples
     --------
     >>> import numpy as np
-    >>> from xentbook import linear_cross_entropy_with_grad, naive_linear_cross_entropy_with_grad
+    >>> from xentbook import linear_cross_entropy_with_grad
+    >>> from xentbook.book import naive_linear_cross_entropy_with_grad
     >>> rng = np.random.default_rng(0)
     >>> h, w = rng.normal(size=(6, 4)), rng.normal(size=(10, 4))
     >>> t = np.array([0, 3, 9, 2, 2, 5])
@@ -472,7 +474,7 @@ def naive_linear_cross_entropy_with_grad(
     Examples
     --------
     >>> import numpy as np
-    >>> from xentbook import naive_linear_cross_entropy_with_grad
+    >>> from xentbook.book import naive_linear_cross_entropy_with_grad
     >>> loss, gh, gw = naive_linear_cross_entropy_with_grad(np.ones((1, 2)), np.eye(2), [0])
     >>> print(f"{loss:.6f}", gh, gw.tolist())
     0.693147 [[-0.5  0.5]] [[-0.5, -0.5], [0.5, 0.5]]
@@ -510,7 +512,7 @@ def peak_memory(func: Callable[..., Any], /, *args: Any, **kwargs: Any) -> tuple
     Examples
     --------
     >>> import numpy as np
-    >>> from xentbook import peak_memory
+    >>> from xentbook.book import peak_memory
     >>> _, peak = peak_memory(np.ones, (1000, 1000))
     >>> print(peak >= 8_000_000)
     True

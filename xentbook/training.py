@@ -33,7 +33,7 @@ LOSSES = ("cross_entropy", "mse")
 
 
 class TrainingHistory(NamedTuple):
-    """What :func:`xentbook.train_softmax_regression` returns.
+    """What :func:`xentbook.book.train_softmax_regression` returns.
 
     ``loss[k]`` and ``accuracy[k]`` are measured on the training data after ``k`` steps, so both
     have ``epochs + 1`` entries; ``weights`` and ``bias`` are the final parameters.
@@ -74,7 +74,7 @@ def softmax_loss_with_grad(
     ``torch.nn.functional.mse_loss(softmax(z), one_hot)`` with its default mean over all
     elements. The cross-entropy is :func:`xentbook.cross_entropy_with_grad`; the squared error
     is :func:`xentbook.mse` and :func:`xentbook.mse_grad` on the probabilities, chained through
-    :func:`xentbook.softmax_jacobian`.
+    :func:`xentbook.book.softmax_jacobian`.
 
     Parameters
     ----------
@@ -100,7 +100,7 @@ def softmax_loss_with_grad(
     A confidently wrong prediction: the target is class 2, the model bets on class 0.
 
     >>> import numpy as np
-    >>> from xentbook import softmax_loss_with_grad
+    >>> from xentbook.book import softmax_loss_with_grad
     >>> z = np.array([10.0, 0.0, 0.0])
     >>> for name in ("cross_entropy", "mse"):
     ...     value, grad = softmax_loss_with_grad(z, 2, loss=name)
@@ -160,7 +160,7 @@ def train_softmax_regression(
         b \leftarrow b - \eta\, \mathbf{1}^\top G,
 
     where :math:`Z = X W + \mathbf{1} b^\top` and :math:`G` comes from
-    :func:`xentbook.softmax_loss_with_grad` with ``reduction='mean'``.
+    :func:`xentbook.book.softmax_loss_with_grad` with ``reduction='mean'``.
 
     Parameters
     ----------
@@ -169,7 +169,7 @@ def train_softmax_regression(
     y : array_like
         Integer class indices, shape ``(N,)``.
     loss : {'cross_entropy', 'mse'}, optional
-        The loss to minimize (see :func:`xentbook.softmax_loss_with_grad`). Default
+        The loss to minimize (see :func:`xentbook.book.softmax_loss_with_grad`). Default
         ``'cross_entropy'``.
     lr : float, optional
         The learning rate :math:`\eta > 0`. Default 0.5.
@@ -192,7 +192,7 @@ def train_softmax_regression(
     Examples
     --------
     >>> import numpy as np
-    >>> from xentbook import load_iris, train_softmax_regression
+    >>> from xentbook.book import load_iris, train_softmax_regression
     >>> X, y, _, _ = load_iris()
     >>> X = (X - X.mean(axis=0)) / X.std(axis=0)
     >>> fit = train_softmax_regression(X, y, loss="cross_entropy", lr=0.5, epochs=200)

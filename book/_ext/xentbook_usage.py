@@ -1,8 +1,9 @@
 """Sphinx extension: a "Used in" line under each API entry, linking the chapters that use it.
 
 The chapters are the notebooks listed in the table of contents; a chapter uses a name when one
-of its code cells imports it from ``xentbook`` or ``xentbook.plots``. Reading the imports keeps
-the API page and the chapters in step with no list to maintain by hand.
+of its code cells imports it from ``xentbook``, ``xentbook.book`` or ``xentbook.plots``.
+Reading the imports keeps the API page and the chapters in step with no list to maintain by
+hand.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 
-MODULES = ("xentbook", "xentbook.plots")
+MODULES = ("xentbook", "xentbook.book", "xentbook.plots")
 
 
 def _imports(notebook: Path) -> set[str]:

@@ -96,9 +96,10 @@ def plot_reliability_diagram(
 ) -> Axes:
     r"""Reliability diagram: accuracy per confidence bin against perfect calibration (the diagonal).
 
-    Bars show :math:`\mathrm{acc}_b` of each non-empty bin of :func:`xentbook.reliability_bins`;
-    a red outline shows the gap to the mean confidence :math:`\mathrm{conf}_b` (bars below the
-    diagonal mean overconfidence). The expected calibration error is written in the corner.
+    Bars show :math:`\mathrm{acc}_b` of each non-empty bin of
+    :func:`xentbook.book.reliability_bins`; a red outline shows the gap to the mean confidence
+    :math:`\mathrm{conf}_b` (bars below the diagonal mean overconfidence). The expected
+    calibration error is written in the corner.
 
     Parameters
     ----------
@@ -122,7 +123,7 @@ def plot_reliability_diagram(
     Raises
     ------
     ValueError, TypeError, IndexError
-        For bad ``probs``, ``labels`` or ``n_bins``, as :func:`xentbook.reliability_bins`.
+        For bad ``probs``, ``labels`` or ``n_bins``, as :func:`xentbook.book.reliability_bins`.
 
     Examples
     --------

@@ -75,7 +75,7 @@ def plot_kl_fits(x: ArrayLike, log_p: ArrayLike, forward: Any, reverse: Any, ax:
         Log-density of the target :math:`p` (normalized).
     forward, reverse : GaussianFit or tuple
         ``(mu, sigma, ...)`` of the Gaussians minimizing :math:`D_{\mathrm{KL}}(p \| q)` and
-        :math:`D_{\mathrm{KL}}(q \| p)`, as returned by :func:`xentbook.fit_gaussian_kl`.
+        :math:`D_{\mathrm{KL}}(q \| p)`, as returned by :func:`xentbook.book.fit_gaussian_kl`.
     ax : Axes, optional
         Where to draw.
 
@@ -88,7 +88,7 @@ def plot_kl_fits(x: ArrayLike, log_p: ArrayLike, forward: Any, reverse: Any, ax:
     Examples
     --------
     >>> import numpy as np
-    >>> from xentbook import gaussian_logpdf
+    >>> from xentbook.book import gaussian_logpdf
     >>> from xentbook.plots import plot_kl_fits
     >>> x = np.linspace(-3.0, 3.0, 7)
     >>> ax = plot_kl_fits(x, gaussian_logpdf(x), (0.0, 1.0), (0.0, 2.0))

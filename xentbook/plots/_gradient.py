@@ -247,7 +247,7 @@ def plot_training_curves(
     histories : mapping of label to history
         Each value has ``loss`` and ``accuracy`` sequences, one entry per step, such as the
         ``TrainingHistory`` returned by
-        :func:`xentbook.train_softmax_regression`. In each panel ``lines[k]`` is the ``k``-th
+        :func:`xentbook.book.train_softmax_regression`. In each panel ``lines[k]`` is the ``k``-th
         history.
     colors : mapping of label to colour, optional
         By default a label containing "MSE" or "squared" is drawn in the squared-error colour,
@@ -267,7 +267,7 @@ def plot_training_curves(
     Examples
     --------
     >>> import matplotlib.pyplot as plt
-    >>> from xentbook import train_softmax_regression
+    >>> from xentbook.book import train_softmax_regression
     >>> from xentbook.plots import plot_training_curves
     >>> X, y = [[0.0, 1.0], [1.0, 0.0]], [0, 1]
     >>> fit = train_softmax_regression(X, y, epochs=3)

@@ -35,7 +35,7 @@ def plot_memory_vs_vocab(
     vocab_sizes : array_like
         Vocabulary sizes :math:`V` (the x axis).
     naive_bytes, chunked_bytes : array_like
-        Peak bytes of each method at each size, e.g. from :func:`xentbook.peak_memory`.
+        Peak bytes of each method at each size, e.g. from :func:`xentbook.book.peak_memory`.
     logits_bytes : array_like, optional
         Bytes of the :math:`N \times V` logits at each size.
     ax : Axes, optional

@@ -93,7 +93,7 @@ def plot_relative_error(
 
     The logits are ``[a, 0, ..., 0]`` in ``dtype`` with the target at class 0, so the exact loss
     is :math:`\log(1 + (C - 1) e^{-a})`, computed by
-    :func:`xentbook.reference_cross_entropy`. The lines, in this order:
+    :func:`xentbook.book.reference_cross_entropy`. The lines, in this order:
 
     0. ``log(softmax(z))[0]``, the softmax shifted by its maximum then the logarithm;
     1. ``logsumexp(z) - z[0]``;

@@ -1,0 +1,60 @@
+"""Helpers that exist for the book's chapters, not for computing losses.
+
+The loss library is the top-level :mod:`xentbook` namespace. This namespace holds what the
+chapters use to teach: prefix codes (chapter 2), Gaussian fits (chapters 3 and 4), the iris
+data and a small softmax-regression trainer (chapters 6 and 8), finite differences and the
+softmax Jacobian (chapter 7), calibration tools (chapter 10), high-precision references
+(chapter 5) and the pieces of the fused linear cross-entropy shown step by step (chapter 13).
+"""
+
+from xentbook.calibration import expected_calibration_error, fit_temperature, reliability_bins
+from xentbook.coding import (
+    average_code_length,
+    canonical_code,
+    decode_prefix,
+    huffman_code_lengths,
+    is_prefix_free,
+    kraft_sum,
+    shannon_code_lengths,
+)
+from xentbook.datasets import load_iris
+from xentbook.fitting import (
+    empirical_distribution,
+    fit_gaussian_kl,
+    gaussian_logpdf,
+    gaussian_mixture_logpdf,
+    kl_divergence_on_grid,
+)
+from xentbook.gradients import finite_difference_grad, softmax_jacobian
+from xentbook.reference import reference_cross_entropy, reference_log_softmax, relative_error
+from xentbook.scale import naive_linear_cross_entropy_with_grad, online_logsumexp, peak_memory
+from xentbook.training import softmax_loss_with_grad, train_softmax_regression
+
+__all__ = [
+    "average_code_length",
+    "canonical_code",
+    "decode_prefix",
+    "empirical_distribution",
+    "expected_calibration_error",
+    "finite_difference_grad",
+    "fit_gaussian_kl",
+    "fit_temperature",
+    "gaussian_logpdf",
+    "gaussian_mixture_logpdf",
+    "huffman_code_lengths",
+    "is_prefix_free",
+    "kl_divergence_on_grid",
+    "kraft_sum",
+    "load_iris",
+    "naive_linear_cross_entropy_with_grad",
+    "online_logsumexp",
+    "peak_memory",
+    "reference_cross_entropy",
+    "reference_log_softmax",
+    "relative_error",
+    "reliability_bins",
+    "shannon_code_lengths",
+    "softmax_jacobian",
+    "softmax_loss_with_grad",
+    "train_softmax_regression",
+]
