@@ -24,3 +24,25 @@ def test_show_outside_ipython_falls_back_to_pyplot(monkeypatch):
     ax.plot(np.arange(3))
     show(ax)
     assert calls == [True]
+
+
+def test_show_in_ipython_draws_twice_the_displayed_pixels(monkeypatch):
+    import io
+
+    import IPython
+    import IPython.display
+    from matplotlib.image import imread
+
+    shown = []
+    monkeypatch.setattr(IPython, "get_ipython", lambda: object())
+    monkeypatch.setattr(
+        IPython.display, "display", lambda data, raw, metadata: shown.append((data, metadata))
+    )
+    ax = new_axes(figsize=(6.0, 4.0))
+    ax.plot(np.arange(3))
+    show(ax)
+    (data, metadata), = shown
+    pixels = imread(io.BytesIO(data["image/png"]))
+    # 6 x 4 inches at 110 CSS pixels per inch, drawn at 2 device pixels per CSS pixel.
+    assert metadata == {"image/png": {"width": 660}}
+    assert pixels.shape[:2] == (880, 1320)
