@@ -6,7 +6,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: book test lab clean browser-test binder-check
+.PHONY: book test lab clean browser-test binder-check lock
 
 book: $(VENV)/.book-installed
 	$(BIN)/jupyter-book build . -W -n --keep-going
@@ -39,10 +39,28 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.book-installed: requirements.txt pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+$(VENV)/.book-installed: requirements.lock pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.test-installed: requirements-test.txt $(VENV)/.book-installed
-	$(BIN)/python -m pip install --quiet -r requirements-test.txt
+$(VENV)/.test-installed: requirements-test.lock $(VENV)/.book-installed
+	$(BIN)/python -m pip install --quiet -r requirements-test.lock
 	touch $@
+
+# The lock files: every package of the book and test environments, transitive ones included, at
+# the version a fresh resolution of requirements.txt and requirements-test.txt picks today. Run
+# after changing either file, then build and test before committing the new locks. torch is the
+# CPU build (`+cpu`, no CUDA packages): pip finds it through PIP_EXTRA_INDEX_URL (see README).
+LOCK_VENV := .venv-lock
+lock:
+	rm -rf $(LOCK_VENV)
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LOCK_VENV)/bin/python -m pip install --quiet -r requirements.txt
+	{ echo "# The book environment, every package pinned. Made by \`make lock\` from requirements.txt: do not edit."; \
+	  $(LOCK_VENV)/bin/python -m pip freeze --exclude-editable; } > requirements.lock
+	$(LOCK_VENV)/bin/python -m pip install --quiet -c requirements.lock -r requirements-test.txt
+	{ echo "# The test environment, every package pinned. Made by \`make lock\` from requirements-test.txt: do not edit."; \
+	  $(LOCK_VENV)/bin/python -m pip freeze --exclude-editable; } > requirements-test.lock
+	rm -rf $(LOCK_VENV)
