@@ -17,6 +17,19 @@ from xentbook.cross_entropy import cross_entropy, cross_entropy_grad, cross_entr
 from xentbook.fitting import gaussian_nll
 from xentbook.focal import focal_loss
 from xentbook.information import cross_entropy_pq, entropy, kl_divergence, surprisal
+from xentbook.language_model import (
+    AccumulatedLoss,
+    SequenceLosses,
+    accumulated_cross_entropy_with_grad,
+    bits_per_byte,
+    next_token_targets,
+    sequence_losses,
+    sliding_window_spans,
+    soft_cap,
+    soft_cap_grad,
+    z_loss,
+    z_loss_grad,
+)
 from xentbook.primitives import log_sigmoid, log_softmax, logsumexp, sigmoid, softmax, softplus
 from xentbook.regression import mse, mse_grad
 from xentbook.scale import linear_cross_entropy, linear_cross_entropy_with_grad
@@ -24,9 +37,13 @@ from xentbook.scale import linear_cross_entropy, linear_cross_entropy_with_grad
 __version__ = "0.2.0"
 
 __all__ = [
+    "AccumulatedLoss",
+    "SequenceLosses",
+    "accumulated_cross_entropy_with_grad",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "binary_cross_entropy_with_logits_grad",
+    "bits_per_byte",
     "cross_entropy",
     "cross_entropy_grad",
     "cross_entropy_pq",
@@ -42,9 +59,16 @@ __all__ = [
     "logsumexp",
     "mse",
     "mse_grad",
+    "next_token_targets",
     "perplexity",
+    "sequence_losses",
     "sigmoid",
+    "sliding_window_spans",
+    "soft_cap",
+    "soft_cap_grad",
     "softmax",
     "softplus",
     "surprisal",
+    "z_loss",
+    "z_loss_grad",
 ]

@@ -4,9 +4,11 @@ The loss library is the top-level :mod:`xentbook` namespace. This namespace hold
 chapters use to teach: prefix codes (chapter 2), Gaussian fits (chapters 3 and 4), the iris
 data and a small softmax-regression trainer (chapters 6 and 8), finite differences and the
 softmax Jacobian (chapter 7), calibration tools (chapter 10), high-precision references
-(chapter 5) and the pieces of the fused linear cross-entropy shown step by step (chapter 13).
+(chapter 5), an adaptive unigram language model (chapter 12) and the pieces of the fused linear
+cross-entropy shown step by step (chapter 13).
 """
 
+from xentbook.book._ch12 import adaptive_unigram_logits
 from xentbook.calibration import expected_calibration_error, fit_temperature, reliability_bins
 from xentbook.coding import (
     average_code_length,
@@ -31,6 +33,7 @@ from xentbook.scale import naive_linear_cross_entropy_with_grad, online_logsumex
 from xentbook.training import softmax_loss_with_grad, train_softmax_regression
 
 __all__ = [
+    "adaptive_unigram_logits",
     "average_code_length",
     "canonical_code",
     "decode_prefix",

@@ -27,6 +27,11 @@ from xentbook.plots._information import (
     plot_entropy_histogram,
     plot_surprisal,
 )
+from xentbook.plots._language_model import (
+    plot_micro_batch_weights,
+    plot_soft_cap,
+    plot_window_context,
+)
 from xentbook.plots._mistakes import plot_clamped_loss, plot_double_softmax, plot_loss_without_log
 from xentbook.plots._scale import plot_memory_vs_vocab, plot_online_softmax
 from xentbook.plots._softmax import (
@@ -55,13 +60,16 @@ __all__ = [
     "plot_loss_vs_probability",
     "plot_loss_without_log",
     "plot_memory_vs_vocab",
+    "plot_micro_batch_weights",
     "plot_nll_curve",
     "plot_online_softmax",
     "plot_pos_weight_optimum",
     "plot_relative_error",
     "plot_reliability_diagram",
+    "plot_soft_cap",
     "plot_surprisal",
     "plot_temperature",
     "plot_training_curves",
+    "plot_window_context",
     "show",
 ]
