@@ -5,7 +5,14 @@ import mpmath
 import numpy as np
 import pytest
 
-from xentbook.plots import plot_loss_vs_probability, plot_relative_error, plot_temperature
+from xentbook.plots import (
+    plot_entropy_vs_temperature,
+    plot_error_vs_condition,
+    plot_loss_vs_probability,
+    plot_relative_error,
+    plot_smooth_max,
+    plot_temperature,
+)
 
 
 def mp_softmax(z, t):
@@ -120,3 +127,87 @@ class TestPlotLossVsProbability:
     def test_bad_input(self):
         with pytest.raises(ValueError, match=r"plot_loss_vs_probability: p must be in \(0, 1\]"):
             plot_loss_vs_probability([0.0, 0.5])
+
+
+class TestPlotSmoothMax:
+    def test_curves_are_tempered_logsumexp_between_max_and_bound(self):
+        x = np.array([-3.0, 0.0, 2.0])
+        temps = (1.0, 0.5)
+        ax = plot_smooth_max(x, temps)
+        with mpmath.workdps(50):
+            for line, t in zip(ax.lines[:2], temps, strict=True):
+                expected = [float(t * mpmath.log(mpmath.exp(v / t) + 1)) for v in x]
+                # float64 log-sum-exp vs 50 digits: rtol 1e-15 (a few ulp).
+                np.testing.assert_allclose(line.get_ydata(), expected, rtol=1e-15)
+        np.testing.assert_array_equal(ax.lines[2].get_ydata(), [0.0, 0.0, 2.0])
+        for line, t in zip(ax.lines[3:5], temps, strict=True):
+            np.testing.assert_allclose(
+                line.get_ydata(), [0.0, 0.0, 2.0] + t * np.log(2), rtol=1e-15
+            )
+        # At the tie the curve touches its bound T log 2.
+        assert ax.lines[0].get_ydata()[1] == pytest.approx(np.log(2), rel=1e-15, abs=0)
+
+    def test_bad_temperature(self):
+        with pytest.raises(ValueError, match="plot_smooth_max: temperatures must be positive"):
+            plot_smooth_max([0.0], (0.0,))
+
+
+class TestPlotEntropyVsTemperature:
+    def test_curve_and_tangent(self):
+        z = [2.0, 1.0, 0.1, -1.0]
+        temps = np.array([0.5, 1.0, 2.0])
+        ax = plot_entropy_vs_temperature(z, temps, at=1.0)
+        with mpmath.workdps(50):
+            expected = []
+            for t in temps:
+                p = mp_softmax(z, t)
+                expected.append(-sum(q * np.log(q) for q in p))
+        np.testing.assert_allclose(ax.lines[0].get_ydata(), expected, rtol=1e-13)
+
+        # Tangent slope Var(z)/T^3 at T = 1 against a central difference of 50-digit entropies.
+        def h(t):
+            with mpmath.workdps(50):
+                e = [mpmath.exp(mpmath.mpf(v) / t) for v in z]
+                tot = mpmath.fsum(e)
+                return -mpmath.fsum((v / tot) * mpmath.log(v / tot) for v in e)
+
+        with mpmath.workdps(50):
+            step = mpmath.mpf("1e-15")
+            slope = float((h(1 + step) - h(1 - step)) / (2 * step))
+        tx, ty = ax.lines[1].get_data()
+        np.testing.assert_allclose(np.diff(ty) / np.diff(tx), slope, rtol=1e-9)
+        assert ax.lines[2].get_ydata()[0] == pytest.approx(np.log(4), rel=1e-15, abs=0)
+
+    @pytest.mark.parametrize(
+        ("kwargs", "match"),
+        [
+            ({"logits": [[1.0, 0.0]]}, "logits must be one vector"),
+            ({"logits": [1.0, 0.0], "temperatures": [0.0]}, "temperatures must be positive"),
+        ],
+    )
+    def test_bad_input(self, kwargs, match):
+        with pytest.raises(ValueError, match=match):
+            plot_entropy_vs_temperature(**kwargs)
+
+
+class TestPlotErrorVsCondition:
+    def test_points_are_error_in_u_against_kappa(self):
+        z = np.array([[40.0, 0.0, 0.0], [1.0, 3.5, -2.25]])
+        y = np.array([0, 0])
+        ax = plot_error_vs_condition(z, y)
+        kappa, err = ax.lines[0].get_data()
+        with mpmath.workdps(50):
+            loss1 = mpmath.log(mpmath.exp(1) + mpmath.exp(3.5) + mpmath.exp(-2.25)) - 1
+            p = [
+                mpmath.exp(v) / (mpmath.exp(1) + mpmath.exp(3.5) + mpmath.exp(-2.25))
+                for v in (1.0, 3.5, -2.25)
+            ]
+            k1 = (2.5 * abs(p[0] - 1) + 0 + 5.75 * p[2]) / loss1
+        np.testing.assert_allclose(kappa, [40.0, float(k1)], rtol=1e-13)
+        assert np.all(err >= 0) and np.all(err <= kappa + 3 + 3)
+        bound_x, bound_y = ax.lines[2].get_data()
+        np.testing.assert_allclose(bound_y, bound_x + 6, rtol=1e-15)
+
+    def test_bad_input(self):
+        with pytest.raises(ValueError, match="plot_error_vs_condition: logits must be"):
+            plot_error_vs_condition(np.zeros(3), [0])

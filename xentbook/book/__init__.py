@@ -3,11 +3,13 @@
 The loss library is the top-level :mod:`xentbook` namespace. This namespace holds what the
 chapters use to teach: prefix codes (chapter 2), Gaussian fits (chapters 3 and 4), the iris
 data and a small softmax-regression trainer (chapters 6 and 8), finite differences and the
-softmax Jacobian (chapter 7), calibration tools (chapter 10), high-precision references
-(chapter 5), an adaptive unigram language model (chapter 12) and the pieces of the fused linear
-cross-entropy shown step by step (chapter 13).
+softmax Jacobian (chapter 7), calibration tools (chapter 10), high-precision references,
+the condition number of the loss and a Gumbel-max sampler (chapter 5), an adaptive unigram
+language model (chapter 12) and the pieces of the fused linear cross-entropy shown step by step
+(chapter 13).
 """
 
+from xentbook.book._ch05 import gumbel_max_sample, loss_condition_number
 from xentbook.book._ch12 import adaptive_unigram_logits
 from xentbook.calibration import expected_calibration_error, fit_temperature, reliability_bins
 from xentbook.coding import (
@@ -44,11 +46,13 @@ __all__ = [
     "fit_temperature",
     "gaussian_logpdf",
     "gaussian_mixture_logpdf",
+    "gumbel_max_sample",
     "huffman_code_lengths",
     "is_prefix_free",
     "kl_divergence_on_grid",
     "kraft_sum",
     "load_iris",
+    "loss_condition_number",
     "naive_linear_cross_entropy_with_grad",
     "online_logsumexp",
     "peak_memory",

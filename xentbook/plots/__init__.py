@@ -35,8 +35,11 @@ from xentbook.plots._language_model import (
 from xentbook.plots._mistakes import plot_clamped_loss, plot_double_softmax, plot_loss_without_log
 from xentbook.plots._scale import plot_memory_vs_vocab, plot_online_softmax
 from xentbook.plots._softmax import (
+    plot_entropy_vs_temperature,
+    plot_error_vs_condition,
     plot_loss_vs_probability,
     plot_relative_error,
+    plot_smooth_max,
     plot_temperature,
 )
 from xentbook.plots._style import COLORS, new_axes, show
@@ -52,6 +55,8 @@ __all__ = [
     "plot_cross_entropy_vs_q",
     "plot_double_softmax",
     "plot_entropy_histogram",
+    "plot_entropy_vs_temperature",
+    "plot_error_vs_condition",
     "plot_focal_loss",
     "plot_kl_fits",
     "plot_label_smoothing_loss",
@@ -66,6 +71,7 @@ __all__ = [
     "plot_pos_weight_optimum",
     "plot_relative_error",
     "plot_reliability_diagram",
+    "plot_smooth_max",
     "plot_soft_cap",
     "plot_surprisal",
     "plot_temperature",

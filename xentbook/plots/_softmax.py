@@ -1,4 +1,4 @@
-"""Figures of chapters 5 and 6: temperature, accuracy of confident losses, loss against p."""
+"""Figures of chapters 5 and 6: the smooth maximum, temperature, accuracy, loss against p."""
 
 from __future__ import annotations
 
@@ -10,12 +10,21 @@ import numpy as np
 from matplotlib.axes import Axes
 from numpy.typing import ArrayLike
 
+from xentbook.book._ch05 import loss_condition_number
 from xentbook.cross_entropy import cross_entropy
+from xentbook.information import entropy
 from xentbook.plots._style import COLORS, new_axes
 from xentbook.primitives import logsumexp, softmax
 from xentbook.reference import reference_cross_entropy, relative_error
 
-__all__ = ["plot_loss_vs_probability", "plot_relative_error", "plot_temperature"]
+__all__ = [
+    "plot_entropy_vs_temperature",
+    "plot_error_vs_condition",
+    "plot_loss_vs_probability",
+    "plot_relative_error",
+    "plot_smooth_max",
+    "plot_temperature",
+]
 
 
 def plot_temperature(
@@ -252,4 +261,205 @@ def plot_loss_vs_probability(
     ax.set_ylabel(r"loss $-\log p_y$ (nats)")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, None)
+    return ax
+
+
+def plot_smooth_max(
+    x: ArrayLike | None = None,
+    temperatures: Sequence[float] = (1.0, 0.5, 0.25),
+    ax: Axes | None = None,
+) -> Axes:
+    r"""The smooth maximum :math:`T \operatorname{LSE}((x, 0) / T)` against :math:`\max(x, 0)`.
+
+    Line ``i`` (for ``i < len(temperatures)``) is :math:`T_i \operatorname{LSE}((x, 0)/T_i)`;
+    the next line is :math:`\max(x, 0)`; then, for each temperature in order, its upper bound
+    :math:`\max(x, 0) + T_i \log 2` as a thin dotted line of the same colour.
+
+    Parameters
+    ----------
+    x : array_like, optional
+        The first logit (the second is 0); default 401 points from -4 to 4.
+    temperatures : sequence of float
+        Positive temperatures.
+    ax : Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    Axes
+
+    Raises
+    ------
+    ValueError
+        If a temperature is not positive.
+
+    Examples
+    --------
+    At :math:`x = 0` the two logits tie and the smooth maximum exceeds the maximum by
+    :math:`T \log 2`, its largest gap:
+
+    >>> import matplotlib.pyplot as plt
+    >>> from xentbook.plots import plot_smooth_max
+    >>> ax = plot_smooth_max([0.0], temperatures=(1.0,))
+    >>> print(f"{ax.lines[0].get_ydata()[0]:.4f}")
+    0.6931
+    >>> plt.close("all")
+    """
+    xs = np.linspace(-4.0, 4.0, 401) if x is None else np.asarray(x, dtype=np.float64)
+    temps = [float(t) for t in temperatures]
+    if not temps or any(not t > 0 for t in temps):
+        raise ValueError(f"plot_smooth_max: temperatures must be positive, got {temperatures!r}")
+    ax = new_axes(ax)
+    pairs = np.stack([xs, np.zeros_like(xs)], axis=1)
+    colors = mpl.colormaps["viridis"](np.linspace(0.05, 0.75, len(temps)))
+    for t, color in zip(temps, colors, strict=True):
+        ax.plot(xs, t * logsumexp(pairs / t, axis=1), color=color, lw=2, label=f"$T = {t:g}$")
+    hard = np.maximum(xs, 0)
+    ax.plot(xs, hard, color="black", lw=1.2, label=r"$\max(x, 0)$")
+    for t, color in zip(temps, colors, strict=True):
+        ax.plot(xs, hard + t * np.log(2), ":", color=color, lw=1)
+    ax.set_xlabel("first logit $x$ (the second logit is 0)")
+    ax.set_ylabel(r"$T\,\mathrm{LSE}((x, 0)\,/\,T)$")
+    ax.legend(title="smooth max", fontsize="small", loc="upper left")
+    return ax
+
+
+def plot_entropy_vs_temperature(
+    logits: ArrayLike,
+    temperatures: ArrayLike | None = None,
+    at: float = 1.0,
+    ax: Axes | None = None,
+) -> Axes:
+    r"""Entropy of :math:`\operatorname{softmax}(z / T)` against :math:`T`, with a tangent.
+
+    Line 0 is :math:`H(p_T)` on a logarithmic temperature axis; line 1 the tangent at
+    :math:`T = ` ``at``, whose slope is :math:`\operatorname{Var}_{p_T}(z) / T^3`; line 2 the
+    ceiling :math:`\log C`.
+
+    Parameters
+    ----------
+    logits : array_like
+        One vector of logits, shape ``(C,)``.
+    temperatures : array_like, optional
+        Positive temperatures; default 400 points from 0.05 to 20, spaced evenly in log.
+    at : float
+        Where the tangent touches (positive).
+    ax : Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    Axes
+
+    Raises
+    ------
+    ValueError
+        If ``logits`` is not one vector, or a temperature or ``at`` is not positive.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from xentbook.plots import plot_entropy_vs_temperature
+    >>> ax = plot_entropy_vs_temperature([1.0, 0.0], temperatures=[1.0])
+    >>> print(f"{ax.lines[0].get_ydata()[0]:.4f}")  # entropy of (0.731, 0.269)
+    0.5822
+    >>> plt.close("all")
+    """
+    z = np.asarray(logits, dtype=np.float64)
+    if z.ndim != 1:
+        raise ValueError(
+            f"plot_entropy_vs_temperature: logits must be one vector, got shape {z.shape}"
+        )
+    temps = (
+        np.geomspace(0.05, 20.0, 400)
+        if temperatures is None
+        else np.asarray(temperatures, dtype=np.float64)
+    )
+    if np.any(~(temps > 0)) or not at > 0:
+        raise ValueError("plot_entropy_vs_temperature: temperatures must be positive")
+    ax = new_axes(ax)
+    h = np.array([entropy(softmax(z / t)) for t in temps])
+    ax.plot(temps, h, color=COLORS["ce"], lw=2, label=r"$H(p_T)$")
+    p = softmax(z / at)
+    slope = (p @ z**2 - (p @ z) ** 2) / at**3
+    near = np.geomspace(at / 2.5, at * 2.5, 50)
+    ax.plot(
+        near,
+        entropy(p) + slope * (near - at),
+        "--",
+        color=COLORS["accent"],
+        lw=1.5,
+        label=rf"tangent at $T = {at:g}$: slope $\mathrm{{Var}}(z)/T^3 = {slope:.3f}$",
+    )
+    ax.axhline(np.log(z.size), color=COLORS["reference"], ls=":", label=r"$\log C$")
+    ax.set_xscale("log")
+    ax.set_xlabel("temperature $T$")
+    ax.set_ylabel(r"entropy $H(p_T)$ (nats)")
+    ax.set_ylim(0, np.log(z.size) * 1.12)
+    ax.legend(fontsize="small", loc="lower right")
+    return ax
+
+
+def plot_error_vs_condition(logits: ArrayLike, target: ArrayLike, ax: Axes | None = None) -> Axes:
+    r"""Relative error of :func:`xentbook.cross_entropy` in units of roundoff, against
+    the condition number.
+
+    One point per item (line 0): :math:`x = \kappa` from
+    :func:`xentbook.book.loss_condition_number`, :math:`y = |\hat\ell - \ell| / (u \ell)`
+    with :math:`\ell` from :func:`xentbook.book.reference_cross_entropy` and :math:`u` the
+    unit roundoff of the logits' dtype. Line 1 is :math:`y = \kappa`, line 2 the first-order
+    bound :math:`y = \kappa + C + 3` of the chapter.
+
+    Parameters
+    ----------
+    logits : array_like
+        float32 or float64 logits, shape ``(N, C)``.
+    target : array_like
+        Class indices, shape ``(N,)``.
+    ax : Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    Axes
+
+    Raises
+    ------
+    ValueError
+        If the logits are not a float32 or float64 array of shape ``(N, C)``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import numpy as np
+    >>> from xentbook.plots import plot_error_vs_condition
+    >>> ax = plot_error_vs_condition(np.array([[40.0, 0.0, 0.0]]), [0])
+    >>> print(f"{ax.lines[0].get_xdata()[0]:.2f} {ax.lines[0].get_ydata()[0]:.2f}")
+    40.00 0.00
+    >>> plt.close("all")
+    """
+    z = np.asarray(logits)
+    if z.ndim != 2 or z.dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
+        raise ValueError(
+            "plot_error_vs_condition: logits must be a float32 or float64 array of shape "
+            f"(N, C), got dtype {z.dtype} and shape {z.shape}"
+        )
+    y = np.asarray(target).astype(np.intp)
+    u = float(np.finfo(z.dtype).eps) / 2
+    exact = reference_cross_entropy(z, y)
+    err = relative_error(cross_entropy(z, y, reduction="none"), exact) / u
+    kappa = loss_condition_number(z, y)
+    ax = new_axes(ax)
+    ax.plot(kappa, err, "o", ms=3, alpha=0.5, color=COLORS["ce"], label="one item")
+    line = np.array([0.0, kappa.max() * 1.05])
+    ax.plot(line, line, "--", color=COLORS["reference"], label=r"$\kappa$")
+    bound = line + z.shape[1] + 3
+    ax.plot(
+        line, bound, color=COLORS["mse"], lw=1.5, label=rf"bound $\kappa + C + 3$, C = {z.shape[1]}"
+    )
+    ax.set_xlabel(r"condition number $\kappa$")
+    ax.set_ylabel("relative error / u")
+    ax.set_title(f"{z.dtype.name}, {len(z)} items")
+    ax.set_ylim(0, bound[-1] * 1.05)
+    ax.legend(fontsize="small", loc="upper left")
     return ax
