@@ -208,3 +208,39 @@ class TestPlotDoubleSoftmax:
     def test_refuses_bad_margin(self):
         with pytest.raises(ValueError, match=r"^plot_double_softmax: margin must be finite"):
             plot_double_softmax(3, [0.0, np.nan])
+
+
+class TestPlotInitialLoss:
+    def test_curves_are_the_mean_loss_of_the_seeded_draws(self):
+        from scipy.special import logsumexp
+
+        from xentbook.plots import plot_initial_loss
+
+        sigma = np.array([0.05, 1.0, 20.0])
+        ax = plot_initial_loss((3, 50), sigma, samples=200, seed=7)
+        rng = np.random.default_rng(7)
+        for k, c in enumerate((3, 50)):
+            noise = rng.standard_normal((200, c))
+            # Independent reference: SciPy's logsumexp minus the logit of class 0.
+            expected = [np.mean(logsumexp(s * noise, axis=1) - s * noise[:, 0]) for s in sigma]
+            np.testing.assert_allclose(ax.lines[2 * k].get_ydata(), expected, rtol=1e-13)
+            np.testing.assert_array_equal(ax.lines[2 * k + 1].get_ydata(), np.log(c))
+
+    def test_small_spread_sits_at_log_c_plus_half_the_variance(self):
+        from xentbook.plots import plot_initial_loss
+
+        # Hand derivation: E[loss] = log C + sigma^2 (1 - 1/C) / 2 + O(sigma^4). The loss of one
+        # draw has standard deviation about sigma * sqrt(1 - 1/C), so the mean of n draws is
+        # allowed four standard errors; the O(sigma^4) term is below 1e-5 here.
+        sigma, n = np.array([0.1, 0.2]), 200_000
+        ax = plot_initial_loss((10,), sigma, samples=n, seed=0)
+        excess = ax.lines[0].get_ydata() - np.log(10)
+        np.testing.assert_allclose(
+            excess, 0.5 * sigma**2 * 0.9, rtol=0, atol=4 * 0.2 * np.sqrt(0.9 / n)
+        )
+
+    def test_rejects_a_single_class(self):
+        from xentbook.plots import plot_initial_loss
+
+        with pytest.raises(ValueError, match=r"^plot_initial_loss: num_classes must hold"):
+            plot_initial_loss((1,))

@@ -20,7 +20,12 @@ from xentbook.information import surprisal
 from xentbook.plots._style import COLORS, new_axes
 from xentbook.primitives import sigmoid, softmax, softplus
 
-__all__ = ["plot_clamped_loss", "plot_double_softmax", "plot_loss_without_log"]
+__all__ = [
+    "plot_clamped_loss",
+    "plot_double_softmax",
+    "plot_initial_loss",
+    "plot_loss_without_log",
+]
 
 
 def _grid(func: str, name: str, value: ArrayLike | None, default: Any) -> Any:
@@ -45,9 +50,10 @@ def _power_of_ten(x: float) -> str:
 
 
 def _two_axes(func: str, ax: Any) -> Any:
-    """The two panels to draw on: a new figure, or the two Axes the caller gave."""
+    """The two panels to draw on: a new figure (stacked, to stay legible on a phone), or the
+    two Axes the caller gave."""
     if ax is None:
-        return new_axes(ncols=2)
+        return new_axes(nrows=2, figsize=(6.0, 6.4))
     axes = np.asarray(ax, dtype=object).ravel()
     if axes.size != 2 or not all(isinstance(a, Axes) for a in axes):
         raise TypeError(f"{func}: ax must be None or a pair of Axes, got {ax!r}")
@@ -269,4 +275,82 @@ def plot_double_softmax(
     ax.set_xlabel(rf"margin $m$ of the true class's logit ($C = {num_classes}$)")
     ax.set_ylabel("loss (nats)")
     ax.legend(loc="upper right")
+    return ax
+
+
+def plot_initial_loss(
+    num_classes: tuple[int, ...] = (10, 1000),
+    scale: ArrayLike | None = None,
+    samples: int = 2000,
+    seed: int = 0,
+    ax: Axes | None = None,
+) -> Axes:
+    r"""Mean cross-entropy of random logits against their spread, with :math:`\log C` marked.
+
+    For each number of classes :math:`C` and each standard deviation :math:`\sigma`, draws
+    ``samples`` logit vectors with independent :math:`\mathcal N(0, \sigma^2)` entries and
+    averages the loss of class 0 (by symmetry, any fixed class gives the same expectation). A
+    freshly initialised classifier should sit on the flat left part, at :math:`\log C`; for
+    small :math:`\sigma` the expected loss is
+    :math:`\log C + \tfrac12 \sigma^2 (1 - 1/C) + O(\sigma^4)`, and for large :math:`\sigma`
+    it grows linearly in :math:`\sigma`.
+
+    Parameters
+    ----------
+    num_classes : tuple of int, optional
+        The class counts, one curve each (each at least 2).
+    scale : array_like, optional
+        Values of :math:`\sigma`; default 36 points from 0.01 to 30 on a log scale.
+    samples : int, optional
+        Logit vectors per point.
+    seed : int, optional
+        Seed of the random draws.
+    ax : Axes, optional
+        Where to draw; default a new figure.
+
+    Returns
+    -------
+    Axes
+        ``lines[2 k]`` is the mean loss for ``num_classes[k]`` and ``lines[2 k + 1]`` its
+        :math:`\log C` level.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from xentbook.plots import plot_initial_loss
+    >>> ax = plot_initial_loss((10,), np.array([0.01, 0.02]), samples=100)
+    >>> print(np.round(ax.lines[0].get_ydata(), 3), np.round(ax.lines[1].get_ydata()[0], 3))
+    [2.303 2.303] 2.303
+    """
+    func = "plot_initial_loss"
+    for c in num_classes:
+        if isinstance(c, bool) or not isinstance(c, (int, np.integer)) or c < 2:
+            raise ValueError(f"{func}: num_classes must hold integers >= 2, got {num_classes!r}")
+    if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or samples < 1:
+        raise ValueError(f"{func}: samples must be a positive integer, got {samples!r}")
+    sigma = _grid(func, "scale", scale, np.geomspace(0.01, 30.0, 36))
+    if np.any(sigma <= 0):
+        raise ValueError(f"{func}: scale must be positive, got {scale!r}")
+    ax = new_axes(ax)
+    rng = np.random.default_rng(seed)
+    colors = [COLORS["ce"], COLORS["accent"], COLORS["extra"], COLORS["grad"]]
+    for k, c in enumerate(num_classes):
+        noise = rng.standard_normal((int(samples), int(c)))
+        target = np.zeros(int(samples), dtype=np.int64)
+        mean_loss = np.array([cross_entropy(s * noise, target) for s in sigma])
+        color = colors[k % len(colors)]
+        ax.plot(sigma, mean_loss, color=color, lw=2, label=f"$C = {c}$")
+        ax.plot(
+            sigma,
+            np.full_like(sigma, np.log(c)),
+            color=color,
+            lw=1,
+            ls=":",
+            label=rf"$\log {c} = {np.log(c):.2f}$",
+        )
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel(r"standard deviation $\sigma$ of the initial logits")
+    ax.set_ylabel("mean loss at initialisation (nats)")
+    ax.legend(loc="upper left")
     return ax
