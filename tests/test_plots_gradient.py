@@ -15,7 +15,9 @@ from xentbook.plots import (
     COLORS,
     new_axes,
     plot_ce_vs_mse,
+    plot_curvature_vs_confidence,
     plot_loss_and_gradient_along_logit,
+    plot_loss_contour,
     plot_training_curves,
 )
 
@@ -145,3 +147,59 @@ class TestPlotTrainingCurves:
     def test_no_history_raises(self):
         with pytest.raises(ValueError, match="plot_training_curves: histories must hold"):
             plot_training_curves({})
+
+
+class TestPlotCurvatureVsConfidence:
+    def test_points_are_the_top_eigenvalues(self):
+        probs = np.random.default_rng(11).dirichlet(np.full(5, 0.4), size=200)
+        ax = plot_curvature_vs_confidence(probs)
+        offsets = ax.collections[0].get_offsets()
+        expected = [np.linalg.eigvalsh(np.diag(p) - np.outer(p, p))[-1] for p in probs]
+        np.testing.assert_allclose(offsets[:, 0], probs.max(axis=1), rtol=0, atol=0)
+        np.testing.assert_allclose(offsets[:, 1], expected, rtol=1e-12, atol=1e-15)
+
+    def test_envelope_bounds_every_point_and_is_attained(self):
+        probs = np.random.default_rng(12).dirichlet(np.full(6, 0.3), size=500)
+        ax = plot_curvature_vs_confidence(probs)
+        q, top = ax.collections[0].get_offsets().T
+        # Hand derivation: H <= diag(p) gives q; Gershgorin's rows 2 p_i (1 - p_i) give
+        # 2 q (1 - q) once q >= 1/2.
+        assert np.all(top <= np.minimum(q, 2 * q * (1 - q)) + 1e-12)
+        envelope_q = ax.lines[0].get_xdata()
+        np.testing.assert_allclose(envelope_q[[0, -1]], [1 / 6, 1.0], rtol=1e-15)
+        # Attained: p = (1/2, 1/2, 0, ...) has top eigenvalue 1/2; (q, 1 - q) has 2 q (1 - q).
+        two = plot_curvature_vs_confidence([[0.8, 0.2, 0.0, 0.0, 0.0, 0.0]])
+        assert two.collections[0].get_offsets()[0, 1] == pytest.approx(0.32, rel=1e-12)
+        assert ax.lines[1].get_ydata()[0] == 0.5
+
+    def test_bad_probs_raise(self):
+        with pytest.raises(ValueError, match="plot_curvature_vs_confidence: probs must have"):
+            plot_curvature_vs_confidence([0.5, 0.5])
+        with pytest.raises(ValueError, match="plot_curvature_vs_confidence: each row"):
+            plot_curvature_vs_confidence([[0.5, 0.6]])
+
+
+class TestPlotLossContour:
+    def test_contour_lines_lie_on_their_levels(self):
+        ax = plot_loss_contour(span=5.0, num=401)
+        contours = ax.collections[0]
+        for level, segments in zip(contours.levels, contours.allsegs, strict=True):
+            points = np.concatenate(segments)
+            loss = logsumexp(np.column_stack([np.zeros(len(points)), points]), axis=1)
+            # Linear interpolation on a grid of step 0.025 is accurate to about 1e-4 here.
+            np.testing.assert_allclose(loss, level, rtol=0, atol=1e-3)
+
+    def test_arrows_are_the_negative_gradient(self):
+        ax = plot_loss_contour(span=3.0, num=11, arrows=4, point=(1.0, -0.9))
+        arrows = ax.collections[1]
+        d1, d2 = arrows.X, arrows.Y
+        p = sp_softmax(np.column_stack([np.zeros(d1.size), d1, d2]), axis=1)
+        np.testing.assert_allclose(arrows.U, -p[:, 1], rtol=1e-12)
+        np.testing.assert_allclose(arrows.V, -p[:, 2], rtol=1e-12)
+        np.testing.assert_array_equal(ax.lines[0].get_xydata(), [[1.0, -0.9]])
+
+    def test_bad_arguments_raise(self):
+        with pytest.raises(ValueError, match="plot_loss_contour: span must be"):
+            plot_loss_contour(span=-1.0)
+        with pytest.raises(ValueError, match="plot_loss_contour: num and arrows"):
+            plot_loss_contour(num=1)

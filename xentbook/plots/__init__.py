@@ -18,7 +18,9 @@ from xentbook.plots._divergence import (
 )
 from xentbook.plots._gradient import (
     plot_ce_vs_mse,
+    plot_curvature_vs_confidence,
     plot_loss_and_gradient_along_logit,
+    plot_loss_contour,
     plot_training_curves,
 )
 from xentbook.plots._information import (
@@ -53,6 +55,7 @@ __all__ = [
     "plot_clamped_loss",
     "plot_code_lengths",
     "plot_cross_entropy_vs_q",
+    "plot_curvature_vs_confidence",
     "plot_double_softmax",
     "plot_entropy_histogram",
     "plot_entropy_vs_temperature",
@@ -62,6 +65,7 @@ __all__ = [
     "plot_label_smoothing_loss",
     "plot_log_bound",
     "plot_loss_and_gradient_along_logit",
+    "plot_loss_contour",
     "plot_loss_vs_probability",
     "plot_loss_without_log",
     "plot_memory_vs_vocab",

@@ -19,7 +19,13 @@ from xentbook.plots._style import COLORS, new_axes
 from xentbook.primitives import sigmoid
 from xentbook.regression import mse, mse_grad
 
-__all__ = ["plot_ce_vs_mse", "plot_loss_and_gradient_along_logit", "plot_training_curves"]
+__all__ = [
+    "plot_ce_vs_mse",
+    "plot_curvature_vs_confidence",
+    "plot_loss_and_gradient_along_logit",
+    "plot_loss_contour",
+    "plot_training_curves",
+]
 
 
 def plot_loss_and_gradient_along_logit(
@@ -306,3 +312,166 @@ def plot_training_curves(
     for a in pair:
         a.legend(loc="best", fontsize="small")
     return pair
+
+
+def plot_curvature_vs_confidence(probs: ArrayLike, *, ax: Axes | None = None) -> Axes:
+    r"""Largest eigenvalue of the logit Hessian against the confidence :math:`\max_i p_i`.
+
+    For each row :math:`p` of ``probs`` the point :math:`(\max_i p_i, \lambda_{\max})` with
+    :math:`\lambda_{\max}` the largest eigenvalue of :math:`\operatorname{diag}(p) - p p^\top`
+    (``ax.collections[0]``). Drawn over it: the attainable upper envelope
+    :math:`\lambda_{\max} \le q` for :math:`q \le 1/2` and :math:`\lambda_{\max} \le 2q(1 - q)`
+    for :math:`q \ge 1/2`, where :math:`q = \max_i p_i` (``ax.lines[0]``), and the global
+    bound :math:`1/2` (dashed, ``ax.lines[1]``).
+
+    Parameters
+    ----------
+    probs : array_like
+        Probability vectors, shape ``(M, C)`` with ``C >= 2``, each row non-negative and summing
+        to one.
+    ax : Axes, optional
+        Where to draw; a new figure by default.
+
+    Returns
+    -------
+    Axes
+
+    Raises
+    ------
+    ValueError
+        If ``probs`` is not a 2-d array of probability vectors over at least two classes.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from xentbook.plots import plot_curvature_vs_confidence
+    >>> ax = plot_curvature_vs_confidence([[0.5, 0.5, 0.0], [0.8, 0.1, 0.1]])
+    >>> print(", ".join(f"{y:.3f}" for y in ax.collections[0].get_offsets()[:, 1]))
+    0.500, 0.240
+    >>> plt.close("all")
+    """
+    func = "plot_curvature_vs_confidence"
+    p = np.asarray(probs, dtype=np.float64)
+    if p.ndim != 2 or p.shape[1] < 2 or p.shape[0] == 0:
+        raise ValueError(
+            f"{func}: probs must have shape (M, C) with M >= 1 and C >= 2, got {p.shape}"
+        )
+    if not (np.all(np.isfinite(p)) and np.all(p >= 0)) or not np.allclose(
+        p.sum(axis=1), 1.0, rtol=0, atol=1e-9
+    ):
+        raise ValueError(f"{func}: each row of probs must be non-negative and sum to one")
+    num_classes = p.shape[1]
+    hessians = -p[:, :, None] * p[:, None, :]
+    hessians[:, np.arange(num_classes), np.arange(num_classes)] += p
+    top = np.linalg.eigvalsh(hessians)[:, -1]
+    confidence = p.max(axis=1)
+
+    ax = new_axes(ax)
+    ax.scatter(
+        confidence,
+        top,
+        s=6,
+        alpha=0.35,
+        color=COLORS["ce"],
+        linewidths=0,
+        label=f"random $p$, $C = {num_classes}$",
+    )
+    q = np.linspace(1.0 / num_classes, 1.0, 401)
+    envelope = np.where(q <= 0.5, q, 2 * q * (1 - q))
+    ax.plot(q, envelope, color=COLORS["accent"], lw=2, label=r"$\min(q,\ 2q(1 - q))$")
+    ax.axhline(0.5, color=COLORS["reference"], ls="--", lw=1, label="bound $1/2$")
+    ax.set_xlim(0.0, 1.0)
+    ax.set_ylim(0.0, 0.55)
+    ax.set_xlabel(r"confidence $q = \max_i p_i$")
+    ax.set_ylabel(r"$\lambda_{\max}(\operatorname{diag}(p) - pp^\top)$")
+    ax.set_title("curvature of the loss in the logits")
+    ax.legend(loc="upper left", fontsize="small", markerscale=3)
+    return ax
+
+
+def plot_loss_contour(
+    *,
+    span: float = 6.0,
+    num: int = 201,
+    point: tuple[float, float] | None = None,
+    arrows: int = 9,
+    ax: Axes | None = None,
+) -> Axes:
+    r"""Contours of three-class cross-entropy over the two logit differences.
+
+    With the target's logit as reference, the loss depends on the logits only through
+    :math:`d_1 = z_a - z_y` and :math:`d_2 = z_b - z_y`:
+    :math:`L(d_1, d_2) = \log(1 + e^{d_1} + e^{d_2})`. Drawn: its contour lines
+    (``ax.collections[0]``, a ``QuadContourSet``), arrows of the negative gradient
+    :math:`-(p_a, p_b)` on a coarse grid (the ``Quiver`` ``ax.collections[1]``) and, if given,
+    a marker at ``point`` (``ax.lines[0]``).
+
+    Parameters
+    ----------
+    span : float
+        Both differences run over ``[-span, span]``.
+    num : int
+        Grid points per axis for the contours.
+    point : (float, float), optional
+        A pair :math:`(d_1, d_2)` to mark.
+    arrows : int
+        Arrows per axis.
+    ax : Axes, optional
+        Where to draw; a new figure by default.
+
+    Returns
+    -------
+    Axes
+
+    Raises
+    ------
+    ValueError
+        If ``span`` is not positive or ``num`` or ``arrows`` is below 2.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from xentbook.plots import plot_loss_contour
+    >>> ax = plot_loss_contour(span=4.0, num=41)
+    >>> print(", ".join(f"{level:g}" for level in ax.collections[0].levels[:3]))
+    0.1, 0.25, 0.5
+    >>> plt.close("all")
+    """
+    func = "plot_loss_contour"
+    if not (np.isfinite(span) and span > 0):
+        raise ValueError(f"{func}: span must be a positive number, got {span!r}")
+    if num < 2 or arrows < 2:
+        raise ValueError(f"{func}: num and arrows must be at least 2, got {num} and {arrows}")
+    d = np.linspace(-span, span, num)
+    d1, d2 = np.meshgrid(d, d)
+    logits = np.stack([np.zeros_like(d1), d1, d2], axis=-1)
+    loss = cross_entropy(logits.reshape(-1, 3), np.zeros(d1.size, dtype=int), reduction="none")
+    loss = loss.reshape(d1.shape)
+
+    ax = new_axes(ax, figsize=(6.0, 5.4))
+    levels = [0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 4.0, 5.0]
+    levels = [level for level in levels if level < loss.max()]
+    contours = ax.contour(d1, d2, loss, levels=levels, cmap="viridis", linewidths=1.5)
+    ax.clabel(contours, fontsize=10, fmt="%g")
+    a = np.linspace(-span, span, arrows + 2)[1:-1]
+    a1, a2 = np.meshgrid(a, a)
+    coarse = np.stack([np.zeros_like(a1), a1, a2], axis=-1).reshape(-1, 3)
+    grad = cross_entropy_grad(coarse, np.zeros(a1.size, dtype=int), reduction="none")
+    ax.quiver(
+        a1.ravel(),
+        a2.ravel(),
+        -grad[:, 1],
+        -grad[:, 2],
+        color=COLORS["grad"],
+        angles="xy",
+        scale_units="xy",
+        scale=1.0 / (0.8 * (a[1] - a[0])),
+        width=0.004,
+    )
+    if point is not None:
+        ax.plot([point[0]], [point[1]], "o", color=COLORS["accent"], ms=8)
+    ax.set_aspect("equal")
+    ax.set_xlabel(r"$d_1 = z_a - z_y$")
+    ax.set_ylabel(r"$d_2 = z_b - z_y$")
+    ax.set_title(r"$L = \log(1 + e^{d_1} + e^{d_2})$; arrows: $-\nabla L$")
+    return ax
