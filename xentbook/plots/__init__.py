@@ -18,7 +18,9 @@ from xentbook.plots._divergence import (
 )
 from xentbook.plots._gradient import (
     plot_ce_vs_mse,
+    plot_curvature_vs_confidence,
     plot_loss_and_gradient_along_logit,
+    plot_loss_contour,
     plot_training_curves,
 )
 from xentbook.plots._information import (
@@ -32,13 +34,18 @@ from xentbook.plots._language_model import (
     plot_soft_cap,
     plot_window_context,
 )
+from xentbook.plots._loss import (
+    plot_log_loss_shape,
+    plot_soft_target_floor,
+    plot_surrogate_bounds,
+)
 from xentbook.plots._mistakes import (
     plot_clamped_loss,
     plot_double_softmax,
     plot_initial_loss,
     plot_loss_without_log,
 )
-from xentbook.plots._scale import plot_memory_vs_vocab, plot_online_softmax
+from xentbook.plots._scale import plot_memory_at_scale, plot_online_softmax
 from xentbook.plots._softmax import (
     plot_entropy_vs_temperature,
     plot_error_vs_condition,
@@ -58,6 +65,7 @@ __all__ = [
     "plot_clamped_loss",
     "plot_code_lengths",
     "plot_cross_entropy_vs_q",
+    "plot_curvature_vs_confidence",
     "plot_double_softmax",
     "plot_entropy_histogram",
     "plot_entropy_vs_temperature",
@@ -67,10 +75,12 @@ __all__ = [
     "plot_kl_fits",
     "plot_label_smoothing_loss",
     "plot_log_bound",
+    "plot_log_loss_shape",
     "plot_loss_and_gradient_along_logit",
+    "plot_loss_contour",
     "plot_loss_vs_probability",
     "plot_loss_without_log",
-    "plot_memory_vs_vocab",
+    "plot_memory_at_scale",
     "plot_micro_batch_weights",
     "plot_nll_curve",
     "plot_online_softmax",
@@ -79,7 +89,9 @@ __all__ = [
     "plot_reliability_diagram",
     "plot_smooth_max",
     "plot_soft_cap",
+    "plot_soft_target_floor",
     "plot_surprisal",
+    "plot_surrogate_bounds",
     "plot_temperature",
     "plot_training_curves",
     "plot_window_context",
