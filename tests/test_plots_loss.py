@@ -1,0 +1,129 @@
+"""Tests of the chapter 6 figures: each plotted curve against an independent computation.
+
+References: mpmath at 30 digits for the closed forms, and scipy.special.logsumexp over explicit
+logit vectors for the claim that the margin bounds hold whatever the other logits are.
+"""
+
+import matplotlib.pyplot as plt
+import mpmath
+import numpy as np
+import pytest
+from scipy.special import logsumexp
+
+from xentbook.plots import plot_log_loss_shape, plot_soft_target_floor, plot_surrogate_bounds
+
+# Curves are float64 evaluations of log1p/exp/log: a few ulp from the 30-digit values.
+RTOL = 1e-13
+
+
+def mp_log2_1p(c, m):
+    """log2(1 + c e^-m) at 30 digits."""
+    with mpmath.workdps(30):
+        return float(mpmath.log(1 + c * mpmath.exp(-mpmath.mpf(m)), 2))
+
+
+class TestPlotSurrogateBounds:
+    def test_curves(self):
+        ax = plot_surrogate_bounds(num_classes=10, margins=(-4.0, 6.0), num=101)
+        step, lower, upper = ax.lines[:3]
+        m = step.get_xdata()
+        np.testing.assert_allclose(m, np.linspace(-4, 6, 101), rtol=0, atol=1e-15)
+        np.testing.assert_array_equal(step.get_ydata(), (m <= 0).astype(float))
+        np.testing.assert_allclose(lower.get_ydata(), [mp_log2_1p(1, v) for v in m], rtol=RTOL)
+        np.testing.assert_allclose(upper.get_ydata(), [mp_log2_1p(9, v) for v in m], rtol=RTOL)
+
+    def test_bounds_hold_for_random_logits(self):
+        # The figure's claim: for any logits with margin m the loss lies in the band, and the
+        # 0-1 loss below it. 2000 random 10-class logit vectors, target 0.
+        rng = np.random.default_rng(20240606)
+        z = rng.normal(scale=3.0, size=(2000, 10))
+        loss_bits = (logsumexp(z, axis=1) - z[:, 0]) / np.log(2)
+        margin = z[:, 0] - z[:, 1:].max(axis=1)
+        lower = np.logaddexp(0, -margin) / np.log(2)
+        upper = np.logaddexp(0, np.log(9) - margin) / np.log(2)
+        assert np.all(lower <= loss_bits * (1 + 1e-14))
+        assert np.all(loss_bits <= upper * (1 + 1e-14))
+        assert np.all(loss_bits[margin <= 0] >= 1 - 1e-14)
+
+    @pytest.mark.parametrize(
+        ("kwargs", "match"),
+        [
+            ({"num_classes": 1}, "num_classes must be an integer >= 2"),
+            ({"num_classes": 2.5}, "num_classes must be an integer >= 2"),
+            ({"margins": (1.0, 3.0)}, "margins must contain 0"),
+        ],
+    )
+    def test_bad_input(self, kwargs, match):
+        with pytest.raises(ValueError, match=match):
+            plot_surrogate_bounds(**kwargs)
+
+
+class TestPlotLogLossShape:
+    def test_curves(self):
+        ax = plot_log_loss_shape(p_min=0.01, halvings=5, num=50)
+        ce, sq, dots = ax.lines[:3]
+        p = ce.get_xdata()
+        np.testing.assert_allclose(p, np.linspace(0.01, 1, 50), rtol=1e-15)
+        with mpmath.workdps(30):
+            expected = [float(-mpmath.log(mpmath.mpf(v))) for v in p]
+        np.testing.assert_allclose(ce.get_ydata()[:-1], expected[:-1], rtol=RTOL)
+        assert ce.get_ydata()[-1] == 0.0
+        np.testing.assert_allclose(sq.get_ydata(), 2 * (1 - p) ** 2, rtol=1e-15)
+        np.testing.assert_allclose(dots.get_xdata(), [1, 1 / 2, 1 / 4, 1 / 8, 1 / 16, 1 / 32])
+        np.testing.assert_allclose(dots.get_ydata(), np.arange(6) * np.log(2), rtol=1e-15)
+
+    def test_squared_error_curve_is_the_largest_value(self):
+        # ||p - e_y||^2 <= 2 (1 - p_y)^2 for random 5-class p, equality when the rest is on one class.
+        rng = np.random.default_rng(66)
+        p = rng.dirichlet(np.ones(5), size=1000)
+        sq = ((p - np.eye(5)[0]) ** 2).sum(axis=1)
+        assert np.all(sq <= 2 * (1 - p[:, 0]) ** 2 * (1 + 1e-12))
+        q = np.array([0.3, 0.7, 0, 0, 0])
+        np.testing.assert_allclose(((q - np.eye(5)[0]) ** 2).sum(), 2 * 0.7**2, rtol=1e-15)
+
+    @pytest.mark.parametrize(
+        ("kwargs", "match"),
+        [({"p_min": 0.0}, "p_min must be in"), ({"p_min": 0.1, "halvings": 4}, "is below p_min")],
+    )
+    def test_bad_input(self, kwargs, match):
+        with pytest.raises(ValueError, match=match):
+            plot_log_loss_shape(**kwargs)
+
+
+class TestPlotSoftTargetFloor:
+    def test_curves_and_floors(self):
+        ax = plot_soft_target_floor(targets=(0.8, 1.0), num=99)
+        soft, soft_floor, soft_min, hard, hard_floor, hard_min = ax.lines[:6]
+        q = soft.get_xdata()
+        np.testing.assert_allclose(q, np.arange(1, 100) / 100, rtol=1e-14)
+        with mpmath.workdps(30):
+            expected = [
+                float(-0.8 * mpmath.log(mpmath.mpf(v)) - 0.2 * mpmath.log(1 - mpmath.mpf(v)))
+                for v in q
+            ]
+            h = float(-0.8 * mpmath.log(0.8) - 0.2 * mpmath.log(0.2))
+        np.testing.assert_allclose(soft.get_ydata(), expected, rtol=RTOL)
+        np.testing.assert_allclose(soft_floor.get_ydata(), h, rtol=RTOL)
+        np.testing.assert_allclose(hard.get_ydata(), -np.log(q), rtol=1e-15)
+        np.testing.assert_array_equal(hard_floor.get_ydata(), 0.0)
+        np.testing.assert_allclose(soft_min.get_xydata(), [[0.8, h]], rtol=RTOL)
+        np.testing.assert_allclose(hard_min.get_xydata(), [[1.0, 0.0]])
+        # The floor is the minimum of the soft curve on the grid (attained at q = 0.8).
+        assert soft.get_ydata().min() == pytest.approx(h, rel=1e-14, abs=0)
+
+    def test_draws_on_given_axes(self):
+        _, ax = plt.subplots()
+        assert plot_soft_target_floor(ax=ax) is ax
+        plt.close("all")
+
+    @pytest.mark.parametrize(
+        ("kwargs", "match"),
+        [
+            ({"targets": ()}, "targets must be in"),
+            ({"targets": (1.5,)}, "targets must be in"),
+            ({"gap_at": 1.0}, "gap_at must be in"),
+        ],
+    )
+    def test_bad_input(self, kwargs, match):
+        with pytest.raises(ValueError, match=match):
+            plot_soft_target_floor(**kwargs)

@@ -1,0 +1,108 @@
+"""Chapter 6's PyTorch column: the parity table of section "The same numbers as PyTorch".
+
+Each value the chapter prints for PyTorch 2.13.0 (CPU) is recomputed here on the installed torch,
+to the six decimals the table shows (or exactly, for 0.0 and nan). The xentbook column is
+computed live in the notebook, so only torch's side needs pinning here.
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+from xentbook import cross_entropy
+
+torch = pytest.importorskip("torch", reason="PyTorch is not installed (pip install torch==2.13.0)")
+F = torch.nn.functional
+
+pytestmark = pytest.mark.torch
+
+Z = [[2.0, 1.0, 0.1], [0.1, 2.0, 1.9]]
+W = [0.5, 2.0, 1.0]
+
+
+def zt():
+    return torch.tensor(Z, dtype=torch.float64)
+
+
+def idx(values):
+    return torch.tensor(values)
+
+
+def wt():
+    return torch.tensor(W, dtype=torch.float64)
+
+
+# The PyTorch column of the chapter's table, case by case, as printed there.
+SIX_DECIMALS = [
+    ("indices, mean", lambda: F.cross_entropy(zt(), idx([1, 0])), "2.018508"),
+    ("indices, sum", lambda: F.cross_entropy(zt(), idx([1, 0]), reduction="sum"), "4.037017"),
+    ("indices, weighted mean", lambda: F.cross_entropy(zt(), idx([1, 0]), weight=wt()), "1.657621"),
+    (
+        "one-hot rows, weighted mean",
+        lambda: F.cross_entropy(zt(), F.one_hot(idx([1, 0]), 3).double(), weight=wt()),
+        "2.072027",
+    ),
+    ("second item ignored", lambda: F.cross_entropy(zt(), idx([1, -100])), "1.417030"),
+    (
+        "label smoothing 0.1",
+        lambda: F.cross_entropy(zt(), idx([1, 0]), label_smoothing=0.1),
+        "1.955175",
+    ),
+    (
+        "rows not summing to one",
+        lambda: F.cross_entropy(
+            zt(), torch.tensor([[0, 1.0, 0], [1.0, 1.0, 0]], dtype=torch.float64)
+        ),
+        "2.378502",
+    ),
+]
+
+
+def test_version():
+    assert torch.__version__.startswith("2.13."), "the chapter quotes PyTorch 2.13"
+
+
+@pytest.mark.parametrize(
+    ("case", "compute", "shown"), SIX_DECIMALS, ids=[c[0] for c in SIX_DECIMALS]
+)
+def test_six_decimal_rows(case, compute, shown):
+    assert f"{compute().item():.6f}" == shown
+
+
+def test_every_item_ignored_is_nan_without_warning(recwarn):
+    assert math.isnan(F.cross_entropy(zt(), idx([-100, -100])).item())
+    assert len(recwarn) == 0
+
+
+def test_confident_right_answer_rounds_to_zero_in_torch_but_not_in_xentbook():
+    z32 = torch.tensor([[40.0, 0.0, 0.0, 0.0]])
+    assert F.cross_entropy(z32, idx([0])).item() == 0.0
+    assert F.cross_entropy(z32.double(), idx([0])).item() == 0.0
+    # log1p(3 e^-40) at 30 digits (mpmath): 1.27450627658747...e-17; float32 keeps 7 digits.
+    ours = cross_entropy(np.float32([[40, 0, 0, 0]]), [0])
+    assert ours.dtype == np.float32
+    np.testing.assert_allclose(ours, 1.2745062765874766e-17, rtol=2**-23)
+
+
+def test_infinite_logit_is_nan_in_torch():
+    assert math.isnan(F.cross_entropy(torch.tensor([[math.inf, 0.0, 0.0]]), idx([0])).item())
+    with pytest.raises(ValueError, match=r"\+inf"):
+        cross_entropy(np.array([[np.inf, 0.0, 0.0]]), [0])
+
+
+def test_ignore_index_with_probability_targets_is_refused_by_both():
+    onehot = F.one_hot(idx([1, 0]), 3).double()
+    with pytest.raises(RuntimeError, match="ignore_index is not supported"):
+        F.cross_entropy(zt(), onehot, ignore_index=1)
+    with pytest.raises(ValueError, match="ignore_index applies only to class-index targets"):
+        cross_entropy(np.array(Z), onehot.numpy(), ignore_index=1)
+
+
+def test_probability_targets_with_extra_axes_divide_by_every_position():
+    # The chapter: with (N, C, d1, ...) probability targets, D = N d1 ... (here 2 * 4 * 5 = 40).
+    gen = torch.Generator().manual_seed(606)
+    logits = torch.randn(2, 3, 4, 5, generator=gen, dtype=torch.float64)
+    target = torch.softmax(torch.randn(2, 3, 4, 5, generator=gen, dtype=torch.float64), dim=1)
+    by_hand = -(target * torch.log_softmax(logits, dim=1)).sum() / 40
+    torch.testing.assert_close(F.cross_entropy(logits, target), by_hand, rtol=1e-15, atol=0)

@@ -1,0 +1,247 @@
+"""Figures of chapter 6: the loss as a surrogate of the 0-1 loss, its shape, its soft floor."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from matplotlib.axes import Axes
+
+from xentbook.plots._style import COLORS, new_axes
+
+__all__ = ["plot_log_loss_shape", "plot_soft_target_floor", "plot_surrogate_bounds"]
+
+
+def plot_surrogate_bounds(
+    num_classes: int = 10,
+    margins: tuple[float, float] = (-4.0, 6.0),
+    num: int = 501,
+    ax: Axes | None = None,
+) -> Axes:
+    r"""The cross-entropy in bits against the margin, with the 0-1 loss it bounds.
+
+    The margin is :math:`m = z_y - \max_{k \ne y} z_k`. Whatever the other logits,
+
+    .. math::
+
+        \log_2(1 + e^{-m}) \le -\log_2 p_y \le \log_2\bigl(1 + (C - 1)\, e^{-m}\bigr),
+
+    and the 0-1 loss :math:`[m \le 0]` (a tie counted as an error) lies below the lower curve.
+    Lines, in order: the 0-1 loss, the lower bound (exact for two classes), the upper bound for
+    ``num_classes``. The band between the two bounds is shaded.
+
+    Parameters
+    ----------
+    num_classes : int
+        :math:`C \ge 2`, the number of classes of the upper bound.
+    margins : (float, float)
+        Range of the margin on the horizontal axis; it must contain 0.
+    num : int
+        Number of points per curve.
+    ax : Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    Axes
+
+    Raises
+    ------
+    ValueError
+        If ``num_classes < 2`` or the margin range does not contain 0.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from xentbook.plots import plot_surrogate_bounds
+    >>> ax = plot_surrogate_bounds(num_classes=10, margins=(-1.0, 1.0), num=3)
+    >>> print([f"{v:.4f}" for v in ax.lines[1].get_ydata()])  # log2(1 + e^-m)
+    ['1.8946', '1.0000', '0.4519']
+    >>> plt.close("all")
+    """
+    if int(num_classes) != num_classes or num_classes < 2:
+        raise ValueError(
+            f"plot_surrogate_bounds: num_classes must be an integer >= 2, got {num_classes!r}"
+        )
+    lo, hi = (float(v) for v in margins)
+    if not lo < 0 < hi:
+        raise ValueError(f"plot_surrogate_bounds: margins must contain 0, got {margins!r}")
+    m = np.linspace(lo, hi, num)
+    zero_one = (m <= 0).astype(float)
+    lower = np.logaddexp(0.0, -m) / np.log(2)
+    upper = np.logaddexp(0.0, np.log(num_classes - 1) - m) / np.log(2)
+    ax = new_axes(ax)
+    ax.plot(m, zero_one, color="black", lw=2, drawstyle="steps-post", label="0-1 loss")
+    ax.plot(m, lower, color=COLORS["ce"], lw=2, label=r"$\log_2(1 + e^{-m})$: exact for $C = 2$")
+    ax.plot(
+        m,
+        upper,
+        color=COLORS["accent"],
+        lw=2,
+        ls="--",
+        label=rf"$\log_2(1 + {num_classes - 1}\,e^{{-m}})$: bound for $C = {num_classes}$",
+    )
+    ax.fill_between(m, lower, upper, color=COLORS["accent"], alpha=0.15, lw=0)
+    ax.set_xlabel(r"margin $m = z_y - \max_{k \neq y} z_k$")
+    ax.set_ylabel(r"loss in bits, $-\log_2 p_y$")
+    ax.set_xlim(lo, hi)
+    ax.set_ylim(0, None)
+    ax.legend(loc="upper right", fontsize="small")
+    return ax
+
+
+def plot_log_loss_shape(
+    p_min: float = 0.005,
+    halvings: int = 6,
+    num: int = 400,
+    ax: Axes | None = None,
+) -> Axes:
+    r"""The loss :math:`-\log p_y` against :math:`p_y`, beside the largest squared error.
+
+    Lines, in order: the cross-entropy :math:`-\log p_y` on a grid from ``p_min`` to 1; the
+    curve :math:`2 (1 - p_y)^2`, the largest value the squared error
+    :math:`\lVert p - e_y \rVert^2` can take at that :math:`p_y` (whatever :math:`C`); and
+    dots at :math:`p_y = 1, 1/2, \dots, 2^{-\text{halvings}}`, where the loss is
+    :math:`k \log 2`.
+
+    Parameters
+    ----------
+    p_min : float
+        Smallest probability drawn, in ``(0, 1)``.
+    halvings : int
+        Number of halvings marked with dots.
+    num : int
+        Number of points per curve.
+    ax : Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    Axes
+
+    Raises
+    ------
+    ValueError
+        If ``p_min`` is not in ``(0, 1)`` or ``2**-halvings < p_min``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from xentbook.plots import plot_log_loss_shape
+    >>> ax = plot_log_loss_shape(halvings=2)
+    >>> print([f"{v:.4f}" for v in ax.lines[2].get_ydata()])  # 0, log 2, 2 log 2
+    ['0.0000', '0.6931', '1.3863']
+    >>> plt.close("all")
+    """
+    if not 0 < p_min < 1:
+        raise ValueError(f"plot_log_loss_shape: p_min must be in (0, 1), got {p_min!r}")
+    if 2.0**-halvings < p_min:
+        raise ValueError(
+            f"plot_log_loss_shape: 2**-halvings = {2.0**-halvings:g} is below p_min = {p_min:g}"
+        )
+    p = np.linspace(p_min, 1.0, num)
+    ax = new_axes(ax)
+    ax.plot(p, -np.log(p), color=COLORS["ce"], lw=2, label=r"cross-entropy $-\log p_y$")
+    ax.plot(
+        p,
+        2 * (1 - p) ** 2,
+        color=COLORS["mse"],
+        lw=2,
+        ls="--",
+        label=r"largest squared error $2(1 - p_y)^2$",
+    )
+    dots = 2.0 ** -np.arange(halvings + 1)
+    ax.plot(dots, -np.log(dots), "o", color=COLORS["ce"], ms=6, label=r"$p_y = 2^{-k}$: $k \log 2$")
+    ax.set_xlabel(r"probability of the true class, $p_y$")
+    ax.set_ylabel("loss (nats)")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, float(-np.log(p_min)) * 1.02)
+    ax.legend(loc="upper right", fontsize="small")
+    return ax
+
+
+def plot_soft_target_floor(
+    targets: Sequence[float] = (0.8, 1.0),
+    gap_at: float = 0.25,
+    num: int = 999,
+    ax: Axes | None = None,
+) -> Axes:
+    r"""Two-class cross-entropy against the prediction, for several targets, with its floor.
+
+    For each target probability :math:`t` of class 1, the target is :math:`y = (1 - t, t)`, the
+    prediction :math:`p = (1 - q, q)`, and the loss :math:`H(y, p)` is drawn for :math:`q` in
+    ``(0, 1)`` together with its floor, the entropy :math:`H(y)`, reached at :math:`q = t`.
+    Lines, in order, for each target: the loss, its floor (a horizontal line over the same
+    grid), and the minimum as one dot at :math:`(t, H(y))`. For the first target, a vertical
+    segment at ``q = gap_at`` marks the gap between the loss and the floor, which is
+    :math:`D_{\mathrm{KL}}(y \,\|\, p)`.
+
+    Parameters
+    ----------
+    targets : sequence of float
+        Target probabilities of class 1, each in ``[0, 1]``.
+    gap_at : float
+        Prediction at which the KL gap of the first target is marked, in ``(0, 1)``.
+    num : int
+        Number of points per curve.
+    ax : Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    Axes
+
+    Raises
+    ------
+    ValueError
+        If a target is outside ``[0, 1]``, there is none, or ``gap_at`` is not in ``(0, 1)``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from xentbook.plots import plot_soft_target_floor
+    >>> ax = plot_soft_target_floor(targets=(0.8,))
+    >>> print(f"{ax.lines[1].get_ydata()[0]:.4f}")  # H(0.2, 0.8)
+    0.5004
+    >>> plt.close("all")
+    """
+    ts = [float(t) for t in targets]
+    if not ts or any(not 0 <= t <= 1 for t in ts):
+        raise ValueError(f"plot_soft_target_floor: targets must be in [0, 1], got {targets!r}")
+    if not 0 < gap_at < 1:
+        raise ValueError(f"plot_soft_target_floor: gap_at must be in (0, 1), got {gap_at!r}")
+    q = np.linspace(0, 1, num + 2)[1:-1]
+
+    def loss(t: float, pred: np.ndarray) -> np.ndarray:
+        # 0 * log 0 = 0: a class the target does not use adds nothing.
+        return -(t * np.log(pred) if t > 0 else 0) - ((1 - t) * np.log1p(-pred) if t < 1 else 0)
+
+    def floor(t: float) -> float:
+        return float(sum(-v * np.log(v) for v in (t, 1 - t) if v > 0))
+
+    ax = new_axes(ax)
+    palette = [COLORS["ce"], COLORS["accent"], COLORS["extra"], COLORS["grad"]]
+    for i, t in enumerate(ts):
+        color = palette[i % len(palette)]
+        kind = "one-hot" if t in (0.0, 1.0) else "soft"
+        ax.plot(q, loss(t, q), color=color, lw=2, label=rf"{kind} target $y = ({1 - t:g}, {t:g})$")
+        h = floor(t)
+        ax.plot(
+            q, np.full_like(q, h), color=color, lw=1.2, ls=":", label=rf"floor $H(y) = {h:.4f}$"
+        )
+        ax.plot([t], [h], "o", color=color, ms=6)
+    t0 = ts[0]
+    top = float(loss(t0, np.array([gap_at]))[0])
+    ax.annotate(
+        "",
+        xy=(gap_at, floor(t0)),
+        xytext=(gap_at, top),
+        arrowprops={"arrowstyle": "<->", "color": COLORS["reference"], "lw": 1.5},
+    )
+    ax.text(gap_at + 0.02, (top + floor(t0)) / 2, r"$D_{\mathrm{KL}}(y \,\|\, p)$", va="center")
+    ax.set_xlabel(r"predicted probability of class 1, $q$")
+    ax.set_ylabel(r"loss $H(y, p)$ (nats)")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 3)
+    ax.legend(loc="upper center", fontsize="small", ncols=2)
+    return ax
