@@ -193,10 +193,10 @@ class SequenceLosses(NamedTuple):
 
     Attributes
     ----------
-    sums : ndarray of float
-        The sum of the losses of each sequence's targets, in nats.
-    counts : ndarray of int64
-        The number of targets (positions not ignored) of each sequence.
+    sums
+        Array of float: the sum of the losses of each sequence's targets, in nats.
+    counts
+        Array of int64: the number of targets (positions not ignored) of each sequence.
     """
 
     sums: NDArray[Any]
@@ -289,12 +289,13 @@ class AccumulatedLoss(NamedTuple):
 
     Attributes
     ----------
-    loss : float
-        The mean cross-entropy over every target of every micro-batch.
-    grads : list of ndarray
-        The gradient of ``loss`` with respect to each micro-batch's logits, in order.
-    tokens : int
-        The number of targets in the whole batch (the mean's denominator).
+    loss
+        Float: the mean cross-entropy over every target of every micro-batch.
+    grads
+        List of arrays: the gradient of ``loss`` with respect to each micro-batch's logits,
+        in order.
+    tokens
+        Int: the number of targets in the whole batch (the mean's denominator).
     """
 
     loss: float
