@@ -1,4 +1,4 @@
-"""Tests of the chapter 12 figures: each helper draws exactly the data it is given or derives."""
+"""Tests of the chapter 13 figures: each helper draws exactly the data it is given or derives."""
 
 from __future__ import annotations
 
@@ -6,39 +6,44 @@ import numpy as np
 import pytest
 from scipy.special import logsumexp as scipy_logsumexp
 
-from xentbook.plots import plot_memory_vs_vocab, plot_online_softmax
+from xentbook.plots import plot_memory_at_scale, plot_online_softmax
 
-MIB = 2.0**20
+GIB = 2.0**30
 
 
-class TestPlotMemoryVsVocab:
-    def test_lines_are_the_data_in_mib(self):
-        v = [1000, 2000, 4000]
-        naive = [8 * MIB, 16 * MIB, 32 * MIB]
-        chunked = [1 * MIB, 1.5 * MIB, 2 * MIB]
-        logits = [4 * MIB, 8 * MIB, 16 * MIB]
-        ax = plot_memory_vs_vocab(v, naive, chunked, logits_bytes=logits)
-        assert len(ax.lines) == 3
-        np.testing.assert_array_equal(ax.lines[0].get_xdata(), v)
-        # Dividing by 2^20 is exact in binary floating point: compare exactly.
-        np.testing.assert_array_equal(ax.lines[0].get_ydata(), [8, 16, 32])
-        np.testing.assert_array_equal(ax.lines[1].get_ydata(), [1, 1.5, 2])
-        np.testing.assert_array_equal(ax.lines[2].get_ydata(), [4, 8, 16])
-        assert ax.get_ylabel() == "peak memory (MiB)"
-
-    def test_without_the_reference_line(self):
-        ax = plot_memory_vs_vocab([10, 20], [MIB, 2 * MIB], [MIB, MIB])
+class TestPlotMemoryAtScale:
+    def test_lines_are_the_data_in_gib_on_log_axes(self):
+        v = [32_000, 64_000, 128_000]
+        series = {"a": [GIB, 2 * GIB, 4 * GIB], "b": [GIB / 4, GIB / 2, GIB]}
+        ax = plot_memory_at_scale(v, series)
         assert len(ax.lines) == 2
+        np.testing.assert_array_equal(ax.lines[0].get_xdata(), v)
+        # Dividing by 2^30 is exact in binary floating point: compare exactly.
+        np.testing.assert_array_equal(ax.lines[0].get_ydata(), [1, 2, 4])
+        np.testing.assert_array_equal(ax.lines[1].get_ydata(), [0.25, 0.5, 1])
+        assert [line.get_label() for line in ax.lines] == ["a", "b"]
+        assert ax.get_xscale() == "log"
+        assert ax.get_yscale() == "log"
+        assert ax.get_ylabel() == "memory (GiB)"
 
     def test_draws_on_given_axes(self):
         import matplotlib.pyplot as plt
 
         _, ax = plt.subplots()
-        assert plot_memory_vs_vocab([1], [MIB], [MIB], ax=ax) is ax
+        assert plot_memory_at_scale([1], {"a": [GIB]}, ax=ax) is ax
 
-    def test_mismatched_lengths(self):
-        with pytest.raises(ValueError, match=r"plot_memory_vs_vocab: chunked_bytes must have"):
-            plot_memory_vs_vocab([1, 2], [1, 2], [1])
+    @pytest.mark.parametrize(
+        ("v", "series", "match"),
+        [
+            ([1, 2], {"a": [1]}, "series 'a' must hold positive byte counts"),
+            ([1, 2], {"a": [1, 0]}, "series 'a' must hold positive byte counts"),
+            ([0, 2], {"a": [1, 1]}, "vocab_sizes must be a non-empty 1-d array"),
+            ([1, 2], {}, "series is empty"),
+        ],
+    )
+    def test_bad_input(self, v, series, match):
+        with pytest.raises(ValueError, match=f"plot_memory_at_scale: {match}"):
+            plot_memory_at_scale(v, series)
 
 
 class TestPlotOnlineSoftmax:

@@ -12,6 +12,7 @@ language model (chapter 12) and the pieces of the fused linear cross-entropy sho
 from xentbook.book._ch05 import gumbel_max_sample, loss_condition_number
 from xentbook.book._ch07 import finite_difference_hessian
 from xentbook.book._ch12 import adaptive_unigram_logits
+from xentbook.book._ch13 import round_to_bfloat16
 from xentbook.calibration import expected_calibration_error, fit_temperature, reliability_bins
 from xentbook.coding import (
     average_code_length,
@@ -62,6 +63,7 @@ __all__ = [
     "reference_log_softmax",
     "relative_error",
     "reliability_bins",
+    "round_to_bfloat16",
     "shannon_code_lengths",
     "softmax_jacobian",
     "softmax_loss_with_grad",

@@ -1,7 +1,8 @@
-"""Figures of chapter 12 (cross-entropy at scale)."""
+"""Figures of chapter 13 (cross-entropy at scale)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -11,70 +12,64 @@ from numpy.typing import ArrayLike
 from xentbook.plots._style import COLORS, new_axes
 from xentbook.primitives import logsumexp
 
-__all__ = ["plot_memory_vs_vocab", "plot_online_softmax"]
+__all__ = ["plot_memory_at_scale", "plot_online_softmax"]
 
-_MIB = 2.0**20
+_GIB = 2.0**30
 
 
-def plot_memory_vs_vocab(
+def plot_memory_at_scale(
     vocab_sizes: ArrayLike,
-    naive_bytes: ArrayLike,
-    chunked_bytes: ArrayLike,
+    series: Mapping[str, ArrayLike],
     *,
-    logits_bytes: ArrayLike | None = None,
     ax: Axes | None = None,
 ) -> Axes:
-    r"""Peak memory of the naive and the chunked loss-and-gradient against the vocabulary size.
+    r"""Memory of the loss layer against the vocabulary size, both on logarithmic axes.
 
-    Drawn in order, in MiB (:math:`2^{20}` bytes): the naive peak (``ax.lines[0]``), the chunked
-    peak (``ax.lines[1]``) and, when given, the size of one logits array (``ax.lines[2]``,
-    dashed), for reference.
+    One line per entry of ``series``, drawn in order (``ax.lines[k]`` is the k-th entry), in GiB
+    (:math:`2^{30}` bytes), with the entry's key as its label. The legend sits below the axes,
+    off the data.
 
     Parameters
     ----------
     vocab_sizes : array_like
-        Vocabulary sizes :math:`V` (the x axis).
-    naive_bytes, chunked_bytes : array_like
-        Peak bytes of each method at each size, e.g. from :func:`xentbook.book.peak_memory`.
-    logits_bytes : array_like, optional
-        Bytes of the :math:`N \times V` logits at each size.
+        Vocabulary sizes :math:`V` (the x axis), positive.
+    series : mapping of str to array_like
+        Bytes at each vocabulary size, positive, one array per route, e.g. the size of the
+        logits or the peak of a loss and its backward pass.
     ax : Axes, optional
         Where to draw; a new figure by default.
     """
     v = np.asarray(vocab_sizes, dtype=np.float64)
-    series = {"naive_bytes": naive_bytes, "chunked_bytes": chunked_bytes}
-    if logits_bytes is not None:
-        series["logits_bytes"] = logits_bytes
-    values = {}
-    for name, data in series.items():
+    if v.ndim != 1 or v.size == 0 or not (v > 0).all():
+        raise ValueError(
+            f"plot_memory_at_scale: vocab_sizes must be a non-empty 1-d array of positive sizes, "
+            f"got {np.asarray(vocab_sizes)!r}"
+        )
+    if not series:
+        raise ValueError("plot_memory_at_scale: series is empty; give at least one route")
+    ax = new_axes(ax, figsize=(6.0, 4.6))
+    markers = "os^Dv"
+    colors = [COLORS[k] for k in ("mse", "accent", "reference", "ce", "extra")]
+    for k, (label, data) in enumerate(series.items()):
         arr = np.asarray(data, dtype=np.float64)
-        if arr.shape != v.shape:
+        if arr.shape != v.shape or not (arr > 0).all():
             raise ValueError(
-                f"plot_memory_vs_vocab: {name} must have the shape of vocab_sizes {v.shape}, "
-                f"got shape {arr.shape}"
+                f"plot_memory_at_scale: series {label!r} must hold positive byte counts with the "
+                f"shape of vocab_sizes {v.shape}, got {arr!r}"
             )
-        values[name] = arr / _MIB
-    ax = new_axes(ax)
-    ax.plot(
-        v,
-        values["naive_bytes"],
-        "o-",
-        color=COLORS["mse"],
-        label="naive: logits, then their gradient",
-    )
-    ax.plot(v, values["chunked_bytes"], "s-", color=COLORS["ce"], label="fused, chunked over rows")
-    if "logits_bytes" in values:
         ax.plot(
             v,
-            values["logits_bytes"],
-            "--",
-            color=COLORS["reference"],
-            label="one copy of the logits",
+            arr / _GIB,
+            marker=markers[k % len(markers)],
+            color=colors[k % len(colors)],
+            label=label,
         )
+    ax.set_xscale("log")
+    ax.set_yscale("log")
     ax.set_xlabel("vocabulary size $V$")
-    ax.set_ylabel("peak memory (MiB)")
-    ax.set_ylim(bottom=0)
-    ax.legend(loc="upper left")
+    ax.set_ylabel("memory (GiB)")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=1, frameon=False)
     return ax
 
 
