@@ -55,3 +55,35 @@ class TestPlotPosWeightOptimum:
             ValueError, match="plot_pos_weight_optimum: pos_weights must be positive"
         ):
             plot_pos_weight_optimum([1.0, 0.0])
+
+
+class TestPlotBceProbabilityForm:
+    def test_reenacts_pytorch_float32_loss_and_gradient(self):
+        torch = pytest.importorskip("torch", reason="compares with PyTorch")
+        import torch.nn.functional as F
+
+        from xentbook.plots import plot_bce_probability_form
+
+        top, bottom = plot_bce_probability_form()
+        for panel, target, quantity in ((top, 1.0, "grad"), (bottom, 0.0, "loss")):
+            x, drawn = panel.lines[1].get_data()
+            xt = torch.tensor(x, dtype=torch.float32, requires_grad=True)
+            loss = F.binary_cross_entropy(
+                torch.sigmoid(xt), torch.full_like(xt, target), reduction="none"
+            )
+            loss.sum().backward()
+            expected = (xt.grad if quantity == "grad" else loss).detach().numpy()
+            # float32 kernels: allow a few float32 roundings, and exact zeros where torch has them.
+            np.testing.assert_allclose(drawn, expected, rtol=4e-6, atol=0)
+
+    def test_collapse_and_jump_happen_where_the_text_says(self):
+        from xentbook.plots import plot_bce_probability_form
+
+        top, bottom = plot_bce_probability_form()
+        x, grad = top.lines[1].get_data()
+        # p (1 - p) = 1e-12 near x = log(1e-12) = -27.63: the gradient is about -1 above, tiny below.
+        assert np.all(np.abs(grad[(x > -27.0) & (x < -10.0)] + 1) < 1e-3)
+        assert np.all(np.abs(grad[x < -35.0]) < 1e-3)
+        x, loss = bottom.lines[1].get_data()
+        assert np.all(loss[x >= 17.0] == 100.0)
+        assert np.all(loss[x <= 16.5] < 17.0)

@@ -4,7 +4,11 @@ Chapters end a figure cell with ``show(plot_something(...))``. Nothing here chan
 matplotlib state on import; the shared look comes from :func:`new_axes`.
 """
 
-from xentbook.plots._binary import plot_bce_vs_logit, plot_pos_weight_optimum
+from xentbook.plots._binary import (
+    plot_bce_probability_form,
+    plot_bce_vs_logit,
+    plot_pos_weight_optimum,
+)
 from xentbook.plots._calibration import (
     plot_focal_loss,
     plot_label_smoothing_loss,
@@ -59,6 +63,7 @@ from xentbook.plots._style import COLORS, new_axes, show
 __all__ = [
     "COLORS",
     "new_axes",
+    "plot_bce_probability_form",
     "plot_bce_vs_logit",
     "plot_bernoulli_entropy",
     "plot_ce_vs_mse",

@@ -8,10 +8,15 @@ import numpy as np
 from matplotlib.axes import Axes
 from numpy.typing import ArrayLike
 
-from xentbook.binary import binary_cross_entropy_with_logits
+from xentbook.binary import binary_cross_entropy_with_logits, binary_cross_entropy_with_logits_grad
 from xentbook.plots._style import COLORS, new_axes
 
-__all__ = ["plot_bce_vs_logit", "plot_pos_weight_optimum"]
+# PyTorch's probability-form binary cross-entropy: each logarithm is clamped at -100 in the
+# forward pass, and the backward pass divides by max(p (1 - p), 1e-12).
+_TORCH_LOG_FLOOR = -100.0
+_TORCH_BACKWARD_EPS = 1e-12
+
+__all__ = ["plot_bce_probability_form", "plot_bce_vs_logit", "plot_pos_weight_optimum"]
 
 
 def plot_bce_vs_logit(x: ArrayLike | None = None, ax: Axes | None = None) -> Axes:
@@ -127,3 +132,81 @@ def plot_pos_weight_optimum(
     ax.set_aspect("equal")
     ax.legend(loc="lower right", fontsize=9)
     return ax
+
+
+def _torch_bce_of_sigmoid(x: np.ndarray, target: float) -> tuple[np.ndarray, np.ndarray]:
+    """Loss and d loss / dx of PyTorch's ``binary_cross_entropy(sigmoid(x), target)``.
+
+    A float32 re-enactment of PyTorch 2.13's CPU kernels (the clamped forward, the backward
+    divided by ``max(p (1 - p), 1e-12)``, and the sigmoid's backward ``p (1 - p)``), so that the
+    book can draw what PyTorch computes without depending on it; the tests compare it with
+    PyTorch itself.
+    """
+    x = np.asarray(x, dtype=np.float32)
+    y = np.float32(target)
+    with np.errstate(over="ignore", divide="ignore"):
+        p = np.float32(1) / (np.float32(1) + np.exp(-x))
+        log_p = np.maximum(np.log(p), np.float32(_TORCH_LOG_FLOOR))
+        log_q = np.maximum(np.log1p(-p), np.float32(_TORCH_LOG_FLOOR))
+    loss = -(y * log_p + (np.float32(1) - y) * log_q)
+    slope = (p - y) / np.maximum((np.float32(1) - p) * p, np.float32(_TORCH_BACKWARD_EPS))
+    return loss, slope * ((np.float32(1) - p) * p)
+
+
+def plot_bce_probability_form(ax: Any = None) -> Any:
+    r"""Where PyTorch's probability-form loss on a sigmoid breaks, in float32.
+
+    Top: the gradient with respect to the logit for the target 1. The logit form gives
+    :math:`\sigma(x) - 1 \to -1`; ``binary_cross_entropy(sigmoid(x), 1)`` collapses to zero
+    once :math:`p (1 - p)` falls below :math:`10^{-12}`, near :math:`x = -27.6`. Bottom: the
+    loss for the target 0. The logit form gives :math:`\operatorname{softplus}(x) \approx x`;
+    the probability form jumps to its clamp, 100, once :math:`\sigma(x)` rounds to 1 in float32
+    (:math:`x \ge 17`), where its gradient is 0.
+
+    Parameters
+    ----------
+    ax : pair of Axes, optional
+        Where to draw; a new figure of two stacked panels when omitted.
+
+    Returns
+    -------
+    numpy.ndarray of Axes
+        The two panels. In each, ``lines[0]`` is the logit form and ``lines[1]`` the
+        probability form, both against the logit.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from xentbook.plots import plot_bce_probability_form
+    >>> top, bottom = plot_bce_probability_form()
+    >>> x, grad = top.lines[1].get_data()
+    >>> print(np.round(grad[np.searchsorted(x, [-30.0, -20.0])], 3))
+    [-0.094 -1.   ]
+    """
+    if ax is None:
+        top, bottom = new_axes(nrows=2, figsize=(6.0, 6.4))
+    else:
+        axes = np.asarray(ax, dtype=object).ravel()
+        if axes.size != 2 or not all(isinstance(a, Axes) for a in axes):
+            raise TypeError(f"plot_bce_probability_form: ax must be None or two Axes, got {ax!r}")
+        top, bottom = axes
+
+    x_neg = np.linspace(-45.0, 5.0, 1001).astype(np.float32)
+    grad_logit = binary_cross_entropy_with_logits_grad(x_neg, np.ones_like(x_neg), reduction="sum")
+    _, grad_prob = _torch_bce_of_sigmoid(x_neg, 1.0)
+    top.plot(x_neg, grad_logit, color=COLORS["ce"], lw=2, label="logits: BCEWithLogits")
+    top.plot(x_neg, grad_prob, color=COLORS["mse"], lw=2, ls="--", label="BCE(sigmoid(x))")
+    top.set_xlabel(r"logit $x$ (target 1)")
+    top.set_ylabel(r"$\partial \ell / \partial x$")
+    top.legend(loc="center left")
+
+    x_pos = np.linspace(0.0, 25.0, 1001).astype(np.float32)
+    loss_logit = binary_cross_entropy_with_logits(x_pos, np.zeros_like(x_pos), reduction="none")
+    loss_prob, _ = _torch_bce_of_sigmoid(x_pos, 0.0)
+    bottom.plot(x_pos, loss_logit, color=COLORS["ce"], lw=2, label="logits: BCEWithLogits")
+    bottom.plot(x_pos, loss_prob, color=COLORS["mse"], lw=2, ls="--", label="BCE(sigmoid(x))")
+    bottom.set_yscale("log")
+    bottom.set_xlabel(r"logit $x$ (target 0)")
+    bottom.set_ylabel("loss (nats)")
+    bottom.legend(loc="upper left")
+    return np.array([top, bottom], dtype=object)
