@@ -1,10 +1,25 @@
-"""Open every page of the built book in headless Chromium, with the network blocked.
+"""Open every page of the built book in headless Chromium as a reader would, network blocked.
 
-Run after ``make book`` (``make browser-test`` does both). Each page must: load with no console
-error and no request to any host but the local server; show every image (natural width > 0);
-have its math typeset by the book's own MathJax, with no raw ``$$`` left; and the search page
-must find "entropy", and a solution dropdown must open on click. A screenshot of each page goes
-to ``_build/screenshots/`` for review.
+Run after ``make book`` (``make browser-test`` does both). Every page is opened at 390 px (a
+phone) and 1366 px (a laptop), in the light and the dark theme, and must:
+
+- load with no console error and no request to any host but the local server, every image
+  loaded and every formula typeset by the book's own MathJax;
+- not pan sideways; show no inline formula cut off; give a display equation that scrolls a
+  visible cue (a shadow at the edge);
+- keep every solution, code included, inside its folded dropdown;
+- draw every figure from at least twice its displayed pixels, with alt text that says what it
+  shows;
+- at 1366 px: no displayed code or output that scrolls sideways, no table wider than its column;
+- carry no text meant for the authors, link chapters as "chapter N", have one viewport tag, a
+  favicon, a logo and a tab title that names the book once;
+- pass axe-core's WCAG 2 A and AA rules with no serious or critical violation;
+- at 390 px: the menu button shows the chapter list and the contents button the page's
+  sections.
+
+Each failure names the page, the width and theme, the rule and the element. Screenshots of
+every page at both widths and in both themes go to ``_build/screenshots/<width>-<theme>/``.
+The search page and the print layout (solutions and chapter numbers kept) are tested too.
 """
 
 from __future__ import annotations
@@ -12,16 +27,21 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import shutil
 import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
 SHOTS = ROOT / "_build" / "screenshots"
+CHECKS_JS = Path(__file__).with_name("checks.js")
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+BOOK_TITLE = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["title"]
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -30,15 +50,21 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+WIDTHS = (390, 1366)
+THEMES = ("light", "dark")
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PAGES = (
     sorted(
         p.relative_to(HTML).as_posix()
         for p in HTML.rglob("*.html")
         if not p.relative_to(HTML).as_posix().startswith(("_static/", "_sources/"))
+        # index.html only redirects to the intro
+        and p.name != "index.html"
     )
     if HTML.is_dir()
     else []
 )
+CHAPTERS = [p for p in PAGES if re.fullmatch(r"book/\d\d_\w+\.html", p)]
 
 
 def chromium_path() -> str:
@@ -48,6 +74,11 @@ def chromium_path() -> str:
     if not path:
         pytest.fail("Chromium not found: install the Debian package 'chromium' (or set CHROMIUM)")
     return path
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # keep the test output readable
+        pass
 
 
 @pytest.fixture(scope="session")
@@ -64,11 +95,6 @@ def server():
     httpd.server_close()
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # keep the test output readable
-        pass
-
-
 @pytest.fixture(scope="session")
 def browser():
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is a test dependency")
@@ -80,10 +106,15 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, server):
+def _open(browser, server, width=1366, theme="light"):
     """A page whose requests may reach the local server only; the rest are recorded and refused."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        viewport={"width": width, "height": 844 if width < 992 else 900},
+        color_scheme=theme,
+        has_touch=width < 992,
+        is_mobile=width < 992,
+        device_scale_factor=1,
+    )
     page = context.new_page()
     page.outside_requests = []
     page.console_errors = []
@@ -100,64 +131,152 @@ def page(browser, server):
     page.route("**/*", route)
     page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
     page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
+    return context, page
+
+
+@pytest.fixture
+def page(browser, server):
+    context, page = _open(browser, server)
     yield page
     context.close()
 
 
-def _wait_for_math(page) -> None:
+def _load(page, url) -> None:
+    response = page.goto(url, wait_until="load")
+    assert response is not None and response.ok, f"{url}: HTTP {response and response.status}"
     page.wait_for_function(
         "() => !document.querySelector('.math') || (window.MathJax && MathJax.startup && MathJax.startup.promise)",
         timeout=20_000,
     )
     page.evaluate("() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
+    page.wait_for_load_state("networkidle")
+
+
+def _axe(page) -> list[str]:
+    if not AXE_JS.is_file():
+        pytest.fail("axe-core is missing: run `npm ci` (make browser-test does)")
+    page.add_script_tag(path=str(AXE_JS))
+    result = page.evaluate(
+        """async (tags) => {
+            const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+            return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+              .map(v => `${v.id} (${v.impact}): ${v.nodes.length} element(s), first ${v.nodes[0].target.join(' ')}: ${v.nodes[0].failureSummary.replace(/\\s+/g, ' ').slice(0, 160)}`);
+        }""",
+        AXE_TAGS,
+    )
+    return [f"axe-core {v}" for v in result]
+
+
+def _menus(page) -> list[str]:
+    """At phone width the menu button shows the chapters and the contents button the sections."""
+    problems = []
+    chapter_link = page.locator("a.reference.internal", has_text=re.compile(r"Information content"))
+    toggle = page.locator("button.primary-toggle:visible")
+    if toggle.count() != 1:
+        return [f"{toggle.count()} visible menu buttons (one expected)"]
+    if chapter_link.locator("visible=true").count():
+        problems.append("the chapter list shows before the menu button is tapped")
+    toggle.first.tap()
+    try:
+        chapter_link.locator("visible=true").first.wait_for(timeout=3_000)
+    except Exception:  # noqa: BLE001 - reported as a failure below
+        problems.append("tapping the menu button does not show the chapter list")
+    page.keyboard.press("Escape")
+    page.wait_for_timeout(300)
+
+    sections = page.locator(".bd-toc-nav a, nav.page-toc a")
+    if sections.count():
+        toggle = page.locator("button.secondary-toggle:visible")
+        if toggle.count() != 1:
+            problems.append(f"{toggle.count()} visible contents buttons (one expected)")
+        else:
+            toggle.first.tap()
+            try:
+                sections.locator("visible=true").first.wait_for(timeout=3_000)
+            except Exception:  # noqa: BLE001 - reported as a failure below
+                problems.append('tapping the "On this page" button does not show the sections')
+            page.keyboard.press("Escape")
+    return problems
 
 
 def test_the_book_was_built():
     assert len(PAGES) >= 5, f"expected the book's pages in {HTML}, found {PAGES}"
+    assert CHAPTERS, "no chapter pages"
 
 
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("name", PAGES)
-def test_page(page, server, name):
-    response = page.goto(f"{server}/{name}", wait_until="load")
-    assert response is not None and response.ok, f"{name}: HTTP {response and response.status}"
-    _wait_for_math(page)
-    page.wait_for_load_state("networkidle")
+def test_page(browser, server, name, width, theme):
+    context, page = _open(browser, server, width, theme)
+    try:
+        _load(page, f"{server}/{name}")
+        shot = SHOTS / f"{width}-{theme}" / (name.replace("/", "__").removesuffix(".html") + ".png")
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shot), full_page=True)
 
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(
-        path=str(SHOTS / (name.replace("/", "__").removesuffix(".html") + ".png")), full_page=True
+        problems = []
+        if page.evaluate("() => document.documentElement.dataset.theme") != theme:
+            problems.append(f"the {theme} theme did not apply")
+        problems += [f"request to another host: {u}" for u in page.outside_requests]
+        problems += [f"console error: {e}" for e in page.console_errors]
+        problems += [
+            f"image did not load: {src}"
+            for src in page.evaluate(
+                "() => [...document.images].filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
+            )
+        ]
+        sources, typeset = page.locator(".math").count(), page.locator("mjx-container").count()
+        if typeset < sources:
+            problems.append(f"{sources} math blocks but {typeset} typeset")
+        if "$$" in page.evaluate("() => document.querySelector('main')?.innerText ?? ''"):
+            problems.append("raw $$ left in the rendered text")
+
+        page.add_script_tag(path=str(CHECKS_JS))
+        checks = ["sidewaysPan", "clippedInlineMath", "displayMathWithoutCue"]
+        checks += ["solutionsOutsideDropdowns", "figureProblems", "authorText"]
+        if width >= 992:
+            checks.append("wideCodeAndTables")
+        for check in checks:
+            problems += page.evaluate(f"() => window.xentbookChecks.{check}()")
+        problems += page.evaluate("(t) => window.xentbookChecks.furniture(t)", BOOK_TITLE)
+        problems += _axe(page)
+        if width < 992:
+            problems += _menus(page)
+    finally:
+        context.close()
+    report = "\n".join(f"  - {p}" for p in problems)
+    assert not problems, f"{name} at {width} px, {theme} theme:\n{report}"
+
+
+def test_desktop_has_one_search_box_and_no_empty_header(page, server):
+    _load(page, f"{server}/{CHAPTERS[0]}")
+    boxes = page.locator(".search-button-field:visible, form.bd-search:visible").count()
+    assert boxes == 1, f"{boxes} search boxes on a desktop page (one expected)"
+    band = page.evaluate(
+        "() => [...document.querySelectorAll('header.bd-header')].map(h => h.getBoundingClientRect().height)"
     )
-
-    assert page.outside_requests == [], f"{name} asked other hosts for {page.outside_requests}"
-    assert page.console_errors == [], f"{name} logged console errors: {page.console_errors}"
-
-    broken = page.evaluate(
-        "() => [...document.images].filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
-    )
-    assert broken == [], f"{name}: images that did not load: {broken}"
-
-    math_sources = page.locator(".math").count()
-    if math_sources:
-        typeset = page.locator("mjx-container").count()
-        assert typeset >= math_sources, f"{name}: {math_sources} math blocks but {typeset} typeset"
-    text = page.evaluate(
-        "() => document.querySelector('main') ? document.querySelector('main').innerText : ''"
-    )
-    assert "$$" not in text, f"{name}: raw $$ left in the rendered text"
+    assert all(h == 0 for h in band), f"an empty header band {band} px high above the page"
 
 
-def test_search_finds_entropy(page, server):
-    page.goto(f"{server}/search.html?q=entropy", wait_until="load")
+def test_search_ranks_the_chapter_first_and_shows_no_tex(page, server):
+    _load(page, f"{server}/search.html?q=entropy")
     results = page.locator("#search-results li, ul.search li")
     results.first.wait_for(timeout=20_000)
-    assert results.count() > 0
+    page.wait_for_function(
+        "() => document.querySelectorAll('#search-results li p.context, ul.search li p.context').length > 0",
+        timeout=20_000,
+    )
+    first = results.first.locator("a").first.get_attribute("href")
+    assert first.startswith("book/02_entropy.html"), f"'entropy' ranks {first} first"
+    snippets = page.locator("ul.search li p.context").all_inner_texts()
+    tex = [s for s in snippets if re.search(r"\\[a-zA-Z(\[]|\$", s)]
+    assert tex == [], f"search snippets show raw TeX: {tex[:3]}"
     assert page.console_errors == [] and page.outside_requests == []
 
 
 def test_solution_dropdown_opens_on_click(page, server):
-    chapters = [p for p in PAGES if "/" in p and Path(p).stem[:2].isdigit()]
-    assert chapters, "no chapter pages"
-    page.goto(f"{server}/{chapters[0]}", wait_until="load")
+    _load(page, f"{server}/{CHAPTERS[0]}")
     solution = page.locator(".solution.dropdown").first
     body = solution.locator("> :not(.admonition-title)").first
     body.wait_for(state="attached")
@@ -165,3 +284,18 @@ def test_solution_dropdown_opens_on_click(page, server):
     solution.locator(".admonition-title").first.click()
     body.wait_for(state="visible", timeout=5_000)
     assert body.is_visible()
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_print_keeps_solutions_and_chapter_number(page, server, name):
+    _load(page, f"{server}/{name}")
+    page.emulate_media(media="print")
+    number = int(Path(name).name[:2])
+    title = page.locator("main h1").first.inner_text()
+    assert title.startswith(f"{number}."), f"{name}: printed title {title!r} has no chapter number"
+    hidden = page.evaluate(
+        """() => [...document.querySelectorAll('.solution')].filter(s =>
+            [...s.children].some(c => !c.classList.contains('admonition-title') && c.getBoundingClientRect().height === 0)
+        ).map(s => s.querySelector('.admonition-title')?.innerText)"""
+    )
+    assert hidden == [], f"{name}: solutions left folded in print: {hidden}"

@@ -1,0 +1,68 @@
+"""Sphinx extension: what the book's HTML pages need beyond the theme.
+
+- One viewport tag per page: docutils writes one into ``metatags`` and Sphinx's layout another
+  (the theme's own is dropped by ``book/_templates/layout.html``).
+- A tab title that names the book once: the intro's title is the book's title, so its page
+  gets no " - <book title>" suffix.
+- The ``environment-versions`` directive: a table of the versions that built this copy of the
+  book, read when the book is built (no kernel needed).
+"""
+
+from __future__ import annotations
+
+import platform
+import re
+from importlib.metadata import PackageNotFoundError, version
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.util.docutils import SphinxDirective
+
+_VIEWPORT = re.compile(r'\s*<meta name="viewport"[^>]*>\s*')
+PACKAGES = ("xentbook", "numpy", "matplotlib", "jupyter-book", "sphinx", "myst-nb")
+
+
+def _page_context(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    context["metatags"] = _VIEWPORT.sub("\n", context.get("metatags", ""))
+    title = re.sub(r"<[^>]+>", "", context.get("title") or "").strip()
+    if title and title == (context.get("docstitle") or "").strip():
+        context["titlesuffix"] = ""
+
+
+class EnvironmentVersions(SphinxDirective):
+    """A two-column table: Python and each package of PACKAGES with its installed version."""
+
+    def run(self):
+        rows = [("Python", f"{platform.python_version()} ({platform.python_implementation()})")]
+        for package in PACKAGES:
+            try:
+                rows.append((package, version(package)))
+            except PackageNotFoundError:
+                rows.append((package, "not installed"))
+        table = nodes.table()
+        group = nodes.tgroup(cols=2)
+        table += group
+        group += [nodes.colspec(colwidth=1), nodes.colspec(colwidth=2)]
+        head = nodes.thead()
+        group += head
+        head += self._row(("Package", "Version"))
+        body = nodes.tbody()
+        group += body
+        for row in rows:
+            body += self._row(row)
+        return [table]
+
+    @staticmethod
+    def _row(cells) -> nodes.row:
+        row = nodes.row()
+        for text in cells:
+            entry = nodes.entry()
+            entry += nodes.paragraph(text=text)
+            row += entry
+        return row
+
+
+def setup(app: Sphinx) -> dict:
+    app.connect("html-page-context", _page_context)
+    app.add_directive("environment-versions", EnvironmentVersions)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
