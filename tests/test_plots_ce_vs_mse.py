@@ -1,0 +1,48 @@
+"""Tests of the chapter 8 figures: the plotted data against formulas computed independently."""
+
+import numpy as np
+from scipy.special import expit, log_expit
+
+from xentbook.plots import (
+    plot_gradient_size_vs_probability,
+    plot_learning_rate_sweep,
+    plot_sigmoid_loss_landscape,
+)
+
+
+def test_gradient_sizes_are_the_closed_forms():
+    ax = plot_gradient_size_vs_probability()
+    p, ce = ax.lines[0].get_data()
+    _, sq = ax.lines[1].get_data()
+    # Hand derivation, target 1: dCE/dz = p - 1, dMSE/dz = 2 (p - 1) p (1 - p). The grid's
+    # 1 - p is exact in the plot (sigmoid(-z)); here 1 - p loses up to 1e-16 absolute.
+    np.testing.assert_allclose(ce, 1 - p, rtol=1e-9)
+    np.testing.assert_allclose(sq, 2 * p * (1 - p) ** 2, rtol=1e-9)
+    # The grid runs over z in [-log 1e6, log 1e6]: p from 1/(1 + 1e6) to 1e6/(1 + 1e6).
+    np.testing.assert_allclose([p.min(), p.max()], [1 / (1 + 1e6), 1e6 / (1 + 1e6)], rtol=1e-14)
+
+
+def test_landscape_curves_and_gradient_descent_end_points():
+    x, y = np.array([-2.8, -0.4, 0.4, -0.1]), np.array([1.0, 0.0, 1.0, 1.0])
+    w = np.linspace(-6.0, 10.0, 321)
+    top, bottom = plot_sigmoid_loss_landscape(x, y, w, starts=[3.0, -4.0], lr=2.0, steps=500)
+    z = np.outer(x, w)
+    # SciPy's log_expit as the independent reference: -[y log s + (1 - y) log(1 - s)].
+    ce = -(y[:, None] * log_expit(z) + (1 - y[:, None]) * log_expit(-z)).mean(axis=0)
+    np.testing.assert_allclose(top.lines[0].get_ydata(), ce, rtol=1e-13)
+    np.testing.assert_allclose(
+        bottom.lines[0].get_ydata(), ((y[:, None] - expit(z)) ** 2).mean(axis=0), rtol=1e-13
+    )
+    # Gradient descent on the squared error stops in the local minimum near w = 4.41 from w = 3,
+    # and in the global one near w = -0.48 from w = -4; on the cross-entropy both reach its
+    # single minimum near -0.64.
+    ends_sq = [line.get_xdata()[0] for line in bottom.lines[1:]]
+    ends_ce = [line.get_xdata()[0] for line in top.lines[1:]]
+    np.testing.assert_allclose(ends_sq, [4.412, -0.476], atol=2e-3)
+    np.testing.assert_allclose(ends_ce, [-0.6375, -0.6375], atol=1e-4)
+
+
+def test_sweep_draws_the_given_results():
+    ax = plot_learning_rate_sweep({"a": ([0.1, 1.0, 10.0], [0.2, 0.5, 0.9]), "b": ([1.0], [1.0])})
+    np.testing.assert_array_equal(ax.lines[0].get_xdata(), [0.1, 1.0, 10.0])
+    np.testing.assert_array_equal(ax.lines[1].get_ydata(), [1.0])

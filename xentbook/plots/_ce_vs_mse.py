@@ -1,0 +1,205 @@
+r"""Figures of the chapter on cross-entropy versus the squared error (chapter 8).
+
+Every curve is computed from closed forms of the sigmoid: for a positive example with logit
+:math:`z` and :math:`p = \sigma(z)`, the gradients in the logit are :math:`p - 1` for the
+cross-entropy and :math:`2 (p - 1)\, p (1 - p)` for the squared error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from matplotlib.axes import Axes
+from numpy.typing import ArrayLike
+
+from xentbook.binary import binary_cross_entropy_with_logits
+from xentbook.plots._style import COLORS, new_axes
+from xentbook.primitives import sigmoid
+
+__all__ = [
+    "plot_gradient_size_vs_probability",
+    "plot_learning_rate_sweep",
+    "plot_sigmoid_loss_landscape",
+]
+
+
+def plot_gradient_size_vs_probability(ax: Axes | None = None) -> Axes:
+    r"""Size of the gradient in the logit against the predicted probability, for the target 1.
+
+    Cross-entropy: :math:`1 - p`, near 1 for a confident mistake, vanishing only as the
+    prediction becomes right. Squared error: :math:`2 p (1 - p)^2`, vanishing at both ends,
+    for confident mistakes (like :math:`2p`) and for confident right answers (like
+    :math:`2 (1 - p)^2`). Both axes are logarithmic.
+
+    Parameters
+    ----------
+    ax : Axes, optional
+        Where to draw; default a new figure.
+
+    Returns
+    -------
+    Axes
+        ``lines[0]`` is the cross-entropy's :math:`|\partial \ell / \partial z|` and
+        ``lines[1]`` the squared error's, both against :math:`p`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from xentbook.plots import plot_gradient_size_vs_probability
+    >>> ax = plot_gradient_size_vs_probability()
+    >>> p, ce = ax.lines[0].get_data()
+    >>> print(f"{p[0]:.0e} {ce[0]:.4f} {ax.lines[1].get_ydata()[0]:.1e}")
+    1e-06 1.0000 2.0e-06
+    """
+    ax = new_axes(ax)
+    z = np.linspace(-np.log(1e6), np.log(1e6), 2001)  # p from 1e-6 to 1 - 1e-6
+    p, q = sigmoid(z), sigmoid(-z)  # q = 1 - p without cancellation
+    ax.plot(p, q, color=COLORS["ce"], lw=2, label=r"cross-entropy: $1 - p$")
+    ax.plot(
+        p, 2 * p * q**2, color=COLORS["mse"], lw=2, ls="--", label=r"squared error: $2p(1 - p)^2$"
+    )
+    ax.set_xscale("logit")
+    ax.set_yscale("log")
+    ax.set_ylim(1e-7, 3.0)
+    ax.set_xlabel(r"predicted probability $p$ of the true class (logit scale)")
+    ax.set_ylabel(r"$|\partial \ell / \partial z|$")
+    ax.legend(loc="lower left")
+    return ax
+
+
+def _mean_losses(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean cross-entropy and mean squared error of the model sigma(w x), for each w."""
+    logits = np.outer(x, w)
+    ce = binary_cross_entropy_with_logits(
+        logits, np.broadcast_to(y[:, None], logits.shape), reduction="none"
+    ).mean(axis=0)
+    sq = ((y[:, None] - sigmoid(logits)) ** 2).mean(axis=0)
+    return ce, sq
+
+
+def plot_sigmoid_loss_landscape(
+    x: ArrayLike,
+    y: ArrayLike,
+    weights: ArrayLike | None = None,
+    starts: Sequence[float] = (),
+    lr: float = 1.0,
+    steps: int = 200,
+    ax: Any = None,
+) -> Any:
+    r"""Both mean losses of the one-weight model :math:`\sigma(w x)` against :math:`w`.
+
+    Top: the cross-entropy, convex in :math:`w`. Bottom: the squared error, which need not be
+    (Auer, Herbster and Warmuth). From each start in ``starts``, ``steps`` steps of gradient
+    descent with learning rate ``lr`` are run on each loss and their end points marked.
+
+    Parameters
+    ----------
+    x, y : array_like
+        The one-dimensional inputs and their 0/1 (or soft) targets.
+    weights : array_like, optional
+        The grid of :math:`w`; default 1601 points from -6 to 10.
+    starts : sequence of float, optional
+        Starting weights of the gradient-descent runs.
+    lr : float, optional
+        Learning rate of the runs.
+    steps : int, optional
+        Steps of each run.
+    ax : pair of Axes, optional
+        Where to draw; default a new figure of two stacked panels.
+
+    Returns
+    -------
+    numpy.ndarray of Axes
+        The two panels; in each, ``lines[0]`` is the loss against :math:`w`, and the
+        following lines are the end points of the runs, one per start.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from xentbook.plots import plot_sigmoid_loss_landscape
+    >>> top, bottom = plot_sigmoid_loss_landscape([1.0, -1.0], [1.0, 0.0], starts=[-5.0])
+    >>> print(np.round([top.lines[1].get_xdata()[0], bottom.lines[1].get_xdata()[0]], 2))
+    [5.26 2.92]
+    """
+    xs = np.asarray(x, dtype=np.float64)
+    ys = np.asarray(y, dtype=np.float64)
+    w = np.linspace(-6.0, 10.0, 1601) if weights is None else np.asarray(weights, np.float64)
+    if ax is None:
+        top, bottom = new_axes(nrows=2, figsize=(6.0, 6.4))
+    else:
+        top, bottom = np.asarray(ax, dtype=object).ravel()
+    ce, sq = _mean_losses(xs, ys, w)
+    top.plot(w, ce, color=COLORS["ce"], lw=2, label="cross-entropy")
+    bottom.plot(w, sq, color=COLORS["mse"], lw=2, label="squared error")
+    marks = [(COLORS["accent"], "o"), (COLORS["extra"], "s"), (COLORS["grad"], "^")]
+    for k, start in enumerate(starts):
+        color, marker = marks[k % len(marks)]
+        for panel, kind in ((top, "ce"), (bottom, "mse")):
+            w_k = float(start)
+            for _ in range(int(steps)):
+                p = sigmoid(w_k * xs)
+                residual = p - ys if kind == "ce" else 2 * (p - ys) * p * (1 - p)
+                w_k -= lr * float(np.mean(residual * xs))
+            end_ce, end_sq = _mean_losses(xs, ys, np.array([w_k]))
+            level = end_ce[0] if kind == "ce" else end_sq[0]
+            panel.plot(
+                [w_k],
+                [level],
+                marker,
+                color=color,
+                ms=9,
+                mec="black",
+                label=f"after {steps} steps from $w = {start:g}$",
+            )
+    for panel, name in ((top, "mean cross-entropy"), (bottom, "mean squared error")):
+        panel.set_xlabel(r"weight $w$ of the model $\sigma(w x)$")
+        panel.set_ylabel(name)
+        panel.legend(loc="upper center")
+    return np.array([top, bottom], dtype=object)
+
+
+def plot_learning_rate_sweep(
+    results: Mapping[str, tuple[ArrayLike, ArrayLike]], ax: Axes | None = None
+) -> Axes:
+    r"""Final training accuracy against the learning rate, one line per run.
+
+    Parameters
+    ----------
+    results : mapping
+        Label of a run (loss and number of steps) to ``(learning_rates, accuracies)``.
+    ax : Axes, optional
+        Where to draw; default a new figure.
+
+    Returns
+    -------
+    Axes
+        ``lines[k]`` is the k-th run of ``results``, in order.
+
+    Examples
+    --------
+    >>> from xentbook.plots import plot_learning_rate_sweep
+    >>> ax = plot_learning_rate_sweep({"CE": ([0.1, 1.0], [0.8, 0.97])})
+    >>> print(ax.lines[0].get_ydata())
+    [0.8  0.97]
+    """
+    ax = new_axes(ax)
+    colors = [COLORS["ce"], COLORS["mse"], COLORS["accent"], COLORS["extra"]]
+    styles = ["-", "--", ":", "-."]
+    for k, (label, (rates, accuracy)) in enumerate(results.items()):
+        ax.plot(
+            np.asarray(rates, np.float64),
+            np.asarray(accuracy, np.float64),
+            marker="o",
+            color=colors[k % 4],
+            ls=styles[k % 4],
+            lw=2,
+            label=label,
+        )
+    ax.set_xscale("log")
+    ax.set_ylim(0.0, 1.05)
+    ax.set_xlabel("learning rate")
+    ax.set_ylabel("final training accuracy")
+    ax.legend(loc="center right")
+    return ax
