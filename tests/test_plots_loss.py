@@ -10,7 +10,12 @@ import numpy as np
 import pytest
 from scipy.special import logsumexp
 
-from xentbook.plots import plot_log_loss_shape, plot_soft_target_floor, plot_surrogate_bounds
+from xentbook.plots import (
+    plot_log_loss_shape,
+    plot_soft_target_floor,
+    plot_surrogate_bounds,
+    plot_true_logit_gradient,
+)
 
 # Curves are float64 evaluations of log1p/exp/log: a few ulp from the 30-digit values.
 RTOL = 1e-13
@@ -110,6 +115,11 @@ class TestPlotSoftTargetFloor:
         np.testing.assert_allclose(hard_min.get_xydata(), [[1.0, 0.0]])
         # The floor is the minimum of the soft curve on the grid (attained at q = 0.8).
         assert soft.get_ydata().min() == pytest.approx(h, rel=1e-14, abs=0)
+        # The floor at 0 is inside the axes, its dot is not clipped, and each floor is labelled.
+        assert ax.get_ylim()[0] < 0
+        assert hard_min.get_clip_on() is False
+        labels = [t.get_text() for t in ax.texts]
+        assert r"floor $H(y) = 0.500$" in labels and r"floor $H(y) = 0$" in labels
 
     def test_draws_on_given_axes(self):
         _, ax = plt.subplots()
@@ -127,3 +137,27 @@ class TestPlotSoftTargetFloor:
     def test_bad_input(self, kwargs, match):
         with pytest.raises(ValueError, match=match):
             plot_soft_target_floor(**kwargs)
+
+
+class TestPlotTrueLogitGradient:
+    def test_curves(self):
+        # |d(-log p_y)/dz_y| = 1 - p_y and |d(-p_y)/dz_y| = p_y (1 - p_y), checked against central
+        # differences of the two losses along z_y for logits (z_y, 0, 0).
+        ax = plot_true_logit_gradient(num=21)
+        ce, no_log = ax.lines[:2]
+        p_y = ce.get_xdata()
+        np.testing.assert_allclose(p_y, np.linspace(0, 1, 21), rtol=0, atol=1e-15)
+        inner = p_y[1:-1]
+        z_y = np.log(2 * inner / (1 - inner))  # softmax((z_y, 0, 0))_0 = p_y
+        h = 1e-6
+
+        def p_true(z):
+            return np.exp(z) / (np.exp(z) + 2)
+
+        d_ce = (-np.log(p_true(z_y + h)) + np.log(p_true(z_y - h))) / (2 * h)
+        d_no_log = (-p_true(z_y + h) + p_true(z_y - h)) / (2 * h)
+        np.testing.assert_allclose(ce.get_ydata()[1:-1], np.abs(d_ce), rtol=1e-8)
+        np.testing.assert_allclose(no_log.get_ydata()[1:-1], np.abs(d_no_log), rtol=1e-8)
+        np.testing.assert_array_equal(ce.get_ydata()[[0, -1]], [1.0, 0.0])
+        np.testing.assert_array_equal(no_log.get_ydata()[[0, -1]], [0.0, 0.0])
+        plt.close("all")

@@ -91,12 +91,22 @@ def test_infinite_logit_is_nan_in_torch():
         cross_entropy(np.array([[np.inf, 0.0, 0.0]]), [0])
 
 
-def test_ignore_index_with_probability_targets_is_refused_by_both():
+def test_ignore_index_with_probability_targets_refused_only_when_non_negative_in_torch():
+    # The chapter: with probability targets PyTorch raises for ignore_index >= 0 and silently
+    # accepts a negative value, which then has no effect; xentbook refuses every value but the
+    # default -100.
     onehot = F.one_hot(idx([1, 0]), 3).double()
-    with pytest.raises(RuntimeError, match="ignore_index is not supported"):
-        F.cross_entropy(zt(), onehot, ignore_index=1)
-    with pytest.raises(ValueError, match="ignore_index applies only to class-index targets"):
-        cross_entropy(np.array(Z), onehot.numpy(), ignore_index=1)
+    for ignore_index in (0, 1):
+        with pytest.raises(RuntimeError, match="ignore_index is not supported"):
+            F.cross_entropy(zt(), onehot, ignore_index=ignore_index)
+    for ignore_index in (-1, -5):
+        loss = F.cross_entropy(zt(), onehot, ignore_index=ignore_index)
+        assert f"{loss.item():.6f}" == "2.018508"
+        assert loss.item() == F.cross_entropy(zt(), onehot).item()
+    for ignore_index in (1, -5):
+        with pytest.raises(ValueError, match="ignore_index"):
+            cross_entropy(np.array(Z), onehot.numpy(), ignore_index=ignore_index)
+    assert f"{cross_entropy(np.array(Z), onehot.numpy(), ignore_index=-100):.6f}" == "2.018508"
 
 
 def test_probability_targets_with_extra_axes_divide_by_every_position():
@@ -106,3 +116,14 @@ def test_probability_targets_with_extra_axes_divide_by_every_position():
     target = torch.softmax(torch.randn(2, 3, 4, 5, generator=gen, dtype=torch.float64), dim=1)
     by_hand = -(target * torch.log_softmax(logits, dim=1)).sum() / 40
     torch.testing.assert_close(F.cross_entropy(logits, target), by_hand, rtol=1e-15, atol=0)
+
+
+def test_reduction_none_drops_the_class_axis_for_probability_targets():
+    # The chapter: reduction="none" returns the input's shape without axis 1, for either target.
+    gen = torch.Generator().manual_seed(607)
+    logits = torch.randn(2, 3, 4, 5, generator=gen, dtype=torch.float64)
+    soft = torch.softmax(torch.randn(2, 3, 4, 5, generator=gen, dtype=torch.float64), dim=1)
+    index = torch.randint(0, 3, (2, 4, 5), generator=gen)
+    assert F.cross_entropy(logits, soft, reduction="none").shape == (2, 4, 5)
+    assert F.cross_entropy(logits, index, reduction="none").shape == (2, 4, 5)
+    assert cross_entropy(logits.numpy(), soft.numpy(), reduction="none").shape == (2, 4, 5)

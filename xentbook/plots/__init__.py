@@ -14,11 +14,6 @@ from xentbook.plots._calibration import (
     plot_label_smoothing_loss,
     plot_reliability_diagram,
 )
-from xentbook.plots._ce_vs_mse import (
-    plot_gradient_size_vs_probability,
-    plot_learning_rate_sweep,
-    plot_sigmoid_loss_landscape,
-)
 from xentbook.plots._divergence import (
     plot_cross_entropy_vs_q,
     plot_kl_fits,
@@ -47,6 +42,7 @@ from xentbook.plots._loss import (
     plot_log_loss_shape,
     plot_soft_target_floor,
     plot_surrogate_bounds,
+    plot_true_logit_gradient,
 )
 from xentbook.plots._mistakes import (
     plot_clamped_loss,
@@ -81,11 +77,9 @@ __all__ = [
     "plot_entropy_vs_temperature",
     "plot_error_vs_condition",
     "plot_focal_loss",
-    "plot_gradient_size_vs_probability",
     "plot_initial_loss",
     "plot_kl_fits",
     "plot_label_smoothing_loss",
-    "plot_learning_rate_sweep",
     "plot_log_bound",
     "plot_log_loss_shape",
     "plot_loss_and_gradient_along_logit",
@@ -99,7 +93,6 @@ __all__ = [
     "plot_pos_weight_optimum",
     "plot_relative_error",
     "plot_reliability_diagram",
-    "plot_sigmoid_loss_landscape",
     "plot_smooth_max",
     "plot_soft_cap",
     "plot_soft_target_floor",
@@ -107,6 +100,7 @@ __all__ = [
     "plot_surrogate_bounds",
     "plot_temperature",
     "plot_training_curves",
+    "plot_true_logit_gradient",
     "plot_window_context",
     "show",
 ]

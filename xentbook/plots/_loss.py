@@ -1,4 +1,9 @@
-"""Figures of chapter 6: the loss as a surrogate of the 0-1 loss, its shape, its soft floor."""
+"""Figures of chapter 6: the loss as a surrogate of the 0-1 loss, its shape, its gradient, its
+soft floor.
+
+The figures are 5 in wide (550 CSS pixels) with 10 to 11 pt text, so that on a 390 px phone the
+text stays about 11 px high.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,16 @@ from matplotlib.axes import Axes
 
 from xentbook.plots._style import COLORS, new_axes
 
-__all__ = ["plot_log_loss_shape", "plot_soft_target_floor", "plot_surrogate_bounds"]
+__all__ = [
+    "plot_log_loss_shape",
+    "plot_soft_target_floor",
+    "plot_surrogate_bounds",
+    "plot_true_logit_gradient",
+]
+
+# Width and height (in) of every figure of the chapter, and the size of legend text (pt).
+FIGSIZE = (5.0, 4.0)
+LEGEND_PT = 10.5
 
 
 def plot_surrogate_bounds(
@@ -27,8 +41,9 @@ def plot_surrogate_bounds(
         \log_2(1 + e^{-m}) \le -\log_2 p_y \le \log_2\bigl(1 + (C - 1)\, e^{-m}\bigr),
 
     and the 0-1 loss :math:`[m \le 0]` (a tie counted as an error) lies below the lower curve.
-    Lines, in order: the 0-1 loss, the lower bound (exact for two classes), the upper bound for
-    ``num_classes``. The band between the two bounds is shaded.
+    Lines, in order: the 0-1 loss, the lower bound (the loss itself for two classes, a lower
+    bound for any number), the upper bound for ``num_classes``. The band between the two bounds
+    is shaded. The lower curve touches the 0-1 loss at :math:`m = 0`, where both are one bit.
 
     Parameters
     ----------
@@ -70,23 +85,31 @@ def plot_surrogate_bounds(
     zero_one = (m <= 0).astype(float)
     lower = np.logaddexp(0.0, -m) / np.log(2)
     upper = np.logaddexp(0.0, np.log(num_classes - 1) - m) / np.log(2)
-    ax = new_axes(ax)
+    ax = new_axes(ax, figsize=FIGSIZE)
     ax.plot(m, zero_one, color="black", lw=2, drawstyle="steps-post", label="0-1 loss")
-    ax.plot(m, lower, color=COLORS["ce"], lw=2, label=r"$\log_2(1 + e^{-m})$: exact for $C = 2$")
+    ax.plot(
+        m,
+        lower,
+        color=COLORS["ce"],
+        lw=2,
+        label=r"$\log_2(1 + e^{-m})$:" "\n" r"$C = 2$ exactly; lower bound for any $C$",
+    )
     ax.plot(
         m,
         upper,
         color=COLORS["accent"],
         lw=2,
         ls="--",
-        label=rf"$\log_2(1 + {num_classes - 1}\,e^{{-m}})$: bound for $C = {num_classes}$",
+        label=rf"$\log_2(1 + {num_classes - 1}\,e^{{-m}})$:"
+        "\n"
+        rf"upper bound for $C = {num_classes}$",
     )
     ax.fill_between(m, lower, upper, color=COLORS["accent"], alpha=0.15, lw=0)
     ax.set_xlabel(r"margin $m = z_y - \max_{k \neq y} z_k$")
     ax.set_ylabel(r"loss in bits, $-\log_2 p_y$")
     ax.set_xlim(lo, hi)
     ax.set_ylim(0, None)
-    ax.legend(loc="upper right", fontsize="small")
+    ax.legend(loc="upper right", fontsize=LEGEND_PT)
     return ax
 
 
@@ -140,7 +163,7 @@ def plot_log_loss_shape(
             f"plot_log_loss_shape: 2**-halvings = {2.0**-halvings:g} is below p_min = {p_min:g}"
         )
     p = np.linspace(p_min, 1.0, num)
-    ax = new_axes(ax)
+    ax = new_axes(ax, figsize=FIGSIZE)
     ax.plot(p, -np.log(p), color=COLORS["ce"], lw=2, label=r"cross-entropy $-\log p_y$")
     ax.plot(
         p,
@@ -156,7 +179,7 @@ def plot_log_loss_shape(
     ax.set_ylabel("loss (nats)")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, float(-np.log(p_min)) * 1.02)
-    ax.legend(loc="upper right", fontsize="small")
+    ax.legend(loc="upper right", fontsize=LEGEND_PT)
     return ax
 
 
@@ -169,12 +192,14 @@ def plot_soft_target_floor(
     r"""Two-class cross-entropy against the prediction, for several targets, with its floor.
 
     For each target probability :math:`t` of class 1, the target is :math:`y = (1 - t, t)`, the
-    prediction :math:`p = (1 - q, q)`, and the loss :math:`H(y, p)` is drawn for :math:`q` in
-    ``(0, 1)`` together with its floor, the entropy :math:`H(y)`, reached at :math:`q = t`.
+    prediction :math:`p = (1 - p_1, p_1)`, and the loss :math:`H(y, p)` is drawn for :math:`p_1`
+    in ``(0, 1)`` together with its floor, the entropy :math:`H(y)`, reached at :math:`p_1 = t`.
     Lines, in order, for each target: the loss, its floor (a horizontal line over the same
-    grid), and the minimum as one dot at :math:`(t, H(y))`. For the first target, a vertical
-    segment at ``q = gap_at`` marks the gap between the loss and the floor, which is
-    :math:`D_{\mathrm{KL}}(y \,\|\, p)`.
+    grid), and the minimum as one dot at :math:`(t, H(y))`, drawn unclipped so that a dot on the
+    frame stays whole. The vertical axis starts slightly below 0 so that a floor at 0 (a one-hot
+    target) is visible above the frame. Each floor carries its value as a text label at the left.
+    For the first target, a vertical segment at ``p_1 = gap_at`` marks the gap between the loss
+    and the floor, which is :math:`D_{\mathrm{KL}}(y \,\|\, p)`.
 
     Parameters
     ----------
@@ -210,7 +235,7 @@ def plot_soft_target_floor(
         raise ValueError(f"plot_soft_target_floor: targets must be in [0, 1], got {targets!r}")
     if not 0 < gap_at < 1:
         raise ValueError(f"plot_soft_target_floor: gap_at must be in (0, 1), got {gap_at!r}")
-    q = np.linspace(0, 1, num + 2)[1:-1]
+    p1 = np.linspace(0, 1, num + 2)[1:-1]
 
     def loss(t: float, pred: np.ndarray) -> np.ndarray:
         # 0 * log 0 = 0: a class the target does not use adds nothing.
@@ -219,17 +244,26 @@ def plot_soft_target_floor(
     def floor(t: float) -> float:
         return float(sum(-v * np.log(v) for v in (t, 1 - t) if v > 0))
 
-    ax = new_axes(ax)
+    ax = new_axes(ax, figsize=FIGSIZE)
     palette = [COLORS["ce"], COLORS["accent"], COLORS["extra"], COLORS["grad"]]
     for i, t in enumerate(ts):
         color = palette[i % len(palette)]
         kind = "one-hot" if t in (0.0, 1.0) else "soft"
-        ax.plot(q, loss(t, q), color=color, lw=2, label=rf"{kind} target $y = ({1 - t:g}, {t:g})$")
+        label = rf"{kind} target $y = ({1 - t:g}, {t:g})$"
+        ax.plot(p1, loss(t, p1), color=color, lw=2, label=label)
         h = floor(t)
-        ax.plot(
-            q, np.full_like(q, h), color=color, lw=1.2, ls=":", label=rf"floor $H(y) = {h:.4f}$"
+        ax.plot(p1, np.full_like(p1, h), color=color, lw=1.5, ls=":")
+        ax.plot([t], [h], "o", color=color, ms=7, clip_on=False, zorder=3)
+        # Below a positive floor (clear of the KL arrow), above the floor at 0.
+        ax.text(
+            0.01,
+            h - 0.04 if h > 0 else 0.04,
+            rf"floor $H(y) = {h:.3f}$" if h > 0 else r"floor $H(y) = 0$",
+            color=color,
+            ha="left",
+            va="top" if h > 0 else "bottom",
+            fontsize=LEGEND_PT,
         )
-        ax.plot([t], [h], "o", color=color, ms=6)
     t0 = ts[0]
     top = float(loss(t0, np.array([gap_at]))[0])
     ax.annotate(
@@ -238,10 +272,80 @@ def plot_soft_target_floor(
         xytext=(gap_at, top),
         arrowprops={"arrowstyle": "<->", "color": COLORS["reference"], "lw": 1.5},
     )
-    ax.text(gap_at + 0.02, (top + floor(t0)) / 2, r"$D_{\mathrm{KL}}(y \,\|\, p)$", va="center")
-    ax.set_xlabel(r"predicted probability of class 1, $q$")
+    ax.text(
+        gap_at + 0.02,
+        (top + floor(t0)) / 2,
+        r"$D_{\mathrm{KL}}(y \,\|\, p)$",
+        va="center",
+        fontsize=LEGEND_PT + 0.5,
+    )
+    ax.set_xlabel(r"predicted probability of class 1, $p_1$")
     ax.set_ylabel(r"loss $H(y, p)$ (nats)")
     ax.set_xlim(0, 1)
-    ax.set_ylim(0, 3)
-    ax.legend(loc="upper center", fontsize="small", ncols=2)
+    ax.set_ylim(-0.12, 3)
+    ax.legend(loc="upper right", fontsize=LEGEND_PT)
+    return ax
+
+
+def plot_true_logit_gradient(
+    num: int = 401,
+    ax: Axes | None = None,
+) -> Axes:
+    r"""How hard each loss pushes the true logit, against the probability of the true class.
+
+    With :math:`p = \operatorname{softmax}(z)`, the cross-entropy :math:`-\log p_y` has
+    :math:`\partial \ell / \partial z_y = p_y - 1`, and the loss without the logarithm,
+    :math:`-p_y`, has :math:`\partial (-p_y) / \partial z_y = -p_y (1 - p_y)`. Lines, in
+    order: the magnitudes :math:`1 - p_y` and :math:`p_y (1 - p_y)` on a grid of :math:`p_y`
+    from 0 to 1. Neither depends on how the rest of the probability is spread.
+
+    Parameters
+    ----------
+    num : int
+        Number of points per curve.
+    ax : Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from xentbook.plots import plot_true_logit_gradient
+    >>> ax = plot_true_logit_gradient(num=3)
+    >>> print(ax.lines[0].get_ydata(), ax.lines[1].get_ydata())
+    [1.  0.5 0. ] [0.   0.25 0.  ]
+    >>> plt.close("all")
+    """
+    p_y = np.linspace(0.0, 1.0, num)
+    ax = new_axes(ax, figsize=FIGSIZE)
+    ax.plot(
+        p_y,
+        1 - p_y,
+        color=COLORS["ce"],
+        lw=2,
+        label=r"cross-entropy $-\log p_y$:" "\n" r"$|\partial \ell / \partial z_y| = 1 - p_y$",
+    )
+    ax.plot(
+        p_y,
+        p_y * (1 - p_y),
+        color=COLORS["mse"],
+        lw=2,
+        ls="--",
+        label=r"no logarithm, $-p_y$:" "\n" r"$|\partial \ell / \partial z_y| = p_y (1 - p_y)$",
+    )
+    ax.annotate(
+        "confidently wrong:\nno push without the log",
+        xy=(0.02, 0.02),
+        xytext=(0.1, 0.45),
+        fontsize=LEGEND_PT,
+        arrowprops={"arrowstyle": "->", "color": COLORS["reference"], "lw": 1.2},
+    )
+    ax.set_xlabel(r"probability of the true class, $p_y$")
+    ax.set_ylabel(r"size of the gradient on $z_y$")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.05)
+    ax.legend(loc="upper right", fontsize=LEGEND_PT)
     return ax
