@@ -14,6 +14,11 @@ from xentbook.plots._calibration import (
     plot_label_smoothing_loss,
     plot_reliability_diagram,
 )
+from xentbook.plots._ce_vs_mse import (
+    plot_gradient_size_vs_probability,
+    plot_learning_rate_sweep,
+    plot_sigmoid_loss_landscape,
+)
 from xentbook.plots._divergence import (
     plot_cross_entropy_vs_q,
     plot_kl_fits,
@@ -77,9 +82,11 @@ __all__ = [
     "plot_entropy_vs_temperature",
     "plot_error_vs_condition",
     "plot_focal_loss",
+    "plot_gradient_size_vs_probability",
     "plot_initial_loss",
     "plot_kl_fits",
     "plot_label_smoothing_loss",
+    "plot_learning_rate_sweep",
     "plot_log_bound",
     "plot_log_loss_shape",
     "plot_loss_and_gradient_along_logit",
@@ -93,6 +100,7 @@ __all__ = [
     "plot_pos_weight_optimum",
     "plot_relative_error",
     "plot_reliability_diagram",
+    "plot_sigmoid_loss_landscape",
     "plot_smooth_max",
     "plot_soft_cap",
     "plot_soft_target_floor",
