@@ -26,6 +26,7 @@ from xentbook import (
     z_loss,
     z_loss_grad,
 )
+from xentbook.book import finite_difference_grad
 
 
 def lm_batch(seed, lengths=(7, 1, 5, 3), vocab=11):
@@ -48,13 +49,35 @@ class TestNextTokenTargets:
         np.testing.assert_array_equal(y, [7, 2, -1, -1, -1])
 
     def test_left_padding(self):
-        # The first real token is a target of the pad position before it, as in HF labels.
+        # Hand derivation: y_t = x_{t+1} only where m_t = m_{t+1} = 1; a pad position predicts
+        # nothing, so the first real token is not a target (HF's label shift would score it).
         y = next_token_targets([0, 0, 3, 4], attention_mask=[0, 0, 1, 1])
-        np.testing.assert_array_equal(y, [-100, 3, 4, -100])
+        np.testing.assert_array_equal(y, [-100, -100, 4, -100])
+
+    def test_same_count_left_and_right_padded(self):
+        # Three real tokens have two targets whichever side the padding is on.
+        left = next_token_targets([[0, 0, 5, 6, 7]], attention_mask=[[0, 0, 1, 1, 1]])
+        right = next_token_targets([[5, 6, 7, 0, 0]], attention_mask=[[1, 1, 1, 0, 0]])
+        np.testing.assert_array_equal(left, [[-100, -100, 6, 7, -100]])
+        np.testing.assert_array_equal(right, [[6, 7, -100, -100, -100]])
+
+    def test_loss_mask_scores_the_response_only(self):
+        # Hand derivation: prompt [9, 8], response [5, 6, EOS=0], one pad; a target x_{t+1} is
+        # kept only where the next token is a real response token.
+        y = next_token_targets(
+            [[9, 8, 5, 6, 0, 0]],
+            attention_mask=[[1, 1, 1, 1, 1, 0]],
+            loss_mask=[[0, 0, 1, 1, 1, 0]],
+        )
+        np.testing.assert_array_equal(y, [[-100, 5, 6, 0, -100, -100]])
+        # A response truncated away leaves no target at all.
+        y = next_token_targets([9, 8, 7], loss_mask=[0, 0, 0])
+        np.testing.assert_array_equal(y, [-100, -100, -100])
 
     @pytest.mark.parametrize(
         ("kwargs", "error", "match"),
         [
+            ({"tokens": [1, 2], "loss_mask": [1]}, ValueError, "loss_mask must have"),
             ({"tokens": [1.0, 2.0]}, TypeError, "next_token_targets: tokens must hold integers"),
             ({"tokens": [[[1]]]}, ValueError, r"shape \(T,\) or \(B, T\)"),
             ({"tokens": [1, -100]}, ValueError, "ignore_index=-100 at index"),
@@ -217,6 +240,31 @@ class TestZLoss:
         np.testing.assert_allclose(z_loss(z), none.mean(), rtol=1e-15)
         np.testing.assert_allclose(z_loss_grad(z), z_loss_grad(z, reduction="sum") / 3, rtol=1e-15)
 
+    def test_targets_leave_ignored_positions_out(self):
+        # Hand derivation: rows with log Z = log 2 (kept) and 5 + log 2 (ignored); the mean is
+        # over the one kept row, the ignored row has zero loss and zero gradient.
+        z = np.array([[0.0, 0.0], [5.0, 5.0], [0.0, 0.0]])
+        t = [1, -100, 0]
+        np.testing.assert_allclose(z_loss(z, 1.0, targets=t), math.log(2) ** 2, rtol=1e-15)
+        np.testing.assert_allclose(
+            z_loss(z, 1.0, "sum", targets=t), 2 * math.log(2) ** 2, rtol=1e-15
+        )
+        none = z_loss(z, 1.0, "none", targets=t)
+        np.testing.assert_allclose(none, [math.log(2) ** 2, 0.0, math.log(2) ** 2], rtol=1e-15)
+        g = z_loss_grad(z, 1.0, targets=t)
+        np.testing.assert_allclose(g[0], [math.log(2) / 2] * 2, rtol=1e-15)
+        np.testing.assert_array_equal(g[1], [0.0, 0.0])
+        g_fd = finite_difference_grad(lambda w: z_loss(w, 1.0, targets=t), z)
+        np.testing.assert_allclose(g, g_fd, atol=1e-8)
+
+    def test_no_target_at_all(self):
+        z = np.zeros((2, 3))
+        with pytest.warns(RuntimeWarning, match="z_loss: the mean of an empty input"):
+            assert np.isnan(z_loss(z, targets=[-100, -100]))
+        np.testing.assert_array_equal(z_loss_grad(z, targets=[-100, -100]), 0.0)
+        with pytest.raises(ValueError, match="z_loss: targets must have shape"):
+            z_loss(z, targets=[1, 2, 3])
+
     def test_errors(self):
         with pytest.raises(ValueError, match="z_loss: coefficient must be finite and >= 0"):
             z_loss(np.zeros((1, 2)), -1.0)
@@ -288,6 +336,20 @@ class TestAgainstTorch:
         capped.sum().backward()
         np.testing.assert_allclose(soft_cap(z, 30.0), capped.detach().numpy(), rtol=1e-15)
         np.testing.assert_allclose(soft_cap_grad(z, 30.0), zt2.grad.numpy(), rtol=1e-14)
+
+    def test_masked_z_loss_matches_torch(self):
+        torch = self.torch
+        rng = np.random.default_rng(10)
+        z = rng.normal(scale=5.0, size=(2, 4, 6))
+        t = np.array([[1, 2, 3, -100], [4, -100, -100, -100]])
+        zt = torch.tensor(z, requires_grad=True)
+        keep = torch.tensor(t) != -100
+        zl = 1e-3 * (torch.logsumexp(zt, dim=-1)[keep] ** 2).mean()
+        zl.backward()
+        np.testing.assert_allclose(z_loss(z, 1e-3, targets=t), zl.item(), rtol=1e-14)
+        np.testing.assert_allclose(
+            z_loss_grad(z, 1e-3, targets=t), zt.grad.numpy(), rtol=1e-13, atol=1e-18
+        )
 
     def test_next_token_targets_match_hf_style_shift(self):
         torch = self.torch

@@ -4,7 +4,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from xentbook.plots import plot_micro_batch_weights, plot_soft_cap, plot_window_context
+from xentbook.plots import (
+    plot_micro_batch_weights,
+    plot_packing,
+    plot_soft_cap,
+    plot_target_alignment,
+    plot_window_context,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -19,6 +25,8 @@ def test_micro_batch_weights():
     # N / (K n_k) with N = 1795, K = 4
     expected = [1795 / (4 * n) for n in (992, 656, 127, 20)]
     np.testing.assert_allclose([b.get_height() for b in bottom.patches], expected, rtol=1e-15)
+    assert [t.get_text() for t in top.texts] == ["992", "656", "127", "20"]
+    assert [t.get_text() for t in bottom.texts] == ["0.45", "0.68", "3.5", "22"]
 
 
 def test_micro_batch_weights_rejects_zero():
@@ -43,3 +51,36 @@ def test_soft_cap_curves():
     top, bottom = plot_soft_cap(30.0, z)
     np.testing.assert_allclose(top.lines[1].get_ydata(), 30 * np.tanh(z / 30), rtol=1e-15)
     np.testing.assert_allclose(bottom.lines[0].get_ydata(), 1 / np.cosh(z / 30) ** 2, rtol=1e-13)
+
+
+def _cells(ax, n_cols):
+    """Cell texts of a panel drawn by plot_target_alignment, row by row (labels dropped)."""
+    texts = [t for t in ax.texts if t.get_position()[0] > 0]
+    words = [t.get_text() for t in texts]
+    return [words[i : i + n_cols] for i in range(0, len(words), n_cols)]
+
+
+def test_target_alignment():
+    top, bottom = plot_target_alignment(["a", "b", "c", "d"], ["a", "b", "E", "E"], 3, "E")
+    # Hand derivation: right y_t = x_{t+1}; off by one y_t = x_t; double shift y_t = x_{t+2}.
+    assert _cells(top, 4) == [
+        ["a", "b", "c", "d"],
+        ["b", "c", "d", "-"],
+        ["a", "b", "c", "d"],
+        ["c", "d", "-", "-"],
+    ]
+    # Length 3 keeps the real E as a target; the mask from the ids (E is padding) loses it.
+    assert _cells(bottom, 4) == [
+        ["a", "b", "E", "E"],
+        ["b", "E", "-", "-"],
+        ["b", "-", "-", "-"],
+    ]
+
+
+def test_packing():
+    top, bottom = plot_packing(np.array([3, 2, 3]), 4)
+    # Rows [0 0 0 1] [1 2 2 2]: position ids restart in every piece of a document.
+    assert [t.get_text() for t in top.texts if t.get_text().isdigit()] == list("01200012")
+    mask = np.isfinite(bottom.images[0].get_array().filled(np.nan))
+    expected = np.array([[1, 0, 0, 0], [1, 1, 0, 0], [1, 1, 1, 0], [0, 0, 0, 1]], dtype=bool)
+    np.testing.assert_array_equal(mask, expected)

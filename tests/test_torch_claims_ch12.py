@@ -18,3 +18,30 @@ def test_mean_of_micro_batch_means_differs_from_the_whole_batch():
     assert f"{full.item():.4f}" == "2.3646"
     assert f"{mean_of_means.item():.4f}" == "2.1508"
     assert f"{token_mean.item():.4f}" == "2.3646"
+
+
+@pytest.mark.torch
+def test_weighted_mean_divides_by_the_summed_weights_of_the_targets():
+    f = torch.nn.functional
+    torch.manual_seed(12)
+    logits = torch.randn(10, 5, requires_grad=True)
+    target = torch.tensor([0, 1, 2, 3, 4, 1, -100, -100, -100, -100])
+    w = torch.arange(1.0, 6.0)
+    weighted_sum = f.cross_entropy(logits, target, weight=w, reduction="sum")
+    weighted_mean = f.cross_entropy(logits, target, weight=w)
+    assert w[target[:6]].sum().item() == 17.0
+    assert f"{weighted_mean.item():.4f}" == "2.6788"
+    assert f"{weighted_sum.item() / 17:.4f}" == "2.6788"
+
+
+@pytest.mark.torch
+def test_mean_over_no_target_is_nan_and_sum_is_zero():
+    f = torch.nn.functional
+    torch.manual_seed(12)
+    z = torch.randn(3, 5, requires_grad=True)
+    empty = torch.full((3,), -100)
+    mean = f.cross_entropy(z, empty)
+    total = f.cross_entropy(z, empty, reduction="sum")
+    assert f"mean {mean.item()}   sum {total.item()}" == "mean nan   sum 0.0"
+    mean.backward()
+    assert torch.equal(z.grad, torch.zeros(3, 5))

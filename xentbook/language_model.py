@@ -111,22 +111,46 @@ def _rows(
 # ------------------------------------------------------------------------------ targets
 
 
+def _binary_mask(
+    func: str, name: str, value: ArrayLike, shape: tuple[int, ...], meaning: str
+) -> Any:
+    m = np.asarray(value)
+    if m.shape != shape:
+        raise ValueError(
+            f"{func}: {name} must have the shape of tokens {shape}, got shape {m.shape}"
+        )
+    if m.dtype.kind not in "biu" or not np.isin(m, (0, 1)).all():
+        raise ValueError(f"{func}: {name} must hold {meaning}, got {_describe(m)}")
+    return m.astype(bool)
+
+
 def next_token_targets(
-    tokens: ArrayLike, attention_mask: ArrayLike | None = None, ignore_index: int = -100
+    tokens: ArrayLike,
+    attention_mask: ArrayLike | None = None,
+    ignore_index: int = -100,
+    loss_mask: ArrayLike | None = None,
 ) -> NDArray[np.int64]:
     r"""The next-token targets of a batch of token sequences: the tokens shifted left by one.
 
     Position :math:`t` predicts token :math:`t + 1`, so the target there is
     :math:`x_{t+1}`; the last position has nothing to predict and gets ``ignore_index``, as does
-    every position whose next token is padding (``attention_mask`` 0 there).
+    every position that is padding or whose next token is padding (``attention_mask`` 0 there):
 
     .. math::
 
-        y_t = \begin{cases} x_{t+1} & t < T - 1 \text{ and } m_{t+1} = 1, \\
+        y_t = \begin{cases} x_{t+1} & t < T - 1,\ m_t = 1 \text{ and } m_{t+1} = 1, \\
                             \texttt{ignore\_index} & \text{otherwise.} \end{cases}
 
-    This is the convention of causal language models in Hugging Face Transformers (labels equal
-    to the inputs with padding set to -100, shifted inside the model), written out once.
+    A sequence of :math:`n` real tokens therefore has :math:`n - 1` targets whether it is padded
+    on the right or on the left. With right padding this is the convention of causal language
+    models in Hugging Face Transformers (labels equal to the inputs with padding set to -100,
+    shifted inside the model). With *left* padding that convention differs: the last padding
+    position gets the first real token as its target, scored from a position that has read only
+    padding, and the sequence has :math:`n` targets; here it has none.
+
+    ``loss_mask`` restricts the targets further to the tokens that are to be *learned*, as in
+    instruction tuning, where the prompt is read but only the response is scored: position
+    :math:`t` keeps its target only if ``loss_mask`` is 1 at :math:`t + 1`.
 
     Parameters
     ----------
@@ -136,6 +160,10 @@ def next_token_targets(
         Same shape; 1 (True) for a real token, 0 for padding. Default: every token is real.
     ignore_index : int, optional
         The value of a position without a target. Default ``-100``.
+    loss_mask : array_like of bool or {0, 1}, optional
+        Same shape; 1 for a token that is a target when it comes next (a response token,
+        end-of-sequence included), 0 for one that is only read (a prompt token). Default: every
+        real token is a target.
 
     Returns
     -------
@@ -153,6 +181,10 @@ def next_token_targets(
     >>> from xentbook import next_token_targets
     >>> print(next_token_targets([5, 7, 2, 0, 0], attention_mask=[1, 1, 1, 0, 0]))
     [   7    2 -100 -100 -100]
+    >>> print(next_token_targets([0, 0, 5, 7, 2], attention_mask=[0, 0, 1, 1, 1]))
+    [-100 -100    7    2 -100]
+    >>> print(next_token_targets([3, 4, 5, 7, 2], loss_mask=[0, 0, 1, 1, 1]))  # prompt 3, 4
+    [-100    5    7    2 -100]
     """
     func = "next_token_targets"
     x = _int_array(func, "tokens", tokens)
@@ -168,20 +200,16 @@ def next_token_targets(
     if attention_mask is None:
         real = np.ones(x.shape, dtype=bool)
     else:
-        m = np.asarray(attention_mask)
-        if m.shape != x.shape:
-            raise ValueError(
-                f"{func}: attention_mask must have the shape of tokens {x.shape}, "
-                f"got shape {m.shape}"
-            )
-        if m.dtype.kind not in "biu" or not np.isin(m, (0, 1)).all():
-            raise ValueError(
-                f"{func}: attention_mask must hold 0 (padding) and 1 (real token), "
-                f"got {_describe(m)}"
-            )
-        real = m.astype(bool)
+        real = _binary_mask(
+            func, "attention_mask", attention_mask, x.shape, "0 (padding) and 1 (real token)"
+        )
+    learn = real
+    if loss_mask is not None:
+        learn = real & _binary_mask(
+            func, "loss_mask", loss_mask, x.shape, "0 (read only) and 1 (a target)"
+        )
     y = np.full(x.shape, ignore, dtype=np.int64)
-    y[..., :-1] = np.where(real[..., 1:], x[..., 1:], ignore)
+    y[..., :-1] = np.where(real[..., :-1] & learn[..., 1:], x[..., 1:], ignore)
     return y
 
 
@@ -504,7 +532,32 @@ def _coefficient(func: str, value: Any) -> float:
     return float(value)
 
 
-def z_loss(logits: ArrayLike, coefficient: float = 1e-4, reduction: str = "mean") -> Any:
+def _z_loss_positions(
+    func: str, logits: ArrayLike, targets: ArrayLike | None, ignore_index: int
+) -> tuple[NDArray[Any], NDArray[Any], NDArray[np.bool_]]:
+    """Validated logits, their working-dtype copy, and which positions carry a target."""
+    x = _vocab_logits(func, "logits", logits)
+    check_finite(func, "logits", x)
+    z = x.astype(working_dtype(x), copy=False)
+    if targets is None:
+        return x, z, np.ones(x.shape[:-1], dtype=bool)
+    ignore = _ignore_index(func, ignore_index)
+    t = _int_array(func, "targets", targets)
+    if t.shape != x.shape[:-1]:
+        raise ValueError(
+            f"{func}: targets must have shape {x.shape[:-1]}, one per position of logits of "
+            f"shape {x.shape} (the vocabulary is the last axis), got shape {t.shape}"
+        )
+    return x, z, t != ignore
+
+
+def z_loss(
+    logits: ArrayLike,
+    coefficient: float = 1e-4,
+    reduction: str = "mean",
+    targets: ArrayLike | None = None,
+    ignore_index: int = -100,
+) -> Any:
     r"""The z-loss of PaLM: the squared log of the softmax normalizer, times a small coefficient.
 
     For the logits :math:`z \in \mathbb{R}^V` of one position,
@@ -518,6 +571,12 @@ def z_loss(logits: ArrayLike, coefficient: float = 1e-4, reduction: str = "mean"
     that the softmax stays normalised near :math:`Z = 1` (Chowdhery et al., 2022, use
     :math:`c = 10^{-4}`).
 
+    Pass the cross-entropy's ``targets`` so that the z-loss covers the same positions: those
+    whose target is ``ignore_index`` (padding, the last position) then contribute 0, and
+    ``'mean'`` divides by the number :math:`N` of targets, the cross-entropy's denominator.
+    Without ``targets`` every position counts. Under gradient accumulation, use ``'sum'`` and
+    divide by the global :math:`N`, as for the cross-entropy.
+
     Parameters
     ----------
     logits : array_like
@@ -525,7 +584,14 @@ def z_loss(logits: ArrayLike, coefficient: float = 1e-4, reduction: str = "mean"
     coefficient : float, optional
         :math:`c \ge 0`. Default ``1e-4``.
     reduction : {'mean', 'sum', 'none'}, optional
-        ``'none'``: one value per position, shape ``logits.shape[:-1]``. Default ``'mean'``.
+        ``'none'``: one value per position, shape ``logits.shape[:-1]`` (0 where the target is
+        ignored). ``'mean'``: over the positions that carry a target; with none, ``nan`` and a
+        ``RuntimeWarning``. Default ``'mean'``.
+    targets : array_like of int, optional
+        Shape ``logits.shape[:-1]``; only compared with ``ignore_index``. Default: every
+        position counts.
+    ignore_index : int, optional
+        Positions whose target equals it are left out. Default ``-100``.
 
     Returns
     -------
@@ -541,17 +607,31 @@ def z_loss(logits: ArrayLike, coefficient: float = 1e-4, reduction: str = "mean"
     >>> z = np.log([[0.5, 0.25, 0.25]])  # log Z = 0
     >>> print(z_loss(z), f"{z_loss(z + 10.0):.4f}")
     0.0 0.0100
+
+    A padded position (target -100) is left out of the mean:
+
+    >>> z2 = np.array([[0.0, 0.0], [5.0, 5.0]])
+    >>> print(f"{z_loss(z2, 1.0, targets=[1, -100]):.4f} = (log 2)^2")
+    0.4805 = (log 2)^2
     """
     func = "z_loss"
-    x = _vocab_logits(func, "logits", logits)
-    check_finite(func, "logits", x)
+    x, z, valid = _z_loss_positions(func, logits, targets, ignore_index)
     c = _coefficient(func, coefficient)
     red = check_reduction(func, reduction)
-    lse = logsumexp(x.astype(working_dtype(x), copy=False), axis=-1)
-    return reduce_losses(func, c * lse * lse, red, x.dtype)
+    lse = logsumexp(z, axis=-1)
+    per = np.where(valid, c * lse * lse, 0.0)
+    if red == "none":
+        return reduce_losses(func, per, red, x.dtype)
+    return reduce_losses(func, per[valid], red, x.dtype)
 
 
-def z_loss_grad(logits: ArrayLike, coefficient: float = 1e-4, reduction: str = "mean") -> Any:
+def z_loss_grad(
+    logits: ArrayLike,
+    coefficient: float = 1e-4,
+    reduction: str = "mean",
+    targets: ArrayLike | None = None,
+    ignore_index: int = -100,
+) -> Any:
     r"""Gradient of :func:`z_loss` with respect to the logits.
 
     .. math::
@@ -561,7 +641,8 @@ def z_loss_grad(logits: ArrayLike, coefficient: float = 1e-4, reduction: str = "
     a push on every logit in proportion to its probability, down when :math:`\log Z > 0` and up
     when :math:`\log Z < 0`; it sums to :math:`2 c \log Z` over the vocabulary, where the
     cross-entropy's gradient sums to zero. With ``reduction='mean'`` it is divided by the number
-    of positions.
+    of positions that carry a target (all positions without ``targets``); positions whose target
+    is ``ignore_index`` get a zero gradient.
 
     Parameters
     ----------
@@ -571,6 +652,11 @@ def z_loss_grad(logits: ArrayLike, coefficient: float = 1e-4, reduction: str = "
         :math:`c \ge 0`. Default ``1e-4``.
     reduction : {'mean', 'sum', 'none'}, optional
         Which reduced loss to differentiate (``'none'``: the sum of the per-position values).
+        A mean over no target at all has a zero gradient.
+    targets : array_like of int, optional
+        As in :func:`z_loss`.
+    ignore_index : int, optional
+        As in :func:`z_loss`. Default ``-100``.
 
     Returns
     -------
@@ -585,14 +671,12 @@ def z_loss_grad(logits: ArrayLike, coefficient: float = 1e-4, reduction: str = "
     [[0.6931 0.6931]]
     """
     func = "z_loss_grad"
-    x = _vocab_logits(func, "logits", logits)
-    check_finite(func, "logits", x)
+    x, z, valid = _z_loss_positions(func, logits, targets, ignore_index)
     c = _coefficient(func, coefficient)
     red = check_reduction(func, reduction)
-    z = x.astype(working_dtype(x), copy=False)
-    positions = z.size // z.shape[-1]
+    positions = int(np.count_nonzero(valid))
     scale = 1.0 / positions if red == "mean" and positions else 1.0
-    lse = logsumexp(z, axis=-1)
+    lse = np.where(valid, logsumexp(z, axis=-1), 0.0)
     grad = (2 * c * scale) * lse[..., None] * softmax(z, axis=-1)
     return grad.astype(x.dtype, copy=False)
 
@@ -601,8 +685,8 @@ def soft_cap(logits: ArrayLike, cap: float) -> NDArray[Any]:
     r"""Logit soft-capping: :math:`c \tanh(z / c)`, a smooth clip of every logit to :math:`(-c, c)`.
 
     Near zero it is the identity (:math:`c \tanh(z / c) = z - z^3 / (3 c^2) + \dots`); far from
-    zero it saturates, so no logit, and no logit gap, exceeds :math:`c` in size (Gemma 2 caps its
-    final logits at :math:`c = 30`).
+    zero it saturates, so every capped logit lies in :math:`(-c, c)` and every gap between two
+    of them is less than :math:`2c` (Gemma 2 caps its final logits at :math:`c = 30`).
 
     Parameters
     ----------

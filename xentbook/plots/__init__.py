@@ -40,7 +40,9 @@ from xentbook.plots._information import (
 )
 from xentbook.plots._language_model import (
     plot_micro_batch_weights,
+    plot_packing,
     plot_soft_cap,
+    plot_target_alignment,
     plot_window_context,
 )
 from xentbook.plots._loss import (
@@ -97,6 +99,7 @@ __all__ = [
     "plot_micro_batch_weights",
     "plot_nll_curve",
     "plot_online_softmax",
+    "plot_packing",
     "plot_pos_weight_optimum",
     "plot_relative_error",
     "plot_reliability_diagram",
@@ -106,6 +109,7 @@ __all__ = [
     "plot_soft_target_floor",
     "plot_surprisal",
     "plot_surrogate_bounds",
+    "plot_target_alignment",
     "plot_temperature",
     "plot_training_curves",
     "plot_true_logit_gradient",

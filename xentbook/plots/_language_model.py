@@ -6,16 +6,31 @@ figure and the numbers printed in the chapter come from the same functions.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.colors import ListedColormap
+from matplotlib.patches import Rectangle
 from numpy.typing import ArrayLike
 
 from xentbook._validation import _describe, check_finite, float_array, positive_number
-from xentbook.language_model import sliding_window_spans, soft_cap, soft_cap_grad
+from xentbook.language_model import (
+    next_token_targets,
+    sliding_window_spans,
+    soft_cap,
+    soft_cap_grad,
+)
 from xentbook.plots._style import COLORS, new_axes
 
-__all__ = ["plot_micro_batch_weights", "plot_soft_cap", "plot_window_context"]
+__all__ = [
+    "plot_micro_batch_weights",
+    "plot_packing",
+    "plot_soft_cap",
+    "plot_target_alignment",
+    "plot_window_context",
+]
 
 
 def plot_micro_batch_weights(token_counts: ArrayLike, ax: Any = None) -> Any:
@@ -48,10 +63,14 @@ def plot_micro_batch_weights(token_counts: ArrayLike, ax: Any = None) -> Any:
     k = np.arange(1, n.size + 1)
     relative = n.sum() / (n.size * n.astype(np.float64))
     top, bottom = axes
-    top.bar(k, n, color=COLORS["ce"])
+    bars = top.bar(k, n, color=COLORS["ce"])
+    top.bar_label(bars, labels=[str(int(v)) for v in n], padding=2, fontsize=10)
+    top.set_ylim(0, n.max() * 1.18)
     top.set_ylabel("targets $n_k$")
     top.set_xlabel("micro-batch $k$")
-    bottom.bar(k, relative, color=COLORS["accent"], label="mean of micro-batch means")
+    rel_bars = bottom.bar(k, relative, color=COLORS["accent"], label="mean of micro-batch means")
+    bottom.bar_label(rel_bars, labels=[f"{v:.2g}" for v in relative], padding=2, fontsize=10)
+    bottom.set_ylim(min(0.5, relative.min()) / 1.5, max(2.0, relative.max()) * 2.5)
     bottom.axhline(1.0, color=COLORS["reference"], linestyle="--", label="token mean")
     bottom.set_yscale("log")
     bottom.set_ylabel("weight of one token,\nrelative to $1/N$")
@@ -91,6 +110,7 @@ def plot_window_context(num_tokens: int, window: int, strides: ArrayLike, ax: An
         raise ValueError(f"{func}: strides must be a 1-d array of integers, got {_describe(s)}")
     ax = new_axes(ax, figsize=(6.0, 3.8))
     colors = [COLORS["ce"], COLORS["accent"], COLORS["grad"], COLORS["extra"]]
+    styles = ["-", "--", "-.", ":"]
     for i, stride in enumerate(s.tolist()):
         positions, context = [], []
         for begin, end, first in sliding_window_spans(num_tokens, window, stride):
@@ -102,12 +122,29 @@ def plot_window_context(num_tokens: int, window: int, strides: ArrayLike, ax: An
             np.concatenate(context),
             where="mid",
             color=colors[i % len(colors)],
+            linestyle=styles[i % len(styles)],
+            linewidth=2.0 if i else 1.5,
             label=f"stride {stride}",
+            zorder=2 + i,  # later strides on top, dashed, so the first stays visible
         )
     ax.axhline(window, color=COLORS["reference"], linestyle=":", label="window")
+    ax.axvspan(0, window, color=COLORS["reference"], alpha=0.12, zorder=0)
+    ax.text(window / 2, window * 1.02, "first window", ha="center", va="bottom", fontsize=10)
+    smallest = int(s.min())
+    if smallest < window:
+        ax.axhline(window - smallest, color=COLORS["reference"], linestyle="-", linewidth=0.8)
+        ax.text(
+            window * 1.04,
+            window - smallest - 1.5,
+            f"$W - s = {window - smallest}$",
+            ha="left",
+            va="top",
+            fontsize=10,
+        )
+    ax.set_xlim(0, num_tokens)
     ax.set_xlabel("position $j$ of the scored token")
     ax.set_ylabel("tokens of context")
-    ax.set_ylim(0, window * 1.1)
+    ax.set_ylim(0, window * 1.15)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=s.size + 1, frameon=False)
     return ax
 
@@ -154,4 +191,191 @@ def plot_soft_cap(cap: float = 30.0, logits: ArrayLike | None = None, ax: Any = 
     bottom.set_ylabel(r"derivative $1 - \tanh^2(z / c)$")
     for a in axes:
         a.set_xlabel("raw logit $z$")
+    return axes
+
+
+def _stacked(figsize: tuple[float, float], ratios: tuple[float, float]) -> Any:
+    """Two stacked panels of unequal heights, on an opaque white figure."""
+    _, axes = plt.subplots(
+        2, 1, figsize=figsize, layout="constrained", facecolor="white", height_ratios=ratios
+    )
+    for a in axes:
+        a.set_facecolor("white")
+    return axes
+
+
+def _cell_row(ax: Any, row: int, cells: Sequence[str], kinds: Sequence[str], label: str) -> None:
+    """One row of labelled cells: kind 'ok', 'bad', 'ignored' or 'input' sets the colour."""
+    face = {"input": "#ffffff", "ok": "#d9f2d9", "bad": "#fbd5d5", "ignored": "#e6e6e6"}
+    for t, (text, kind) in enumerate(zip(cells, kinds, strict=True)):
+        ax.add_patch(
+            Rectangle((t, -row - 1), 1, 1, facecolor=face[kind], edgecolor="#555555", lw=0.8)
+        )
+        ax.text(t + 0.5, -row - 0.5, text, ha="center", va="center", fontsize=10)
+    ax.text(-0.15, -row - 0.5, label, ha="right", va="center", fontsize=10)
+
+
+def plot_target_alignment(
+    sequence: Sequence[str], padded: Sequence[str], length: int, eos: str, ax: Any = None
+) -> Any:
+    r"""Which token each position is scored on: the right shift, two wrong ones, and padding.
+
+    Top panel: a sequence :math:`x_0, \dots, x_{T-1}` and, below each position :math:`t`, its
+    target under the right shift (:math:`x_{t+1}`, from :func:`~xentbook.next_token_targets`),
+    the off-by-one (:math:`x_t`) and the double shift (:math:`x_{t+2}`). Bottom panel: a row
+    padded with the end-of-sequence token, and its targets with the mask built from the length
+    and from the token ids. Green cells are right targets, red ones wrong, grey ones ignored.
+
+    Parameters
+    ----------
+    sequence : sequence of str
+        The tokens of the top panel.
+    padded : sequence of str
+        The tokens of the padded row, padding included.
+    length : int
+        Number of real tokens of ``padded`` (its end-of-sequence token included).
+    eos : str
+        The end-of-sequence token, also used as padding.
+    ax : pair of Axes, optional
+        Where to draw (top, bottom); default a new figure with two stacked panels.
+
+    Returns
+    -------
+    ndarray of Axes
+    """
+    func = "plot_target_alignment"
+    if len(sequence) < 3 or not 1 <= length <= len(padded):
+        raise ValueError(
+            f"{func}: sequence needs at least 3 tokens and length must be in [1, len(padded)], "
+            f"got {len(sequence)} tokens and length={length}"
+        )
+    vocab = sorted(set(sequence) | set(padded))
+    ids = {w: i for i, w in enumerate(vocab)}
+    axes = _stacked((6.0, 5.6), (4.0, 3.0)) if ax is None else np.asarray(ax).ravel()
+    top, bottom = axes
+
+    def words(targets: Any) -> list[str]:
+        return ["-" if y < 0 else vocab[y] for y in targets]
+
+    x = np.array([ids[w] for w in sequence])
+    right = next_token_targets(x)
+    double = next_token_targets(right[:-1])
+    double = np.append(np.where(right[:-1] < 0, -100, double), -100)
+    rows = [
+        (list(sequence), ["input"] * len(x), "input $x_t$"),
+        (words(right), ["ignored" if y < 0 else "ok" for y in right], "right: $x_{t+1}$"),
+        (list(sequence), ["bad"] * len(x), "off by one: $x_t$"),
+        (words(double), ["ignored" if y < 0 else "bad" for y in double], "double: $x_{t+2}$"),
+    ]
+    for r, (cells, kinds, label) in enumerate(rows):
+        _cell_row(top, r, cells, kinds, label)
+    p = np.array([ids[w] for w in padded])
+    from_length = (np.arange(len(p)) < length).astype(int)
+    from_ids = (p != ids[eos]).astype(int)
+    good = next_token_targets(p, from_length)
+    lost = next_token_targets(p, from_ids)
+    rows = [
+        (list(padded), ["input"] * len(p), "input $x_t$"),
+        (words(good), ["ignored" if y < 0 else "ok" for y in good], "mask from length"),
+        (
+            words(lost),
+            [
+                "bad" if (y < 0 and g >= 0) else ("ignored" if y < 0 else "ok")
+                for y, g in zip(lost, good, strict=True)
+            ],
+            "mask from ids",
+        ),
+    ]
+    for r, (cells, kinds, label) in enumerate(rows):
+        _cell_row(bottom, r, cells, kinds, label)
+    for a, n_rows, n_cols, title in (
+        (top, 4, len(x), "one sequence: position $t$ is scored on ..."),
+        (bottom, 3, len(p), f"a padded row, {eos} doubling as padding"),
+    ):
+        a.set_xlim(-2.6, n_cols + 0.05)
+        a.set_ylim(-n_rows - 0.05, 0.05)
+        a.set_aspect("equal")
+        a.axis("off")
+        a.set_title(title, fontsize=10, loc="left")
+    return axes
+
+
+def plot_packing(lengths: ArrayLike, row_length: int, ax: Any = None) -> Any:
+    r"""Documents packed into fixed-length rows, and the attention mask that keeps them apart.
+
+    Top panel: the rows, every position coloured by its document and labelled with its
+    position id, restarted at 0 where a document (or the part of it a row holds) begins;
+    hatched positions are the last of their piece, whose target (the next document's first
+    token) is ignored. Bottom panel: the attention mask of the first row, causal and
+    block-diagonal: query :math:`i` may read key :math:`j` only if :math:`j \le i` and both lie
+    in the same piece.
+
+    Parameters
+    ----------
+    lengths : array_like of int
+        Token counts of the documents, in packing order, all positive.
+    row_length : int
+        Positions per row; the tokens are cut into rows of this length (the last row may be
+        shorter).
+    ax : pair of Axes, optional
+        Where to draw (top, bottom); default a new figure with two stacked panels.
+
+    Returns
+    -------
+    ndarray of Axes
+    """
+    func = "plot_packing"
+    n = np.asarray(lengths)
+    if n.dtype.kind not in "iu" or n.ndim != 1 or n.size == 0 or (n <= 0).any():
+        raise ValueError(
+            f"{func}: lengths must be a non-empty 1-d array of positive integers, "
+            f"got {_describe(n)}"
+        )
+    doc = np.repeat(np.arange(n.size), n)
+    n_rows = -(-doc.size // row_length)
+    axes = _stacked((6.0, 6.4), (1.0, 3.2)) if ax is None else np.asarray(ax).ravel()
+    top, bottom = axes
+    palette = [COLORS["ce"], COLORS["accent"], COLORS["grad"], COLORS["extra"], COLORS["mse"]]
+    first_row_segments = None
+    for r in range(n_rows):
+        d = doc[r * row_length : (r + 1) * row_length]
+        starts = np.r_[True, d[1:] != d[:-1]]
+        segment = np.cumsum(starts) - 1
+        position = np.arange(d.size) - np.flatnonzero(starts)[segment]
+        last = np.r_[d[1:] != d[:-1], True]
+        if r == 0:
+            first_row_segments = segment
+        for t in range(d.size):
+            top.add_patch(
+                Rectangle(
+                    (t, -r - 1),
+                    1,
+                    1,
+                    facecolor=palette[d[t] % len(palette)],
+                    alpha=0.55,
+                    edgecolor="#333333",
+                    lw=0.8,
+                    hatch="///" if last[t] else None,
+                )
+            )
+            top.text(t + 0.5, -r - 0.5, str(position[t]), ha="center", va="center", fontsize=10)
+        top.text(-0.2, -r - 0.5, f"row {r}", ha="right", va="center", fontsize=10)
+    top.set_xlim(-1.6, row_length + 0.05)
+    top.set_ylim(-n_rows - 0.05, 0.05)
+    top.set_aspect("equal")
+    top.axis("off")
+    top.set_title("packed rows: colour = document, number = position id", fontsize=10, loc="left")
+    seg = np.asarray(first_row_segments)
+    d0 = doc[:row_length]
+    causal = np.arange(seg.size)[None, :] <= np.arange(seg.size)[:, None]
+    allowed = (seg[:, None] == seg[None, :]) & causal
+    image = np.where(allowed, d0[:, None].astype(float), np.nan)
+    cmap = ListedColormap([palette[i % len(palette)] for i in range(n.size)])
+    bottom.imshow(image, cmap=cmap, vmin=-0.5, vmax=n.size - 0.5, alpha=0.75)
+    bottom.set_xlabel("key position $j$ (row 0)")
+    bottom.set_ylabel("query position $i$")
+    bottom.set_xticks(range(seg.size))
+    bottom.set_yticks(range(seg.size))
+    bottom.grid(False)
+    bottom.set_title("attention mask of row 0 (white: not attended)", fontsize=10, loc="left")
     return axes
