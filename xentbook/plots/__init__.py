@@ -10,6 +10,8 @@ from xentbook.plots._binary import (
     plot_pos_weight_optimum,
 )
 from xentbook.plots._calibration import (
+    plot_calibration_comparison,
+    plot_focal_gradient_ratio,
     plot_focal_loss,
     plot_label_smoothing_loss,
     plot_reliability_diagram,
@@ -74,6 +76,7 @@ __all__ = [
     "plot_bce_probability_form",
     "plot_bce_vs_logit",
     "plot_bernoulli_entropy",
+    "plot_calibration_comparison",
     "plot_ce_vs_mse",
     "plot_clamped_loss",
     "plot_code_lengths",
@@ -83,6 +86,7 @@ __all__ = [
     "plot_entropy_histogram",
     "plot_entropy_vs_temperature",
     "plot_error_vs_condition",
+    "plot_focal_gradient_ratio",
     "plot_focal_loss",
     "plot_gradient_size_vs_probability",
     "plot_initial_loss",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from matplotlib.axes import Axes
 from numpy.typing import ArrayLike
@@ -11,7 +13,13 @@ from xentbook.cross_entropy import cross_entropy
 from xentbook.focal import focal_loss
 from xentbook.plots._style import COLORS, new_axes
 
-__all__ = ["plot_focal_loss", "plot_label_smoothing_loss", "plot_reliability_diagram"]
+__all__ = [
+    "plot_calibration_comparison",
+    "plot_focal_gradient_ratio",
+    "plot_focal_loss",
+    "plot_label_smoothing_loss",
+    "plot_reliability_diagram",
+]
 
 
 def plot_focal_loss(
@@ -255,3 +263,127 @@ def plot_label_smoothing_loss(
     ax.set_title(f"C = {classes} classes", fontsize=10)
     ax.legend(loc="upper right", fontsize=9)
     return ax
+
+
+def plot_focal_gradient_ratio(
+    gammas: ArrayLike = (0.5, 1.0, 2.0, 5.0), ax: Axes | None = None
+) -> Axes:
+    r"""How much of the cross-entropy's gradient the focal loss keeps, against :math:`p_t`.
+
+    Both losses depend on the logits only through :math:`p_t`, so their gradients are parallel
+    and the ratio of their sizes is
+
+    .. math::
+
+        (1 - p_t)^{\gamma - 1} \bigl[(1 - p_t) - \gamma\, p_t \log p_t\bigr],
+
+    one curve per :math:`\gamma`, with the level 1 (the cross-entropy) dotted.
+
+    Parameters
+    ----------
+    gammas : array_like, optional
+        The focusing parameters to draw.
+    ax : Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    Axes
+        ``lines[k]`` is the ratio for ``gammas[k]`` against :math:`p_t`; the last line is the
+        level 1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from xentbook.plots import plot_focal_gradient_ratio
+    >>> ax = plot_focal_gradient_ratio([2.0])
+    >>> p_t, ratio = ax.lines[0].get_data()
+    >>> print(np.round(ratio[np.searchsorted(p_t, [0.1, 0.9])], 4))
+    [1.2245 0.029 ]
+    """
+    ax = new_axes(ax)
+    p_t = np.linspace(0.001, 0.999, 999)
+    colors = [COLORS["ce"], COLORS["accent"], COLORS["mse"], COLORS["extra"], COLORS["grad"]]
+    for k, gamma in enumerate(np.asarray(gammas, dtype=np.float64)):
+        ratio = (1 - p_t) ** (gamma - 1) * ((1 - p_t) - gamma * p_t * np.log(p_t))
+        ax.plot(p_t, ratio, color=colors[k % len(colors)], lw=2, label=rf"$\gamma = {gamma:g}$")
+    ax.plot(p_t, np.ones_like(p_t), color=COLORS["reference"], lw=1, ls=":", label="cross-entropy")
+    ax.set_xlabel(r"probability of the target class $p_t$")
+    ax.set_ylabel("|focal gradient| / |cross-entropy gradient|")
+    ax.legend(loc="upper right")
+    return ax
+
+
+def plot_calibration_comparison(
+    models: dict[str, ArrayLike], labels: ArrayLike, n_bins: int = 15, ax: Any = None
+) -> Any:
+    r"""Reliability curves of several models over the same labels, with the counts per bin.
+
+    Top: for each model, the accuracy of each non-empty confidence bin against the bin's mean
+    confidence (:func:`xentbook.book.reliability_bins`), with perfect calibration dashed. Bottom:
+    the number of items in each bin, on a log scale, so that a reader can see which points of
+    the top panel rest on a handful of items.
+
+    Parameters
+    ----------
+    models : dict
+        Name to an ``(N, C)`` array of predicted probabilities.
+    labels : array_like
+        The ``N`` class indices.
+    n_bins : int, optional
+        Number of equal-width confidence bins.
+    ax : pair of Axes, optional
+        Where to draw; a new figure of two stacked panels when omitted.
+
+    Returns
+    -------
+    numpy.ndarray of Axes
+        The two panels; ``lines[k]`` of the top panel is model ``k`` (confidence, accuracy),
+        ``lines[k]`` of the bottom one its counts against the bin centres.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from xentbook.plots import plot_calibration_comparison
+    >>> probs = np.array([[0.9, 0.1], [0.6, 0.4], [0.8, 0.2]])
+    >>> top, bottom = plot_calibration_comparison({"m": probs}, [0, 1, 0], n_bins=5)
+    >>> print(bottom.lines[0].get_ydata())
+    [1 1 1]
+    """
+    if ax is None:
+        top, bottom = new_axes(nrows=2, figsize=(6.0, 6.4))
+    else:
+        top, bottom = np.asarray(ax, dtype=object).ravel()
+    colors = [COLORS["mse"], COLORS["ce"], COLORS["grad"], COLORS["accent"]]
+    styles = ["-", "--", ":", "-."]
+    edges = np.linspace(0.0, 1.0, n_bins + 1)
+    centres = (edges[:-1] + edges[1:]) / 2
+    for k, (name, probs) in enumerate(models.items()):
+        bins = reliability_bins(probs, labels, n_bins=n_bins)
+        kept = bins.counts > 0
+        ece = expected_calibration_error(probs, labels, n_bins=n_bins)
+        color, style = colors[k % 4], styles[k % 4]
+        top.plot(
+            bins.confidence[kept],
+            bins.accuracy[kept],
+            marker="o",
+            color=color,
+            ls=style,
+            lw=2,
+            label=f"{name} (ECE {ece:.3f})",
+        )
+        bottom.plot(
+            centres[kept], bins.counts[kept], marker="o", color=color, ls=style, lw=2, label=name
+        )
+    top.plot([0, 1], [0, 1], color=COLORS["reference"], lw=1, ls="--", label="calibrated")
+    top.set_xlim(0.0, 1.0)
+    top.set_ylim(0.0, 1.0)
+    top.set_xlabel("mean confidence in the bin")
+    top.set_ylabel("accuracy in the bin")
+    top.legend(loc="upper left")
+    bottom.set_yscale("log")
+    bottom.set_xlim(0.0, 1.0)
+    bottom.set_xlabel("confidence bin")
+    bottom.set_ylabel("items in the bin")
+    bottom.legend(loc="upper left")
+    return np.array([top, bottom], dtype=object)
