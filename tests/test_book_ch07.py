@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy.special import logsumexp, softmax
 
-from xentbook.book import finite_difference_hessian
+from xentbook.book import finite_difference_hessian, finite_difference_jacobian
 
 
 class TestFiniteDifferenceHessian:
@@ -35,3 +35,29 @@ class TestFiniteDifferenceHessian:
             finite_difference_hessian(np.sum, [[1.0]])
         with pytest.raises(ValueError, match="finite_difference_hessian: h must be a positive"):
             finite_difference_hessian(np.sum, [1.0], h=-1.0)
+
+
+class TestFiniteDifferenceJacobian:
+    def test_softmax_gives_diag_p_minus_ppT(self):
+        # Hand derivation (chapter 7): d softmax_i / d z_j = p_i (delta_ij - p_j).
+        z = np.array([2.0, 1.0, 0.1, -0.5])
+        p = softmax(z)
+        jac = finite_difference_jacobian(softmax, z)
+        np.testing.assert_allclose(jac, np.diag(p) - np.outer(p, p), rtol=0, atol=1e-10)
+
+    def test_rectangular_polynomial(self):
+        # f(x) = (x0 x1, x1^2, sin x0): by hand [[x1, x0], [0, 2 x1], [cos x0, 0]].
+        x = np.array([0.3, -2.0])
+        jac = finite_difference_jacobian(lambda v: [v[0] * v[1], v[1] ** 2, np.sin(v[0])], x)
+        expected = [[-2.0, 0.3], [0.0, -4.0], [np.cos(0.3), 0.0]]
+        np.testing.assert_allclose(jac, expected, rtol=0, atol=1e-9)
+
+    def test_bad_arguments_raise(self):
+        with pytest.raises(TypeError, match="finite_difference_jacobian: f must be callable"):
+            finite_difference_jacobian(1.0, [1.0])
+        with pytest.raises(ValueError, match="finite_difference_jacobian: x must be a non-empty"):
+            finite_difference_jacobian(np.sin, [[1.0]])
+        with pytest.raises(ValueError, match="finite_difference_jacobian: h must be a positive"):
+            finite_difference_jacobian(np.sin, [1.0], h=0.0)
+        with pytest.raises(ValueError, match="finite_difference_jacobian: f must return a vector"):
+            finite_difference_jacobian(np.sum, [1.0, 2.0])

@@ -5,6 +5,7 @@ Curves are computed in float64 by careful routines on both sides, so rtol 1e-12 
 for a few ulp of rounding differences and nothing else.
 """
 
+import mpmath
 import numpy as np
 import pytest
 from scipy.special import expit, log_expit, logsumexp
@@ -16,8 +17,11 @@ from xentbook.plots import (
     new_axes,
     plot_ce_vs_mse,
     plot_curvature_vs_confidence,
+    plot_finite_difference_error,
+    plot_gradient_norm_bounds,
     plot_loss_and_gradient_along_logit,
     plot_loss_contour,
+    plot_target_entry_error,
     plot_training_curves,
 )
 
@@ -203,3 +207,94 @@ class TestPlotLossContour:
             plot_loss_contour(span=-1.0)
         with pytest.raises(ValueError, match="plot_loss_contour: num and arrows"):
             plot_loss_contour(num=1)
+
+
+class TestPlotGradientNormBounds:
+    def test_points_and_bounds(self):
+        rng = np.random.default_rng(21)
+        z = rng.normal(scale=3.0, size=(300, 5))
+        t = rng.integers(0, 5, size=300)
+        ax = plot_gradient_norm_bounds(z, t)
+        x, y = ax.collections[0].get_offsets().T
+        p = sp_softmax(z, axis=1)
+        grad = p - np.eye(5)[t]
+        np.testing.assert_allclose(x, 1 - p[np.arange(300), t], rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(y, np.linalg.norm(grad, axis=1), rtol=1e-12)
+        lower, upper = (line.get_ydata()[-1] for line in ax.lines[:2])
+        assert lower == pytest.approx(np.sqrt(5 / 4), rel=1e-15)
+        assert upper == pytest.approx(np.sqrt(2), rel=1e-15)
+        # Hand derivation: the wrong mass has squared norm between (1-p_y)^2/(C-1) and (1-p_y)^2.
+        assert np.all(y >= np.sqrt(5 / 4) * x * (1 - 1e-12))
+        assert np.all(y <= np.sqrt(2) * x * (1 + 1e-12))
+
+    def test_bad_arguments_raise(self):
+        with pytest.raises(ValueError, match="plot_gradient_norm_bounds: logits must have"):
+            plot_gradient_norm_bounds([1.0, 2.0], [0])
+        with pytest.raises(ValueError, match="plot_gradient_norm_bounds: targets must be 1"):
+            plot_gradient_norm_bounds([[1.0, 2.0]], [0.5])
+
+
+class TestPlotFiniteDifferenceError:
+    def test_errors_of_a_quadratic(self):
+        # f = x0^2 + 3 x1: forward difference error is exactly h in the first coordinate
+        # (truncation), central difference is exact up to rounding.
+        steps = np.array([1e-3, 1e-2, 1e-1])
+        ax = plot_finite_difference_error(
+            lambda v: v[0] ** 2 + 3 * v[1], [0.5, 2.0], [1.0, 3.0], steps=steps
+        )
+        np.testing.assert_array_equal(ax.lines[0].get_xdata(), steps)
+        np.testing.assert_allclose(ax.lines[0].get_ydata(), steps, rtol=1e-9)
+        assert np.all(ax.lines[1].get_ydata() < 1e-12)
+
+    def test_v_shape_for_cross_entropy(self):
+        z = np.array([2.0, 1.0, 0.1])
+        exact = sp_softmax(z) - np.eye(3)[1]
+        ax = plot_finite_difference_error(lambda v: logsumexp(v) - v[1], z, exact)
+        h, central = ax.lines[1].get_xdata(), ax.lines[1].get_ydata()
+        best = h[np.argmin(central)]
+        # Rounding ~ eps/h and truncation ~ h^2 balance near eps^(1/3) = 6e-6.
+        assert 1e-7 < best < 1e-4
+        assert central.min() < 1e-10
+        assert central[0] > 1e-4 and central[-1] > 1e-4
+
+    def test_bad_arguments_raise(self):
+        with pytest.raises(ValueError, match="plot_finite_difference_error: x and exact"):
+            plot_finite_difference_error(np.sum, [1.0, 2.0], [1.0])
+        with pytest.raises(ValueError, match="plot_finite_difference_error: steps must be"):
+            plot_finite_difference_error(np.sum, [1.0], [1.0], steps=[0.0])
+
+
+class TestPlotTargetEntryError:
+    def test_errors_against_mpmath(self):
+        margins = np.array([1.0, 10.0, 15.0, 20.0, 40.0])
+        ax = plot_target_entry_error(margins)
+        mpmath.mp.dps = 40
+        exact = [float(-3 * mpmath.exp(-a) / (1 + 3 * mpmath.exp(-a))) for a in margins]
+        for k, dtype in ((0, np.float32), (1, np.float64)):
+            z = np.zeros((5, 4), dtype=dtype)
+            z[:, 0] = margins
+            naive = (sp_softmax(z.astype(np.float64), axis=1)[:, 0]).astype(dtype) - dtype(1)
+            rel = np.abs((naive.astype(np.float64) - exact) / exact)
+            # The naive curves differ from scipy's only in the rounding of p_y; compare the
+            # regime: relative error 1 where p_y - 1 rounds to zero, small where it does not.
+            drawn = ax.lines[k].get_ydata()
+            np.testing.assert_array_equal(drawn == 1.0, rel == 1.0)
+        careful32, careful64 = ax.lines[2].get_ydata(), ax.lines[3].get_ydata()
+        assert np.all(careful32 < 4 * 2.0**-24)
+        assert np.all(careful64 < 4 * 2.0**-53)
+        # float32 loses the entry at a = 20 and 40, float64 only at a = 40.
+        np.testing.assert_array_equal(ax.lines[0].get_ydata()[3:], 1.0)
+        np.testing.assert_array_equal(ax.lines[1].get_ydata()[4:], 1.0)
+        assert ax.lines[1].get_ydata()[3] < 1e-6
+
+    def test_guide_is_u_over_missing_probability(self):
+        ax = plot_target_entry_error([5.0])
+        missing = 3 * np.exp(-5.0) / (1 + 3 * np.exp(-5.0))
+        assert ax.lines[4].get_ydata()[0] == pytest.approx(2.0**-24 / missing, rel=1e-12)
+        assert ax.lines[5].get_ydata()[0] == pytest.approx(2.0**-53 / missing, rel=1e-12)
+
+    def test_bad_arguments_raise(self):
+        with pytest.raises(ValueError, match="plot_target_entry_error: margins must be"):
+            plot_target_entry_error([])
+        with pytest.raises(ValueError, match="plot_target_entry_error: num_classes must be at"):
+            plot_target_entry_error([1.0], num_classes=1)

@@ -1,10 +1,11 @@
-"""Chapter 7's PyTorch claim: the float32 gradient of a confident example (section "Where the
-formula breaks").
+"""Chapter 7's PyTorch claims, run on the installed torch (2.13.0, CPU).
 
-The chapter shows, as a static block, what PyTorch 2.13.0 (CPU) prints for
-``F.cross_entropy`` on the float32 logits (20, 0, 0, 0) with target 0: loss 0.0 and gradient
-[0, 2.0612e-09, 2.0612e-09, 2.0612e-09]. This runs the same code on the installed torch. The
-expected non-zero entries are e^-20 / (1 + 3 e^-20), computed by hand in float64.
+Section "Where the formula breaks": the float32 target entry of ``F.cross_entropy``'s
+gradient on (a, 0, 0, 0) is p_y - 1 from a rounded p_y (the printed ramp at a = 10, 13, 15,
+17), and is lost entirely at a = 20. Section "What backpropagation computes": the backward of
+log_softmax is g - p (1^T g). Section on gradient checks: gradcheck's defaults, its verdicts
+in float64 and on a correct gradient in float32. Exact values are computed by hand
+(-3 e^-a / (1 + 3 e^-a)) in float64; the Hessian against diag(p) - p p^T.
 """
 
 import math
@@ -48,3 +49,92 @@ def test_worked_batch_gradient_matches_p_minus_y_over_n():
     F.cross_entropy(z, torch.tensor([1, 0])).backward()
     expected = cross_entropy_grad(np.array(logits), [1, 0])
     np.testing.assert_allclose(z.grad.numpy(), expected, rtol=1e-14, atol=1e-16)
+
+
+# Section "Where the formula breaks": the ramp of the relative error of the target entry.
+# Exact values -3 e^-a / (1 + 3 e^-a) by hand in float64; printed lines of the static block.
+RAMP = {
+    10.0: "a = 10: -1.3626e-04, exact -1.3618e-04, rel. error 5.5e-04",
+    13.0: "a = 13: -6.7949e-06, exact -6.7809e-06, rel. error 2.1e-03",
+    15.0: "a = 15: -1.0729e-06, exact -9.1771e-07, rel. error 1.7e-01",
+    17.0: "a = 17: +0.0000e+00, exact -1.2420e-07, rel. error 1.0e+00",
+}
+
+
+@pytest.mark.parametrize("a", sorted(RAMP))
+def test_float32_target_entry_ramp(a):
+    z = torch.tensor([[a, 0.0, 0.0, 0.0]], requires_grad=True)
+    F.cross_entropy(z, torch.tensor([0])).backward()
+    exact = -3 * math.exp(-a) / (1 + 3 * math.exp(-a))
+    got = z.grad[0, 0].item()
+    line = f"a = {a:.0f}: {got:+.4e}, exact {exact:+.4e}, rel. error {abs(got / exact - 1):.1e}"
+    assert line == RAMP[a]
+    # xentbook keeps the entry to a few float32 units of roundoff at every margin.
+    ours = cross_entropy_grad(np.array([a, 0, 0, 0], dtype=np.float32), 0)[0]
+    assert abs(float(ours) / exact - 1) < 4 * 2.0**-24
+
+
+# torch.func.hessian imports a module that calls torch.jit.script, deprecated in 2.13.
+@pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning")
+def test_hessian_by_torch_func_is_diag_p_minus_ppT():
+    from torch.func import hessian
+
+    z = torch.tensor([2.0, 1.0, 0.1], dtype=torch.float64)
+    H = hessian(lambda v: F.cross_entropy(v, torch.tensor(1)))(z).numpy()
+    p = np.exp(z.numpy()) / np.exp(z.numpy()).sum()
+    np.testing.assert_allclose(H, np.diag(p) - np.outer(p, p), rtol=1e-13, atol=1e-16)
+    assert str(torch.from_numpy(H)).splitlines()[0] == "tensor([[ 0.2247, -0.1598, -0.0650],"
+
+
+def test_log_softmax_backward_is_g_minus_p_sum_g():
+    # The chapter: autograd's backward of log_softmax is g - p (1^T g).
+    z = torch.tensor([2.0, 1.0, 0.1], dtype=torch.float64, requires_grad=True)
+    g = torch.tensor([0.3, -1.2, 0.5], dtype=torch.float64)
+    (F.log_softmax(z, dim=0) * g).sum().backward()
+    p = torch.softmax(z.detach(), dim=0)
+    np.testing.assert_allclose(z.grad.numpy(), (g - p * g.sum()).numpy(), rtol=1e-14)
+
+
+def test_gradcheck_defaults_and_verdicts():
+    import inspect
+
+    from torch.autograd import gradcheck, gradgradcheck
+
+    params = inspect.signature(gradcheck).parameters
+    assert (params["eps"].default, params["atol"].default, params["rtol"].default) == (
+        1e-6,
+        1e-5,
+        1e-3,
+    )
+    gen = torch.Generator().manual_seed(0)
+    z = torch.randn(8, 5, dtype=torch.float64, requires_grad=True, generator=gen)
+    t = torch.randint(0, 5, (8,), generator=gen)
+    assert gradcheck(lambda v: F.cross_entropy(v, t, label_smoothing=0.1), (z,))
+    assert gradgradcheck(lambda v: F.cross_entropy(v, t), (z,))
+
+    class SignFlipped(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, v):
+            ctx.save_for_backward(v)
+            return torch.logsumexp(v, dim=1).sum()
+
+        @staticmethod
+        def backward(ctx, grad_out):
+            (v,) = ctx.saved_tensors
+            return -grad_out * torch.softmax(v, dim=1)
+
+    with pytest.raises(RuntimeError, match="Jacobian mismatch"):
+        gradcheck(SignFlipped.apply, (z,))
+
+
+def test_gradcheck_fails_a_correct_gradient_in_float32():
+    from torch.autograd import gradcheck
+
+    gen = torch.Generator().manual_seed(0)
+    z = torch.randn(8, 5, dtype=torch.float32, requires_grad=True, generator=gen)
+    t = torch.randint(0, 5, (8,), generator=gen)
+    with (
+        pytest.warns(UserWarning, match="not of double precision"),
+        pytest.raises(RuntimeError, match="Jacobian mismatch"),
+    ):
+        gradcheck(lambda v: F.cross_entropy(v, t), (z,))

@@ -10,7 +10,7 @@ language model (chapter 12) and the pieces of the fused linear cross-entropy sho
 """
 
 from xentbook.book._ch05 import gumbel_max_sample, loss_condition_number
-from xentbook.book._ch07 import finite_difference_hessian
+from xentbook.book._ch07 import finite_difference_hessian, finite_difference_jacobian
 from xentbook.book._ch12 import adaptive_unigram_logits
 from xentbook.book._ch13 import round_to_bfloat16
 from xentbook.calibration import expected_calibration_error, fit_temperature, reliability_bins
@@ -45,6 +45,7 @@ __all__ = [
     "expected_calibration_error",
     "finite_difference_grad",
     "finite_difference_hessian",
+    "finite_difference_jacobian",
     "fit_gaussian_kl",
     "fit_temperature",
     "gaussian_logpdf",

@@ -30,8 +30,11 @@ from xentbook.plots._divergence import (
 from xentbook.plots._gradient import (
     plot_ce_vs_mse,
     plot_curvature_vs_confidence,
+    plot_finite_difference_error,
+    plot_gradient_norm_bounds,
     plot_loss_and_gradient_along_logit,
     plot_loss_contour,
+    plot_target_entry_error,
     plot_training_curves,
 )
 from xentbook.plots._information import (
@@ -86,8 +89,10 @@ __all__ = [
     "plot_entropy_histogram",
     "plot_entropy_vs_temperature",
     "plot_error_vs_condition",
+    "plot_finite_difference_error",
     "plot_focal_gradient_ratio",
     "plot_focal_loss",
+    "plot_gradient_norm_bounds",
     "plot_gradient_size_vs_probability",
     "plot_initial_loss",
     "plot_kl_fits",
@@ -114,6 +119,7 @@ __all__ = [
     "plot_surprisal",
     "plot_surrogate_bounds",
     "plot_target_alignment",
+    "plot_target_entry_error",
     "plot_temperature",
     "plot_training_curves",
     "plot_true_logit_gradient",

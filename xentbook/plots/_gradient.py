@@ -16,16 +16,27 @@ from xentbook.binary import (
 )
 from xentbook.cross_entropy import cross_entropy, cross_entropy_grad
 from xentbook.plots._style import COLORS, new_axes
-from xentbook.primitives import sigmoid
+from xentbook.primitives import sigmoid, softmax
 from xentbook.regression import mse, mse_grad
 
 __all__ = [
     "plot_ce_vs_mse",
     "plot_curvature_vs_confidence",
+    "plot_finite_difference_error",
+    "plot_gradient_norm_bounds",
     "plot_loss_and_gradient_along_logit",
     "plot_loss_contour",
+    "plot_target_entry_error",
     "plot_training_curves",
 ]
+
+
+def _legible(ax: Axes) -> None:
+    """Fonts large enough for a phone, where a 6 in figure is shown about 360 px wide."""
+    ax.tick_params(labelsize=12)
+    ax.xaxis.label.set_fontsize(13)
+    ax.yaxis.label.set_fontsize(13)
+    ax.title.set_fontsize(13)
 
 
 def plot_loss_and_gradient_along_logit(
@@ -124,7 +135,8 @@ def plot_loss_and_gradient_along_logit(
     ax.set_xlabel(rf"logit $z_{index}$")
     ax.set_ylabel("loss and slope")
     ax.set_title(rf"moving $z_{index}$, target $y = {target}$")
-    ax.legend(loc="best", fontsize="small")
+    ax.legend(loc="best", fontsize=11)
+    _legible(ax)
     return ax
 
 
@@ -319,9 +331,10 @@ def plot_curvature_vs_confidence(probs: ArrayLike, *, ax: Axes | None = None) ->
 
     For each row :math:`p` of ``probs`` the point :math:`(\max_i p_i, \lambda_{\max})` with
     :math:`\lambda_{\max}` the largest eigenvalue of :math:`\operatorname{diag}(p) - p p^\top`
-    (``ax.collections[0]``). Drawn over it: the attainable upper envelope
-    :math:`\lambda_{\max} \le q` for :math:`q \le 1/2` and :math:`\lambda_{\max} \le 2q(1 - q)`
-    for :math:`q \ge 1/2`, where :math:`q = \max_i p_i` (``ax.lines[0]``), and the global
+    (``ax.collections[0]``). Drawn over it: the bound :math:`\lambda_{\max} \le q` for
+    :math:`q \le 1/2` (attained when the two largest probabilities are equal) and
+    :math:`\lambda_{\max} \le 2q(1 - q)` for :math:`q \ge 1/2` (approached as the rest of the
+    mass goes to one class), where :math:`q = \max_i p_i` (``ax.lines[0]``), and the global
     bound :math:`1/2` (dashed, ``ax.lines[1]``).
 
     Parameters
@@ -381,11 +394,12 @@ def plot_curvature_vs_confidence(probs: ArrayLike, *, ax: Axes | None = None) ->
     ax.plot(q, envelope, color=COLORS["accent"], lw=2, label=r"$\min(q,\ 2q(1 - q))$")
     ax.axhline(0.5, color=COLORS["reference"], ls="--", lw=1, label="bound $1/2$")
     ax.set_xlim(0.0, 1.0)
-    ax.set_ylim(0.0, 0.55)
+    ax.set_ylim(0.0, 0.64)
     ax.set_xlabel(r"confidence $q = \max_i p_i$")
     ax.set_ylabel(r"$\lambda_{\max}(\operatorname{diag}(p) - pp^\top)$")
     ax.set_title("curvature of the loss in the logits")
-    ax.legend(loc="upper left", fontsize="small", markerscale=3)
+    ax.legend(loc="upper left", fontsize=11, markerscale=3)
+    _legible(ax)
     return ax
 
 
@@ -452,7 +466,17 @@ def plot_loss_contour(
     levels = [0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 4.0, 5.0]
     levels = [level for level in levels if level < loss.max()]
     contours = ax.contour(d1, d2, loss, levels=levels, cmap="viridis", linewidths=1.5)
-    ax.clabel(contours, fontsize=10, fmt="%g")
+    # Labels in a column left of the arrows, where the contours run horizontally: at d1 = x
+    # the level L is crossed at d2 = log(e^L - 1 - e^x).
+    x = -0.9 * span
+    heights = [float(np.log(np.expm1(level) - np.exp(x))) for level in levels]
+    ax.clabel(
+        contours,
+        fontsize=11,
+        fmt="%g",
+        manual=[(x, h) for h in heights if abs(h) < span],
+        inline_spacing=2,
+    )
     a = np.linspace(-span, span, arrows + 2)[1:-1]
     a1, a2 = np.meshgrid(a, a)
     coarse = np.stack([np.zeros_like(a1), a1, a2], axis=-1).reshape(-1, 3)
@@ -474,4 +498,257 @@ def plot_loss_contour(
     ax.set_xlabel(r"$d_1 = z_a - z_y$")
     ax.set_ylabel(r"$d_2 = z_b - z_y$")
     ax.set_title(r"$L = \log(1 + e^{d_1} + e^{d_2})$; arrows: $-\nabla L$")
+    _legible(ax)
+    return ax
+
+
+def plot_gradient_norm_bounds(
+    logits: ArrayLike, targets: ArrayLike, *, ax: Axes | None = None
+) -> Axes:
+    r"""Length of the gradient :math:`p - e_y` against the missing probability :math:`1 - p_y`.
+
+    One point per row of ``logits`` (``ax.collections[0]``): :math:`x = 1 - p_y`,
+    :math:`y = \lVert p - e_y \rVert_2`. Drawn over them, the two bounds of the chapter:
+    :math:`\sqrt{C/(C-1)}\,(1 - p_y)`, attained when the wrong mass is spread evenly
+    (``ax.lines[0]``), and :math:`\sqrt 2\,(1 - p_y)`, approached when it sits on one class
+    (``ax.lines[1]``).
+
+    Parameters
+    ----------
+    logits : array_like
+        Shape ``(M, C)`` with ``C >= 2``.
+    targets : array_like of int
+        Class indices, shape ``(M,)``.
+    ax : Axes, optional
+        Where to draw; a new figure by default.
+
+    Returns
+    -------
+    Axes
+
+    Raises
+    ------
+    ValueError
+        If ``logits`` is not 2-d with at least two classes or ``targets`` does not match it.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from xentbook.plots import plot_gradient_norm_bounds
+    >>> ax = plot_gradient_norm_bounds([[0.0, 0.0, 0.0]], [0])
+    >>> print(", ".join(f"{v:.4f}" for v in ax.collections[0].get_offsets()[0]))
+    0.6667, 0.8165
+    >>> plt.close("all")
+    """
+    func = "plot_gradient_norm_bounds"
+    z = np.asarray(logits, dtype=np.float64)
+    t = np.asarray(targets)
+    if z.ndim != 2 or z.shape[1] < 2 or z.shape[0] == 0:
+        raise ValueError(f"{func}: logits must have shape (M, C) with C >= 2, got {z.shape}")
+    if t.shape != (z.shape[0],) or not np.issubdtype(t.dtype, np.integer):
+        raise ValueError(
+            f"{func}: targets must be {z.shape[0]} class indices, got shape {t.shape} "
+            f"and dtype {t.dtype}"
+        )
+    classes = z.shape[1]
+    grad = cross_entropy_grad(z, t, reduction="none")
+    missing = -grad[np.arange(z.shape[0]), t]
+    norm = np.linalg.norm(grad, axis=1)
+
+    ax = new_axes(ax)
+    ax.scatter(missing, norm, s=5, alpha=0.3, color=COLORS["ce"], linewidths=0)
+    x = np.array([0.0, 1.0])
+    lower = np.sqrt(classes / (classes - 1))
+    ax.plot(
+        x,
+        lower * x,
+        color=COLORS["grad"],
+        lw=2,
+        label=rf"$\sqrt{{C/(C-1)}}\,(1 - p_y)$, $C = {classes}$",
+    )
+    ax.plot(x, np.sqrt(2) * x, color=COLORS["accent"], lw=2, label=r"$\sqrt{2}\,(1 - p_y)$")
+    ax.set_xlim(0.0, 1.0)
+    ax.set_ylim(0.0, 1.45)
+    ax.set_xlabel(r"missing probability $1 - p_y$")
+    ax.set_ylabel(r"$\Vert \nabla_z L \Vert_2$")
+    ax.set_title("length of the gradient $p - e_y$")
+    ax.legend(loc="upper left", fontsize=11)
+    _legible(ax)
+    return ax
+
+
+def plot_finite_difference_error(
+    f: Any,
+    x: ArrayLike,
+    exact: ArrayLike,
+    *,
+    steps: ArrayLike | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    r"""Error of forward and central differences against the step :math:`h` (log-log).
+
+    For each step :math:`h` the largest error over the coordinates,
+    :math:`\max_i |\hat g_i - g_i|`, of the forward difference
+    :math:`(f(x + h e_i) - f(x)) / h` (``ax.lines[0]``) and the central difference
+    :math:`(f(x + h e_i) - f(x - h e_i)) / 2h` (``ax.lines[1]``), against the exact gradient
+    ``exact``. Errors of exactly zero are drawn at ``1e-17``. Dotted vertical lines mark
+    :math:`\epsilon^{1/2}` and :math:`\epsilon^{1/3}` with :math:`\epsilon = 2^{-52}`, where
+    rounding (slope :math:`-1`) and truncation (slope 1 and 2) errors balance.
+
+    Parameters
+    ----------
+    f : callable
+        Maps a float64 vector shaped like ``x`` to a real scalar.
+    x, exact : array_like
+        The point and the exact gradient there, vectors of the same length.
+    steps : array_like, optional
+        The steps; 120 log-spaced values from ``1e-14`` to ``1e-1`` by default.
+    ax : Axes, optional
+        Where to draw; a new figure by default.
+
+    Returns
+    -------
+    Axes
+
+    Raises
+    ------
+    ValueError
+        If ``x`` and ``exact`` are not vectors of the same length, or a step is not positive.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import numpy as np
+    >>> from xentbook.plots import plot_finite_difference_error
+    >>> ax = plot_finite_difference_error(np.sum, [1.0, 2.0], [1.0, 1.0], steps=[0.5])
+    >>> print(f"{ax.lines[1].get_ydata()[0]:.0e}")
+    1e-17
+    >>> plt.close("all")
+    """
+    func = "plot_finite_difference_error"
+    point = np.asarray(x, dtype=np.float64)
+    grad = np.asarray(exact, dtype=np.float64)
+    if point.ndim != 1 or point.shape != grad.shape or point.size == 0:
+        raise ValueError(
+            f"{func}: x and exact must be vectors of the same length, got shapes "
+            f"{point.shape} and {grad.shape}"
+        )
+    h = np.logspace(-14, -1, 120) if steps is None else np.asarray(steps, dtype=np.float64)
+    if h.ndim != 1 or h.size == 0 or not np.all(h > 0):
+        raise ValueError(f"{func}: steps must be a non-empty vector of positive numbers")
+    here = float(f(point))
+    eye = np.eye(point.size)
+    forward = np.empty(h.size)
+    central = np.empty(h.size)
+    for k, step in enumerate(h):
+        up = np.array([float(f(point + step * e)) for e in eye])
+        down = np.array([float(f(point - step * e)) for e in eye])
+        forward[k] = np.abs((up - here) / step - grad).max()
+        central[k] = np.abs((up - down) / (2 * step) - grad).max()
+    floor = 1e-17
+
+    ax = new_axes(ax)
+    ax.loglog(h, np.maximum(forward, floor), color=COLORS["mse"], lw=2, label="forward")
+    ax.loglog(h, np.maximum(central, floor), color=COLORS["ce"], lw=2, label="central")
+    eps = float(np.finfo(np.float64).eps)
+    for power, name in ((1 / 2, r"$\epsilon^{1/2}$"), (1 / 3, r"$\epsilon^{1/3}$")):
+        ax.axvline(eps**power, color=COLORS["reference"], ls=":", lw=1.5)
+        ax.annotate(
+            name,
+            (eps**power, 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(3, -16),
+            textcoords="offset points",
+            fontsize=12,
+        )
+    ax.set_xlabel("step $h$")
+    ax.set_ylabel("largest error in the gradient")
+    ax.set_title("finite differences in float64")
+    ax.legend(loc="lower left", fontsize=11)
+    _legible(ax)
+    return ax
+
+
+def plot_target_entry_error(
+    margins: ArrayLike, *, num_classes: int = 4, ax: Axes | None = None
+) -> Axes:
+    r"""Relative error of the target's gradient entry :math:`p_y - 1` against the margin.
+
+    The logits are :math:`(a, 0, \dots, 0)` over ``num_classes`` classes with target 0, for
+    each margin :math:`a` in ``margins``; the exact entry is :math:`-s/(1 + s)` with
+    :math:`s = (C - 1) e^{-a}`, computed in ``np.longdouble``. Drawn, each in float32 and
+    float64: the naive difference ``softmax(z)[0] - 1`` (``ax.lines[0]`` and ``[1]``) and
+    :func:`xentbook.cross_entropy_grad` (``ax.lines[2]`` and ``[3]``); dashed, the estimate
+    :math:`u / (1 - p_y)` of the naive error with :math:`u = 2^{-24}` and :math:`2^{-53}`
+    (``ax.lines[4]`` and ``[5]``). Relative errors are drawn between ``1e-17`` (exact zeros
+    included) and 1 (a result of 0).
+
+    Parameters
+    ----------
+    margins : array_like
+        Values of :math:`a`, each rounded to float32 first so that both dtypes see the same
+        logits.
+    num_classes : int
+        :math:`C \ge 2`.
+    ax : Axes, optional
+        Where to draw; a new figure by default.
+
+    Returns
+    -------
+    Axes
+
+    Raises
+    ------
+    ValueError
+        If ``margins`` is not a non-empty vector of finite numbers or ``num_classes < 2``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from xentbook.plots import plot_target_entry_error
+    >>> ax = plot_target_entry_error([20.0])
+    >>> print(f"{ax.lines[0].get_ydata()[0]:.0f}")  # float32: p_y - 1 rounds to 0
+    1
+    >>> plt.close("all")
+    """
+    func = "plot_target_entry_error"
+    a = np.asarray(margins, dtype=np.float32).astype(np.float64)
+    if a.ndim != 1 or a.size == 0 or not np.all(np.isfinite(a)):
+        raise ValueError(f"{func}: margins must be a non-empty vector of finite numbers")
+    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)):
+        raise ValueError(f"{func}: num_classes must be an integer, got {num_classes!r}")
+    if num_classes < 2:
+        raise ValueError(f"{func}: num_classes must be at least 2, got {num_classes}")
+    s = (num_classes - 1) * np.exp(-a.astype(np.longdouble))
+    exact = -s / (1 + s)
+    logits = np.zeros((a.size, num_classes))
+    logits[:, 0] = a
+    targets = np.zeros(a.size, dtype=int)
+    errors = {}
+    for dtype in (np.float32, np.float64):
+        z = logits.astype(dtype)
+        naive = softmax(z)[:, 0] - dtype(1)
+        careful = cross_entropy_grad(z, targets, reduction="none")[:, 0]
+        for name, value in (("naive", naive), ("careful", careful)):
+            rel = np.abs((value.astype(np.longdouble) - exact) / exact).astype(np.float64)
+            errors[name, dtype] = np.clip(rel, 1e-17, 1.0)
+
+    ax = new_axes(ax)
+    styles = {
+        ("naive", np.float32): (COLORS["mse"], r"softmax$(z)_y - 1$, float32"),
+        ("naive", np.float64): (COLORS["accent"], r"softmax$(z)_y - 1$, float64"),
+        ("careful", np.float32): (COLORS["ce"], "cross_entropy_grad, float32"),
+        ("careful", np.float64): (COLORS["extra"], "cross_entropy_grad, float64"),
+    }
+    for key, (color, label) in styles.items():
+        ax.semilogy(a, errors[key], color=color, lw=1.5, label=label)
+    missing = (s / (1 + s)).astype(np.float64)
+    for u, color in ((2.0**-24, COLORS["mse"]), (2.0**-53, COLORS["accent"])):
+        ax.semilogy(a, np.clip(u / missing, 1e-17, 1.0), color=color, ls="--", lw=1)
+    ax.set_ylim(1e-17, 3.0)
+    ax.set_xlabel(r"margin $a = z_y - z_j$")
+    ax.set_ylabel(r"relative error of $p_y - 1$")
+    ax.set_title(rf"$z = (a, 0, \dots, 0)$, $C = {num_classes}$; dashed: $u / (1 - p_y)$")
+    ax.legend(loc="center right", fontsize=10)
+    _legible(ax)
     return ax
