@@ -10,8 +10,10 @@ from xentbook.plots import (
     new_axes,
     plot_bernoulli_entropy,
     plot_code_lengths,
+    plot_cumulative_surprise,
     plot_entropy_histogram,
     plot_surprisal,
+    plot_surprisal_halvings,
 )
 
 
@@ -127,3 +129,62 @@ class TestPlotEntropyHistogram:
         # log 2 = 0.693 is the most a distribution over 2 outcomes can have: 0.8 is impossible.
         with pytest.raises(ValueError, match=r"plot_entropy_histogram: entropies must lie in"):
             plot_entropy_histogram([0.2, 0.8], num_classes=2)
+
+
+class TestPlotSurprisalHalvings:
+    def test_lines_in_bits_and_nats(self):
+        ax = plot_surprisal_halvings(halvings=10)
+        p = ax.lines[0].get_xdata()
+        # Powers of two are exact in binary: p = 2^-n and -log2 p = n exactly.
+        assert list(p) == [2.0**-n for n in range(11)]
+        assert list(ax.lines[0].get_ydata()) == [float(n) for n in range(11)]
+        # n ln 2 from the math module; rtol 1e-15 is a few ulp.
+        np.testing.assert_allclose(
+            ax.lines[1].get_ydata(), [n * math.log(2) for n in range(11)], rtol=1e-15
+        )
+        assert ax.get_xscale() == "log"
+
+    def test_each_halving_is_one_bit(self):
+        ax = plot_surprisal_halvings(halvings=6)
+        assert np.all(np.diff(ax.lines[0].get_ydata()) == 1.0)
+
+    def test_landmarks(self):
+        ax = plot_surprisal_halvings(halvings=10)
+        marked = [float(line.get_ydata()[0]) for line in ax.lines[2:]]
+        np.testing.assert_allclose(marked, [math.log2(6), math.log2(52)], rtol=1e-15)
+        # 1/52 lies beyond an axis that stops at 1/8, so only the die is marked.
+        assert len(plot_surprisal_halvings(halvings=3).lines) == 3
+
+    @pytest.mark.parametrize(("halvings", "exc"), [(0, ValueError), (2.0, TypeError)])
+    def test_bad_halvings(self, halvings, exc):
+        with pytest.raises(exc, match="plot_surprisal_halvings: halvings must be"):
+            plot_surprisal_halvings(halvings=halvings)
+
+
+class TestPlotCumulativeSurprise:
+    def test_running_totals(self):
+        rained = np.array([True, False, True, True])
+        ax = plot_cumulative_surprise(rained, {"half": 0.5, "daily": [0.8, 0.25, 0.5, 0.125]})
+        assert list(ax.lines[0].get_xdata()) == [1, 2, 3, 4]
+        # Always 1/2: one bit a day, exactly.
+        assert list(ax.lines[0].get_ydata()) == [1.0, 2.0, 3.0, 4.0]
+        # By hand: -log2 0.8, then -log2 0.75, -log2 0.5 = 1, -log2 0.125 = 3.
+        first = -math.log2(0.8)
+        second = first - math.log2(0.75)
+        expected = [first, second, second + 1.0, second + 4.0]
+        np.testing.assert_allclose(ax.lines[1].get_ydata(), expected, rtol=1e-15)
+        texts = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert texts[0] == "half: 4 bits"
+
+    def test_a_sure_forecast_that_fails_is_infinitely_surprised(self):
+        with np.errstate(divide="ignore"):
+            ax = plot_cumulative_surprise(np.array([False, True]), {"never": 0.0})
+        assert list(ax.lines[0].get_ydata()) == [0.0, math.inf]
+
+    def test_bad_inputs(self):
+        with pytest.raises(ValueError, match="outcomes must be a non-empty 1-d boolean"):
+            plot_cumulative_surprise([1, 0], {"a": 0.5})
+        with pytest.raises(ValueError, match="forecasts must name at least one"):
+            plot_cumulative_surprise(np.array([True]), {})
+        with pytest.raises(ValueError, match="forecast 'a' must lie in"):
+            plot_cumulative_surprise(np.array([True]), {"a": 1.5})

@@ -40,8 +40,10 @@ from xentbook.plots._gradient import (
 from xentbook.plots._information import (
     plot_bernoulli_entropy,
     plot_code_lengths,
+    plot_cumulative_surprise,
     plot_entropy_histogram,
     plot_surprisal,
+    plot_surprisal_halvings,
 )
 from xentbook.plots._language_model import (
     plot_micro_batch_weights,
@@ -84,6 +86,7 @@ __all__ = [
     "plot_clamped_loss",
     "plot_code_lengths",
     "plot_cross_entropy_vs_q",
+    "plot_cumulative_surprise",
     "plot_curvature_vs_confidence",
     "plot_double_softmax",
     "plot_entropy_histogram",
@@ -117,6 +120,7 @@ __all__ = [
     "plot_soft_cap",
     "plot_soft_target_floor",
     "plot_surprisal",
+    "plot_surprisal_halvings",
     "plot_surrogate_bounds",
     "plot_target_alignment",
     "plot_target_entry_error",

@@ -20,8 +20,10 @@ from xentbook.plots._style import COLORS, new_axes
 __all__ = [
     "plot_bernoulli_entropy",
     "plot_code_lengths",
+    "plot_cumulative_surprise",
     "plot_entropy_histogram",
     "plot_surprisal",
+    "plot_surprisal_halvings",
 ]
 
 
@@ -41,7 +43,7 @@ def plot_surprisal(num: int = 400, p_min: float = 1e-3, ax: Axes | None = None) 
         I_2(p) = -\log_2 p, \qquad I(p) = -\ln p = I_2(p) \ln 2 .
 
     Three landmark events are marked on the curve in bits: a fair coin (1 bit), a fair die
-    (:math:`\log_2 6` bits) and a one-in-ten event (:math:`\log_2 10` bits).
+    (:math:`\log_2 6` bits) and a uniformly random decimal digit (:math:`\log_2 10` bits).
 
     Parameters
     ----------
@@ -73,7 +75,7 @@ def plot_surprisal(num: int = 400, p_min: float = 1e-3, ax: Axes | None = None) 
     p = np.linspace(p_min, 1.0, num)
     ax.plot(p, surprisal(p, base=2), color=COLORS["ce"], lw=2, label=r"bits: $-\log_2 p$")
     ax.plot(p, surprisal(p), color=COLORS["accent"], lw=2, ls="--", label=r"nats: $-\ln p$")
-    marks = {"coin, $p=1/2$": 1 / 2, "die, $p=1/6$": 1 / 6, "$p=1/10$": 1 / 10}
+    marks = {"coin, $p=1/2$": 1 / 2, "die, $p=1/6$": 1 / 6, "digit, $p=1/10$": 1 / 10}
     for text, prob in marks.items():
         bits = float(surprisal(prob, base=2))
         ax.plot([prob], [bits], "o", color=COLORS["ce"], ms=5)
@@ -82,13 +84,151 @@ def plot_surprisal(num: int = 400, p_min: float = 1e-3, ax: Axes | None = None) 
             (prob, bits),
             xytext=(8, 6),
             textcoords="offset points",
-            fontsize=9,
+            fontsize=10,
         )
     ax.set_xlabel("probability $p$ of the event")
     ax.set_ylabel("surprisal $I(p)$")
     ax.set_xlim(0, 1.02)
     ax.set_ylim(0, max(float(surprisal(p_min, base=2)) * 0.75, 3.6))
     ax.legend(loc="upper right")
+    return ax
+
+
+def plot_surprisal_halvings(halvings: int = 10, ax: Axes | None = None) -> Axes:
+    r"""Surprisal in bits against the probability on a base-2 logarithmic axis: a straight line.
+
+    With :math:`p = 2^{-n}`, the surprisal is :math:`-\log_2 p = n` bits, so each halving of
+    the probability (one step to the right on the axis, which runs from :math:`p = 1` down to
+    :math:`2^{-\text{halvings}}`) adds exactly one bit. The curve in nats,
+    :math:`n \ln 2`, is a straight line too, with slope :math:`\ln 2`.
+
+    Parameters
+    ----------
+    halvings : int, optional
+        Number of halvings drawn; the axis ends at :math:`p = 2^{-\text{halvings}}`.
+    ax : Axes, optional
+        Where to draw; default a new figure.
+
+    Returns
+    -------
+    Axes
+        ``lines[0]`` is the line in bits (with a marker at every power of two),
+        ``lines[1]`` the line in nats; ``lines[2:]`` mark a fair die (:math:`p = 1/6`) and
+        an ace of spades drawn from a deck (:math:`p = 1/52`), both in bits, when they lie
+        on the axis.
+
+    Examples
+    --------
+    >>> from xentbook.plots import plot_surprisal_halvings
+    >>> ax = plot_surprisal_halvings(halvings=3)
+    >>> print(ax.lines[0].get_xdata(), ax.lines[0].get_ydata())
+    [1.    0.5   0.25  0.125] [0. 1. 2. 3.]
+    """
+    halvings = _count("plot_surprisal_halvings", "halvings", halvings, 1)
+    ax = new_axes(ax)
+    p = 2.0 ** -np.arange(halvings + 1)
+    ax.plot(
+        p, surprisal(p, base=2), "o-", color=COLORS["ce"], lw=2, ms=5, label=r"bits: $-\log_2 p$"
+    )
+    ax.plot(p, surprisal(p), color=COLORS["accent"], lw=2, ls="--", label=r"nats: $-\ln p$")
+    for text, prob in {"die (1/6)": 1 / 6, "ace of spades (1/52)": 1 / 52}.items():
+        if prob < p[-1]:
+            continue
+        bits = float(surprisal(prob, base=2))
+        ax.plot([prob], [bits], "s", color=COLORS["extra"], ms=6)
+        ax.annotate(
+            f"{text}: {bits:.2f} bits",
+            (prob, bits),
+            xytext=(-12, 22),
+            textcoords="offset points",
+            ha="right",
+            fontsize=10,
+            arrowprops={"arrowstyle": "-", "color": COLORS["extra"], "lw": 1},
+        )
+    ax.set_xscale("log", base=2)
+    ax.set_xlim(1.3, p[-1] / 1.3)  # probability falls to the right, so the lines rise
+    ax.set_xticks(p[::2], ["1" if n == 0 else f"$2^{{-{n}}}$" for n in range(0, halvings + 1, 2)])
+    ax.set_yticks(np.arange(0, halvings + 1, 2))
+    ax.set_ylim(-0.3, halvings + 0.8)
+    ax.set_xlabel("probability $p$ of the event (each step: halved)")
+    ax.set_ylabel("surprisal $I(p)$")
+    ax.legend(loc="lower right")
+    return ax
+
+
+def plot_cumulative_surprise(
+    outcomes: ArrayLike, forecasts: dict[str, ArrayLike], ax: Axes | None = None
+) -> Axes:
+    r"""Running total, in bits, of the surprise of each forecaster at what actually happened.
+
+    For a binary event (rain or not) on day :math:`t` and a forecast probability of rain
+    :math:`q_t`, the surprise of the day is :math:`-\log_2 q_t` if it rained and
+    :math:`-\log_2 (1 - q_t)` if not; each line is the running sum
+
+    .. math::
+
+        S_T = \sum_{t=1}^{T} -\log_2 q_t(x_t) .
+
+    Parameters
+    ----------
+    outcomes : array_like of bool
+        A 1-d array, True on the days the event happened.
+    forecasts : dict of str to array_like
+        Forecaster's name to probabilities of the event, one per day (or one number for the
+        whole period), each in :math:`[0, 1]`.
+    ax : Axes, optional
+        Where to draw; default a new figure.
+
+    Returns
+    -------
+    Axes
+        ``lines[k]`` is the running total of the ``k``-th forecaster, against the day
+        :math:`1, \dots, T`.
+
+    Examples
+    --------
+    >>> from xentbook.plots import plot_cumulative_surprise
+    >>> ax = plot_cumulative_surprise([True, False], {"fair": 0.5, "sure": [1.0, 0.0]})
+    >>> print(ax.lines[0].get_ydata(), ax.lines[1].get_ydata())
+    [1. 2.] [0. 0.]
+    """
+    func = "plot_cumulative_surprise"
+    happened = np.asarray(outcomes)
+    if happened.dtype != np.bool_ or happened.ndim != 1 or happened.size == 0:
+        raise ValueError(
+            f"{func}: outcomes must be a non-empty 1-d boolean array, got {happened.dtype} "
+            f"of shape {happened.shape}"
+        )
+    if not forecasts:
+        raise ValueError(f"{func}: forecasts must name at least one forecaster")
+    ax = new_axes(ax)
+    days = np.arange(1, happened.size + 1)
+    palette = [
+        COLORS["ce"],
+        COLORS["accent"],
+        COLORS["reference"],
+        COLORS["mse"],
+        COLORS["extra"],
+        COLORS["grad"],
+    ]
+    for k, (name, chance) in enumerate(forecasts.items()):
+        q = np.broadcast_to(float_array(func, name, chance).astype(np.float64), happened.shape)
+        if not np.all((q >= 0) & (q <= 1)):
+            raise ValueError(f"{func}: forecast {name!r} must lie in [0, 1]")
+        given = np.where(happened, q, 1 - q)  # probability given to what happened
+        total = np.cumsum(surprisal(given, base=2))
+        ax.plot(
+            days,
+            total,
+            color=palette[k % len(palette)],
+            lw=2,
+            label=f"{name}: {total[-1]:.0f} bits",
+        )
+    ax.set_xlabel("day")
+    ax.set_ylabel("cumulative surprise (bits)")
+    ax.set_xlim(0, happened.size * 1.01)
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="upper left")
     return ax
 
 
