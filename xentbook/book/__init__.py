@@ -1,14 +1,20 @@
 """Helpers that exist for the book's chapters, not for computing losses.
 
 The loss library is the top-level :mod:`xentbook` namespace. This namespace holds what the
-chapters use to teach: prefix codes (chapter 2), Gaussian fits (chapters 3 and 4), the iris
-data and a small softmax-regression trainer (chapters 6 and 8), finite differences and the
-softmax Jacobian (chapter 7), calibration tools (chapter 10), high-precision references,
-the condition number of the loss and a Gumbel-max sampler (chapter 5), an adaptive unigram
-language model (chapter 12) and the pieces of the fused linear cross-entropy shown step by step
-(chapter 13).
+chapters use to teach: the binary entropy, joint entropies, i.i.d. blocks and prefix codes
+(chapter 2), Gaussian fits (chapters 3 and 4), the iris data and a small softmax-regression
+trainer (chapters 6 and 8), finite differences and the softmax Jacobian (chapter 7),
+calibration tools (chapter 10), high-precision references, the condition number of the loss and
+a Gumbel-max sampler (chapter 5), an adaptive unigram language model (chapter 12) and the
+pieces of the fused linear cross-entropy shown step by step (chapter 13).
 """
 
+from xentbook.book._ch02 import (
+    binary_entropy,
+    conditional_entropy,
+    iid_block,
+    mutual_information,
+)
 from xentbook.book._ch05 import gumbel_max_sample, loss_condition_number
 from xentbook.book._ch07 import finite_difference_hessian, finite_difference_jacobian
 from xentbook.book._ch12 import adaptive_unigram_logits
@@ -39,7 +45,9 @@ from xentbook.training import softmax_loss_with_grad, train_softmax_regression
 __all__ = [
     "adaptive_unigram_logits",
     "average_code_length",
+    "binary_entropy",
     "canonical_code",
+    "conditional_entropy",
     "decode_prefix",
     "empirical_distribution",
     "expected_calibration_error",
@@ -52,11 +60,13 @@ __all__ = [
     "gaussian_mixture_logpdf",
     "gumbel_max_sample",
     "huffman_code_lengths",
+    "iid_block",
     "is_prefix_free",
     "kl_divergence_on_grid",
     "kraft_sum",
     "load_iris",
     "loss_condition_number",
+    "mutual_information",
     "naive_linear_cross_entropy_with_grad",
     "online_logsumexp",
     "peak_memory",

@@ -27,6 +27,12 @@ from xentbook.plots._divergence import (
     plot_log_bound,
     plot_nll_curve,
 )
+from xentbook.plots._entropy import (
+    plot_binary_entropy,
+    plot_block_coding,
+    plot_code_tree,
+    plot_simplex_entropy,
+)
 from xentbook.plots._gradient import (
     plot_ce_vs_mse,
     plot_curvature_vs_confidence,
@@ -81,10 +87,13 @@ __all__ = [
     "plot_bce_probability_form",
     "plot_bce_vs_logit",
     "plot_bernoulli_entropy",
+    "plot_binary_entropy",
+    "plot_block_coding",
     "plot_calibration_comparison",
     "plot_ce_vs_mse",
     "plot_clamped_loss",
     "plot_code_lengths",
+    "plot_code_tree",
     "plot_cross_entropy_vs_q",
     "plot_cumulative_surprise",
     "plot_curvature_vs_confidence",
@@ -116,6 +125,7 @@ __all__ = [
     "plot_relative_error",
     "plot_reliability_diagram",
     "plot_sigmoid_loss_landscape",
+    "plot_simplex_entropy",
     "plot_smooth_max",
     "plot_soft_cap",
     "plot_soft_target_floor",
