@@ -17,6 +17,7 @@ from xentbook.book._ch02 import (
 )
 from xentbook.book._ch05 import gumbel_max_sample, loss_condition_number
 from xentbook.book._ch07 import finite_difference_hessian, finite_difference_jacobian
+from xentbook.book._ch11 import train_with_loss_bug
 from xentbook.book._ch12 import adaptive_unigram_logits
 from xentbook.book._ch13 import round_to_bfloat16
 from xentbook.calibration import expected_calibration_error, fit_temperature, reliability_bins
@@ -79,4 +80,5 @@ __all__ = [
     "softmax_jacobian",
     "softmax_loss_with_grad",
     "train_softmax_regression",
+    "train_with_loss_bug",
 ]

@@ -65,6 +65,7 @@ from xentbook.plots._loss import (
     plot_true_logit_gradient,
 )
 from xentbook.plots._mistakes import (
+    plot_buggy_training,
     plot_clamped_loss,
     plot_double_softmax,
     plot_initial_loss,
@@ -89,6 +90,7 @@ __all__ = [
     "plot_bernoulli_entropy",
     "plot_binary_entropy",
     "plot_block_coding",
+    "plot_buggy_training",
     "plot_calibration_comparison",
     "plot_ce_vs_mse",
     "plot_clamped_loss",

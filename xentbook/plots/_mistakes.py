@@ -21,6 +21,7 @@ from xentbook.plots._style import COLORS, new_axes
 from xentbook.primitives import sigmoid, softmax, softplus
 
 __all__ = [
+    "plot_buggy_training",
     "plot_clamped_loss",
     "plot_double_softmax",
     "plot_initial_loss",
@@ -196,7 +197,7 @@ def plot_clamped_loss(margin: ArrayLike | None = None, eps: float = 1e-15, ax: A
     right.set_xlabel(r"true-class logit margin $m$")
     right.set_ylabel(r"$\partial \ell / \partial m$")
     right.set_ylim(-1.15, 0.15)
-    right.legend(loc="center left", bbox_to_anchor=(0.4, 0.5))
+    right.legend(loc="center right")
     return np.array([left, right], dtype=object)
 
 
@@ -283,6 +284,7 @@ def plot_initial_loss(
     scale: ArrayLike | None = None,
     samples: int = 2000,
     seed: int = 0,
+    marks: dict[str, float] | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     r"""Mean cross-entropy of random logits against their spread, with :math:`\log C` marked.
@@ -305,6 +307,9 @@ def plot_initial_loss(
         Logit vectors per point.
     seed : int, optional
         Seed of the random draws.
+    marks : dict, optional
+        Label to a value of :math:`\sigma`, each drawn as a labelled vertical line (for example
+        the logit spreads that common initialisations give).
     ax : Axes, optional
         Where to draw; default a new figure.
 
@@ -312,7 +317,7 @@ def plot_initial_loss(
     -------
     Axes
         ``lines[2 k]`` is the mean loss for ``num_classes[k]`` and ``lines[2 k + 1]`` its
-        :math:`\log C` level.
+        :math:`\log C` level; the marks follow.
 
     Examples
     --------
@@ -348,9 +353,73 @@ def plot_initial_loss(
             ls=":",
             label=rf"$\log {c} = {np.log(c):.2f}$",
         )
+    for label, value in (marks or {}).items():
+        ax.axvline(value, color=COLORS["reference"], lw=1, ls="--")
+        ax.annotate(
+            label,
+            (value, 0.97),
+            xycoords=("data", "axes fraction"),
+            rotation=90,
+            ha="right",
+            va="top",
+            fontsize=9,
+            color=COLORS["reference"],
+        )
     ax.set_xscale("log")
     ax.set_yscale("log")
+    ticks = [2, 5, 10, 20, 50, 100]
+    ax.set_yticks(ticks, [str(t) for t in ticks])
     ax.set_xlabel(r"standard deviation $\sigma$ of the initial logits")
     ax.set_ylabel("mean loss at initialisation (nats)")
     ax.legend(loc="upper left")
     return ax
+
+
+def plot_buggy_training(histories: dict[str, Any], ax: Any = None) -> Any:
+    r"""What a training script logs when its loss is wrong: the reported loss and the accuracy.
+
+    Parameters
+    ----------
+    histories : dict
+        Label to a history with ``reported_loss`` and ``accuracy`` arrays (one entry per
+        step), as returned by :func:`xentbook.book.train_with_loss_bug`.
+    ax : pair of Axes, optional
+        Where to draw; a new figure of two stacked panels when omitted.
+
+    Returns
+    -------
+    numpy.ndarray of Axes
+        Top: ``lines[k]`` is the reported loss of run ``k`` (symmetric log scale, since some
+        buggy losses are negative). Bottom: ``lines[k]`` its training accuracy.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from xentbook.book import train_with_loss_bug
+    >>> from xentbook.plots import plot_buggy_training
+    >>> run = train_with_loss_bug(np.array([[-1.0], [1.0]]), [0, 1], steps=3)
+    >>> top, bottom = plot_buggy_training({"right": run})
+    >>> print(bottom.lines[0].get_ydata())
+    [0.5 1.  1.  1. ]
+    """
+    if ax is None:
+        top, bottom = new_axes(nrows=2, figsize=(6.0, 6.4))
+    else:
+        top, bottom = _two_axes("plot_buggy_training", ax)
+    colors = [COLORS["ce"], COLORS["mse"], COLORS["accent"], COLORS["extra"], COLORS["grad"]]
+    styles = ["-", "--", "-.", ":", "-"]
+    for k, (label, history) in enumerate(histories.items()):
+        steps = np.arange(len(history.reported_loss))
+        style = {"color": colors[k % 5], "ls": styles[k % 5], "lw": 2, "label": label}
+        top.plot(steps, history.reported_loss, **style)
+        bottom.plot(steps, history.accuracy, **style)
+    top.set_yscale("symlog", linthresh=1.0)
+    top.axhline(0.0, color=COLORS["reference"], lw=1)
+    top.set_xlabel("gradient step")
+    top.set_ylabel("loss the script reports")
+    top.legend(loc="lower left")
+    bottom.set_ylim(0.0, 1.02)
+    bottom.set_xlabel("gradient step")
+    bottom.set_ylabel("training accuracy")
+    bottom.legend(loc="lower right")
+    return np.array([top, bottom], dtype=object)
