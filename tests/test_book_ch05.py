@@ -83,3 +83,6 @@ class TestScipyClaims:
             exact, rel=2e-16, abs=0
         )
         np.testing.assert_array_equal(special.log_softmax([40.0, 0.0, 0.0]), [0.0, -40.0, -40.0])
+        # On the logits as given, the correctly rounded log-sum-exp is 40: the difference is 0.
+        assert float(special.logsumexp([40.0, 0.0, 0.0])) - 40.0 == 0.0
+        assert repr(special.log_softmax([40.0, 0.0, 0.0])) == "array([  0., -40., -40.])"

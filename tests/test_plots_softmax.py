@@ -8,6 +8,7 @@ import pytest
 from xentbook.plots import (
     plot_entropy_vs_temperature,
     plot_error_vs_condition,
+    plot_float_grid,
     plot_loss_vs_probability,
     plot_relative_error,
     plot_smooth_max,
@@ -176,7 +177,10 @@ class TestPlotEntropyVsTemperature:
             slope = float((h(1 + step) - h(1 - step)) / (2 * step))
         tx, ty = ax.lines[1].get_data()
         np.testing.assert_allclose(np.diff(ty) / np.diff(tx), slope, rtol=1e-9)
-        assert ax.lines[2].get_ydata()[0] == pytest.approx(np.log(4), rel=1e-15, abs=0)
+        # The tangent is a straight segment around T = 1 on a linear axis, below log C.
+        assert tx.min() >= 0.5 and tx.max() <= 1.5 and ty.max() <= np.log(4)
+        assert ax.get_xscale() == "linear"
+        assert ax.lines[3].get_ydata()[0] == pytest.approx(np.log(4), rel=1e-15, abs=0)
 
     @pytest.mark.parametrize(
         ("kwargs", "match"),
@@ -204,10 +208,55 @@ class TestPlotErrorVsCondition:
             ]
             k1 = (2.5 * abs(p[0] - 1) + 0 + 5.75 * p[2]) / loss1
         np.testing.assert_allclose(kappa, [40.0, float(k1)], rtol=1e-13)
-        assert np.all(err >= 0) and np.all(err <= kappa + 3 + 3)
+        assert np.all(err >= 0) and np.all(err <= kappa + 3 + 1)
         bound_x, bound_y = ax.lines[2].get_data()
-        np.testing.assert_allclose(bound_y, bound_x + 6, rtol=1e-15)
+        np.testing.assert_allclose(bound_y, bound_x + 4, rtol=1e-15)  # default C + 1
+        assert ax.get_ylim()[1] >= 4 * 1.15  # the bound at kappa = 0 is inside the axes
+        ax = plot_error_vs_condition(z, y, constant=9.5)
+        bound_x, bound_y = ax.lines[2].get_data()
+        np.testing.assert_allclose(bound_y, bound_x + 9.5, rtol=1e-15)
 
     def test_bad_input(self):
         with pytest.raises(ValueError, match="plot_error_vs_condition: logits must be"):
             plot_error_vs_condition(np.zeros(3), [0])
+
+
+class TestPlotFloatGrid:
+    def test_default_panels(self):
+        axes = plot_float_grid()
+        assert len(axes) == 3
+        # Near 1 the float64 grid is 2^-53 apart below 1 and 2^-52 above it.
+        ticks = axes[0].lines[0].get_xdata()
+        np.testing.assert_array_equal(np.diff(ticks), [2.0**-53] * 3 + [2.0**-52] * 3)
+        # Near 40 (in [32, 64)) one ulp is 2^-47 = 7.1e-15.
+        np.testing.assert_array_equal(np.diff(axes[1].lines[0].get_xdata()), [2.0**-47] * 6)
+        # The exact s = 2 e^-40 (mpmath) is marked 8.5e-18 from 1 and from 40; both round back.
+        with mpmath.workdps(40):
+            s = 2 * mpmath.exp(-40)
+            residue = float(s - mpmath.mpf(float(s)))
+        for a in axes[:2]:
+            assert a.lines[1].get_xdata()[0] == pytest.approx(float(s), rel=1e-15, abs=0)
+            assert a.lines[2].get_xdata()[0] == 0.0
+        # s itself is a float64 to within its own tiny residue, far below one of its ulps.
+        # long double carries s to ~1e-19 relative, so the residue (3e-17 of s) to ~1%.
+        np.testing.assert_allclose(axes[2].lines[1].get_xdata()[0], residue, rtol=1e-2)
+        assert abs(residue) < np.spacing(float(s)) / 2
+
+    def test_rounding_to_a_neighbour(self):
+        # 1 + 0.7 ulp rounds up to 1 + ulp in float32 (ulp 2^-23 above 1).
+        axes = plot_float_grid([(1.0, 0.7 * 2.0**-23, "near 1")], dtype="float32", steps=2)
+        assert axes[0].lines[2].get_xdata()[0] == 2.0**-23
+        np.testing.assert_array_equal(
+            np.diff(axes[0].lines[0].get_xdata()), [2.0**-24, 2.0**-24, 2.0**-23, 2.0**-23]
+        )
+
+    @pytest.mark.parametrize(
+        ("kwargs", "match"),
+        [
+            ({"dtype": "float16"}, "plot_float_grid: dtype must be float32 or float64"),
+            ({"steps": 0}, "plot_float_grid: steps must be at least 1"),
+        ],
+    )
+    def test_bad_input(self, kwargs, match):
+        with pytest.raises(ValueError, match=match):
+            plot_float_grid(**kwargs)

@@ -25,9 +25,27 @@ def test_float32_cross_entropy_loses_only_the_target_entry():
 
 
 def test_float64_logsumexp_and_log_softmax_round_the_excess_away():
+    # The shifted logits, as given to scipy.special.logsumexp in the chapter: the exact value
+    # log1p(2 e^-40) = 8.5e-18 (mpmath in tests/test_book_ch05.py) is lost by torch.
+    shifted = torch.tensor([0.0, -40.0, -40.0], dtype=torch.float64)
+    assert str(torch.logsumexp(shifted, 0)) == "tensor(0., dtype=torch.float64)"
     z = torch.tensor([40.0, 0.0, 0.0], dtype=torch.float64)
-    assert (torch.logsumexp(z, 0) - z[0]).item() == 0.0
-    assert torch.log_softmax(z, 0).tolist() == [0.0, -40.0, -40.0]
+    assert str(torch.log_softmax(z, 0)) == "tensor([  0., -40., -40.], dtype=torch.float64)"
+
+
+def test_dtype_argument_upcasts_before_the_softmax():
+    h = torch.tensor([[3.0, 1.0, -2.0]], dtype=torch.bfloat16)
+    out = F.log_softmax(h, dim=-1, dtype=torch.float32)
+    assert out.dtype == torch.float32
+    # The input is cast first, so the result is the float32 log-softmax of the bfloat16 values.
+    torch.testing.assert_close(out, F.log_softmax(h.float(), dim=-1), rtol=0, atol=0)
+    assert F.softmax(h, dim=-1, dtype=torch.float32).dtype == torch.float32
+
+
+def test_fully_masked_row_gives_nan():
+    inf = float("inf")
+    row = torch.tensor([-inf, -inf, -inf])
+    assert torch.isnan(torch.softmax(row, 0)).all()
 
 
 def test_cpu_bfloat16_autocast_dtypes():

@@ -22,9 +22,13 @@ def loss_condition_number(logits: ArrayLike, target: ArrayLike) -> Any:
         \qquad m = \max_j z_j, \quad p = \operatorname{softmax}(z).
 
     The loss depends on the logits only through the differences :math:`z_j - m`, and these are
-    what a shifted algorithm rounds; :math:`\kappa` bounds, to first order, the relative change
-    of :math:`\ell` caused by relative changes of at most one in the differences. The loss in the
-    denominator is :func:`xentbook.book.reference_cross_entropy` (50 digits), so that
+    what a shifted algorithm rounds. If every difference changes by a relative amount of at most
+    :math:`\varepsilon`, the loss changes by a relative amount of at most
+    :math:`\kappa \varepsilon + O(\varepsilon^2)`, and :math:`\kappa` is the smallest such
+    constant: the limit of the worst :math:`(|\Delta\ell| / \ell) / \varepsilon` as
+    :math:`\varepsilon \to 0`. It is relative to the shifted logits, not to the logits as given
+    (whose own rounding costs :math:`\sum_j |z_j| \, |p_j - [j = y]| / \ell` instead). The loss in
+    the denominator is :func:`xentbook.book.reference_cross_entropy` (50 digits), so that
     :math:`\kappa` is right even where a float64 loss would round to zero.
 
     Parameters

@@ -75,6 +75,7 @@ from xentbook.plots._scale import plot_memory_at_scale, plot_online_softmax
 from xentbook.plots._softmax import (
     plot_entropy_vs_temperature,
     plot_error_vs_condition,
+    plot_float_grid,
     plot_loss_vs_probability,
     plot_relative_error,
     plot_smooth_max,
@@ -104,6 +105,7 @@ __all__ = [
     "plot_entropy_vs_temperature",
     "plot_error_vs_condition",
     "plot_finite_difference_error",
+    "plot_float_grid",
     "plot_focal_gradient_ratio",
     "plot_focal_loss",
     "plot_gradient_norm_bounds",

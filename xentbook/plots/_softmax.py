@@ -20,11 +20,20 @@ from xentbook.reference import reference_cross_entropy, relative_error
 __all__ = [
     "plot_entropy_vs_temperature",
     "plot_error_vs_condition",
+    "plot_float_grid",
     "plot_loss_vs_probability",
     "plot_relative_error",
     "plot_smooth_max",
     "plot_temperature",
 ]
+
+
+def _legible(ax: Axes) -> None:
+    """Fonts large enough for a phone, where a 6 in figure is shown about 360 px wide."""
+    ax.tick_params(labelsize=12)
+    ax.xaxis.label.set_fontsize(13)
+    ax.yaxis.label.set_fontsize(13)
+    ax.title.set_fontsize(13)
 
 
 def plot_temperature(
@@ -83,7 +92,8 @@ def plot_temperature(
     ax.set_xticks(classes, [f"class {c}\n$z = {v:g}$" for c, v in zip(classes, z, strict=True)])
     ax.set_ylabel(r"probability $\mathrm{softmax}(z / T)$")
     ax.set_ylim(0, 1)
-    ax.legend(title="temperature", fontsize="small")
+    ax.legend(title="temperature", fontsize=11, title_fontsize=11)
+    _legible(ax)
     return ax
 
 
@@ -96,15 +106,20 @@ def _confident_logits(margins: ArrayLike, num_classes: int, dtype: Any) -> np.nd
 
 
 def plot_relative_error(
-    margins: ArrayLike, dtype: Any = "float64", num_classes: int = 3, ax: Axes | None = None
+    margins: ArrayLike,
+    dtype: Any = "float64",
+    num_classes: int = 3,
+    ax: Axes | None = None,
+    *,
+    legend: bool = True,
 ) -> Axes:
     r"""Relative error of three ways of computing a confident loss, against the margin.
 
-    The logits are ``[a, 0, ..., 0]`` in ``dtype`` with the target at class 0, so the exact loss
+    The logits are ``[a, 0, ..., 0]`` in ``dtype`` with the true class 0, so the exact loss
     is :math:`\log(1 + (C - 1) e^{-a})`, computed by
     :func:`xentbook.book.reference_cross_entropy`. The lines, in this order:
 
-    0. ``log(softmax(z))[0]``, the softmax shifted by its maximum then the logarithm;
+    0. ``-log(softmax(z)[0])`` with :func:`xentbook.softmax` (shifted, so it cannot overflow);
     1. ``logsumexp(z) - z[0]``;
     2. :func:`xentbook.cross_entropy`;
     3. the guide :math:`\kappa u`: the condition number of the loss times the unit roundoff.
@@ -122,6 +137,8 @@ def plot_relative_error(
         :math:`C \ge 2`.
     ax : Axes, optional
         Where to draw.
+    legend : bool, optional
+        Draw the legend, below the axes so that it hides no curve (default True).
 
     Returns
     -------
@@ -156,8 +173,7 @@ def plot_relative_error(
     target = np.zeros(len(z), dtype=np.intp)
     exact = reference_cross_entropy(z, target)
     with np.errstate(divide="ignore"):
-        e = np.exp(z - z.max(axis=1, keepdims=True))
-        naive = -np.log(e[:, 0] / e.sum(axis=1))
+        naive = -np.log(softmax(z)[:, 0])
     cancel = logsumexp(z, axis=1) - z[:, 0]
     ours = cross_entropy(z, target, reduction="none")
     u = float(np.finfo(dt).eps) / 2
@@ -167,8 +183,8 @@ def plot_relative_error(
     kappa = a * (s / (1 + s)) / exact
     ax = new_axes(ax)
     series = [
-        ("-log(softmax(z)[t])", naive, COLORS["mse"], "-"),
-        ("logsumexp(z) - z[t]", cancel, COLORS["accent"], "--"),
+        ("-log(softmax(z)[y])", naive, COLORS["mse"], "-"),
+        ("logsumexp(z) - z[y]", cancel, COLORS["accent"], "--"),
         ("xentbook.cross_entropy", ours, COLORS["ce"], "-"),
     ]
     for label, values, color, style in series:
@@ -179,23 +195,26 @@ def plot_relative_error(
         kappa * u,
         ":",
         color=COLORS["reference"],
-        label=r"$\kappa u$ (condition number $\times$ u)",
+        label=r"$\kappa u$ (condition number $\times\, u$)",
     )
     ax.axhline(floor, color=COLORS["reference"], lw=0.8, ls=(0, (1, 3)))
     ax.text(
         a[-1],
-        floor * 1.8,
+        floor / 1.3,
         "exact (error 0)",
-        fontsize="small",
+        fontsize=11,
         color=COLORS["reference"],
         ha="right",
+        va="top",
     )
     ax.set_yscale("log")
-    ax.set_xlabel(r"margin $a$ (logits $[a, 0, \ldots, 0]$, target class 0)")
+    ax.set_xlabel(r"margin $a$ (logits $(a, 0, \ldots, 0)$, true class 0)")
     ax.set_ylabel("relative error of the loss")
     ax.set_title(f"{dt.name}, C = {num_classes}")
-    ax.set_ylim(floor / 4, 10)
-    ax.legend(fontsize="small", loc="center right")
+    ax.set_ylim(floor / 8, 10)
+    if legend:
+        ax.legend(fontsize=11, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=2)
+    _legible(ax)
     return ax
 
 
@@ -320,7 +339,8 @@ def plot_smooth_max(
         ax.plot(xs, hard + t * np.log(2), ":", color=color, lw=1)
     ax.set_xlabel("first logit $x$ (the second logit is 0)")
     ax.set_ylabel(r"$T\,\mathrm{LSE}((x, 0)\,/\,T)$")
-    ax.legend(title="smooth max", fontsize="small", loc="upper left")
+    ax.legend(title="smooth max", fontsize=11, title_fontsize=11, loc="upper left")
+    _legible(ax)
     return ax
 
 
@@ -332,16 +352,17 @@ def plot_entropy_vs_temperature(
 ) -> Axes:
     r"""Entropy of :math:`\operatorname{softmax}(z / T)` against :math:`T`, with a tangent.
 
-    Line 0 is :math:`H(p_T)` on a logarithmic temperature axis; line 1 the tangent at
-    :math:`T = ` ``at``, whose slope is :math:`\operatorname{Var}_{p_T}(z) / T^3`; line 2 the
-    ceiling :math:`\log C`.
+    Line 0 is :math:`H(p_T)` on a linear temperature axis; line 1 the tangent at
+    :math:`T = ` ``at``, a straight segment of slope :math:`\operatorname{Var}_{p_T}(z) / T^3`
+    drawn over :math:`T \in [at/2, 3at/2]` and stopped at the ceiling; line 2 the ceiling
+    :math:`\log C`.
 
     Parameters
     ----------
     logits : array_like
         One vector of logits, shape ``(C,)``.
     temperatures : array_like, optional
-        Positive temperatures; default 400 points from 0.05 to 20, spaced evenly in log.
+        Positive temperatures; default 400 points from 0.02 to 4.
     at : float
         Where the tangent touches (positive).
     ax : Axes, optional
@@ -371,7 +392,7 @@ def plot_entropy_vs_temperature(
             f"plot_entropy_vs_temperature: logits must be one vector, got shape {z.shape}"
         )
     temps = (
-        np.geomspace(0.05, 20.0, 400)
+        np.linspace(0.02, 4.0, 400)
         if temperatures is None
         else np.asarray(temperatures, dtype=np.float64)
     )
@@ -382,33 +403,44 @@ def plot_entropy_vs_temperature(
     ax.plot(temps, h, color=COLORS["ce"], lw=2, label=r"$H(p_T)$")
     p = softmax(z / at)
     slope = (p @ z**2 - (p @ z) ** 2) / at**3
-    near = np.geomspace(at / 2.5, at * 2.5, 50)
+    ceiling = np.log(z.size)
+    near = np.linspace(at / 2, at * 1.5, 51)
+    tangent = entropy(p) + slope * (near - at)
+    keep = tangent <= ceiling
     ax.plot(
-        near,
-        entropy(p) + slope * (near - at),
+        near[keep],
+        tangent[keep],
         "--",
         color=COLORS["accent"],
-        lw=1.5,
-        label=rf"tangent at $T = {at:g}$: slope $\mathrm{{Var}}(z)/T^3 = {slope:.3f}$",
+        lw=1.8,
+        label=rf"tangent at $T = {at:g}$, slope $\mathrm{{Var}}(z)/T^3 = {slope:.3f}$",
     )
-    ax.axhline(np.log(z.size), color=COLORS["reference"], ls=":", label=r"$\log C$")
-    ax.set_xscale("log")
+    ax.plot([at], [entropy(p)], "o", color=COLORS["accent"], ms=5)
+    ax.axhline(ceiling, color=COLORS["reference"], ls=":", label=r"$\log C$")
     ax.set_xlabel("temperature $T$")
     ax.set_ylabel(r"entropy $H(p_T)$ (nats)")
-    ax.set_ylim(0, np.log(z.size) * 1.12)
-    ax.legend(fontsize="small", loc="lower right")
+    ax.set_xlim(0, temps.max())
+    ax.set_ylim(0, ceiling * 1.12)
+    ax.legend(fontsize=11, loc="lower right")
+    _legible(ax)
     return ax
 
 
-def plot_error_vs_condition(logits: ArrayLike, target: ArrayLike, ax: Axes | None = None) -> Axes:
+def plot_error_vs_condition(
+    logits: ArrayLike,
+    target: ArrayLike,
+    ax: Axes | None = None,
+    *,
+    constant: float | None = None,
+) -> Axes:
     r"""Relative error of :func:`xentbook.cross_entropy` in units of roundoff, against
     the condition number.
 
-    One point per item (line 0): :math:`x = \kappa` from
-    :func:`xentbook.book.loss_condition_number`, :math:`y = |\hat\ell - \ell| / (u \ell)`
-    with :math:`\ell` from :func:`xentbook.book.reference_cross_entropy` and :math:`u` the
-    unit roundoff of the logits' dtype. Line 1 is :math:`y = \kappa`, line 2 the first-order
-    bound :math:`y = \kappa + C + 3` of the chapter.
+    One point per row (line 0): :math:`x = \kappa` from
+    :func:`xentbook.book.loss_condition_number`, :math:`y = |\hat\ell - \ell| /
+    (u \ell)` with :math:`\ell` from :func:`xentbook.book.reference_cross_entropy` and :math:`u`
+    the unit roundoff of the logits' dtype. Line 1 is :math:`y = \kappa`, line 2 the first-order
+    bound :math:`y = \kappa + \text{constant}`.
 
     Parameters
     ----------
@@ -418,6 +450,9 @@ def plot_error_vs_condition(logits: ArrayLike, target: ArrayLike, ax: Axes | Non
         Class indices, shape ``(N,)``.
     ax : Axes, optional
         Where to draw.
+    constant : float, optional
+        The bound's constant; default :math:`C + 1`, its value for correctly rounded ``exp``
+        and ``log1p`` and a summation of any order.
 
     Returns
     -------
@@ -449,17 +484,108 @@ def plot_error_vs_condition(logits: ArrayLike, target: ArrayLike, ax: Axes | Non
     exact = reference_cross_entropy(z, y)
     err = relative_error(cross_entropy(z, y, reduction="none"), exact) / u
     kappa = loss_condition_number(z, y)
+    c = z.shape[1] + 1.0 if constant is None else float(constant)
     ax = new_axes(ax)
-    ax.plot(kappa, err, "o", ms=3, alpha=0.5, color=COLORS["ce"], label="one item")
+    ax.plot(kappa, err, "o", ms=2.5, alpha=0.3, color=COLORS["ce"], mew=0, label="one row")
     line = np.array([0.0, kappa.max() * 1.05])
     ax.plot(line, line, "--", color=COLORS["reference"], label=r"$\kappa$")
-    bound = line + z.shape[1] + 3
-    ax.plot(
-        line, bound, color=COLORS["mse"], lw=1.5, label=rf"bound $\kappa + C + 3$, C = {z.shape[1]}"
-    )
+    ax.plot(line, line + c, color=COLORS["mse"], lw=1.5, label=rf"bound $\kappa + {c:.4g}$")
     ax.set_xlabel(r"condition number $\kappa$")
     ax.set_ylabel("relative error / u")
-    ax.set_title(f"{z.dtype.name}, {len(z)} items")
-    ax.set_ylim(0, bound[-1] * 1.05)
-    ax.legend(fontsize="small", loc="upper left")
+    ax.set_title(f"{z.dtype.name}, {len(z)} rows of C = {z.shape[1]} logits", pad=30)
+    # The bound leaves the axes at large kappa: the data, not the bound, set the scale.
+    ax.set_ylim(0, max(err.max(), c) * 1.15)
+    ax.set_xlim(0, line[-1])
+    # Above the axes: inside, it would hide either the bound or the data.
+    ax.legend(fontsize=11, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=3, frameon=False)
+    _legible(ax)
     return ax
+
+
+def plot_float_grid(
+    cases: Sequence[tuple[float, float, str]] | None = None,
+    dtype: Any = "float64",
+    steps: int = 3,
+    ax: Any = None,
+) -> Any:
+    r"""Number lines of the floating-point grid near a few numbers, each with a value to round.
+
+    One panel per case ``(center, offset, label)``: short ticks at the ``2 * steps + 1``
+    representable numbers of ``dtype`` nearest to ``center`` (``ax[i].lines[0]``, x data as
+    offsets from ``center``), a marker at the exact number ``center + offset`` (``lines[1]``)
+    and a ring at the representable number it rounds to (``lines[2]``). The default cases show
+    the float64 grid near 1, near 40 and near :math:`s = 2 e^{-40}`, with the exact numbers
+    :math:`1 + s`, :math:`40 + s` and :math:`s` itself.
+
+    Parameters
+    ----------
+    cases : sequence of (float, float, str), optional
+        ``(center, offset, label)`` for each panel: ``center`` is representable in ``dtype``,
+        ``offset`` is the exact distance of the marked number from it.
+    dtype : str or dtype
+        ``"float32"`` or ``"float64"``.
+    steps : int
+        Grid points drawn on each side of ``center``.
+    ax : array of Axes, optional
+        One Axes per case; new stacked axes when omitted.
+
+    Returns
+    -------
+    ndarray of Axes
+
+    Raises
+    ------
+    ValueError
+        If ``dtype`` is not float32 or float64, or ``steps`` is below 1.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from xentbook.plots import plot_float_grid
+    >>> axes = plot_float_grid([(40.0, 1e-15, "near 40")])
+    >>> print(f"{axes[0].lines[0].get_xdata()[4]:.3e}")  # one ulp of 40
+    7.105e-15
+    >>> plt.close("all")
+    """
+    dt = np.dtype(dtype)
+    if dt not in (np.dtype(np.float32), np.dtype(np.float64)):
+        raise ValueError(f"plot_float_grid: dtype must be float32 or float64, got {dtype!r}")
+    if steps < 1:
+        raise ValueError(f"plot_float_grid: steps must be at least 1, got {steps!r}")
+    tiny = 2 * float(np.exp(-40.0))
+    # 2 e^-40 is not a float64: its distance to the nearest one, in extended precision.
+    residue = float(2 * np.exp(np.longdouble(-40)) - np.longdouble(tiny))
+    cases = (
+        [
+            (1.0, tiny, r"near 1: $1 + s$ rounds to 1  ($s = 2e^{-40}$)"),
+            (40.0, tiny, r"near 40: $40 + s$ rounds to 40"),
+            (tiny, residue, r"near $s = 8.5 \cdot 10^{-18}$: $s$ keeps 16 digits"),
+        ]
+        if cases is None
+        else list(cases)
+    )
+    axes = np.atleast_1d(new_axes(ax, nrows=len(cases), figsize=(6.0, 1.9 * len(cases))))
+    for a, (center, offset, label) in zip(axes, cases, strict=True):
+        c = dt.type(center)
+        grid = [c]
+        up, down = c, c
+        for _ in range(steps):
+            up = np.nextafter(up, dt.type(np.inf))
+            down = np.nextafter(down, dt.type(-np.inf))
+            grid = [down, *grid, up]
+        offsets = np.array([float(g) - float(c) for g in grid])
+        scale = float(np.spacing(c))
+        a.plot(offsets, np.zeros_like(offsets), "|", ms=18, mew=2, color=COLORS["ce"])
+        a.plot([offset], [0.0], "v", ms=9, color=COLORS["mse"])
+        rounded = float(c + dt.type(offset)) - float(c)
+        a.plot([rounded], [0.0], "o", ms=12, mfc="none", mew=2, color=COLORS["accent"])
+        a.axhline(0, color=COLORS["reference"], lw=0.8)
+        a.set_yticks([])
+        a.spines[["left"]].set_visible(False)
+        a.grid(False)
+        a.set_xlim(offsets[0] - scale / 2, offsets[-1] + scale / 2)
+        a.set_title(label, loc="left")
+        a.set_xlabel(f"offset from {float(c):.4g}")
+        _legible(a)
+        a.title.set_fontsize(12)
+    return axes
