@@ -2,8 +2,6 @@
 
 - One viewport tag per page: docutils writes one into ``metatags`` and Sphinx's layout another
   (the theme's own is dropped by ``book/_templates/layout.html``).
-- A tab title that names the book once: the intro's title is the book's title, so its page
-  gets no " - <book title>" suffix.
 - The ``environment-versions`` directive: a table of the versions that built this copy of the
   book, read when the book is built (no kernel needed).
 """
@@ -24,9 +22,6 @@ PACKAGES = ("xentbook", "numpy", "matplotlib", "jupyter-book", "sphinx", "myst-n
 
 def _page_context(app: Sphinx, pagename, templatename, context, doctree) -> None:
     context["metatags"] = _VIEWPORT.sub("\n", context.get("metatags", ""))
-    title = re.sub(r"<[^>]+>", "", context.get("title") or "").strip()
-    if title and title == (context.get("docstitle") or "").strip():
-        context["titlesuffix"] = ""
 
 
 class EnvironmentVersions(SphinxDirective):

@@ -4,6 +4,8 @@
 // code cell source"; a label that differs from the visible text fails WCAG 2.5.3, so the
 // visible text becomes the name.
 //
+// The bibliography's list of citations loses a list role its contents do not fit.
+//
 // Search, as a reader expects it: the page whose title is the query comes first, and the
 // snippets under each result show formulas as plain text instead of raw TeX. Both hooks are
 // ones Sphinx's search offers: Scorer.score adjusts a result's score, Search.htmlToText
@@ -39,14 +41,18 @@
     const query = (new URLSearchParams(window.location.search).get("q") || "").trim().toLowerCase();
     const words = query.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
     const original = Scorer.score;
+    const plain = (html) => (html || "").replace(/<[^>]*>/g, "").replace(/^[\d.]+\s+/, "").trim();
     Scorer.score = (result) => {
       let score = original ? original(result) : result[4];
-      const [, title, anchor] = result;
-      if (!anchor && words.length) {
-        // A page whose title holds every word of the query, the shorter the title the better.
-        const titleWords = title.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+      const [docname, title] = result;
+      const index = Search._index;
+      const pageTitle = plain(index ? index.titles[index.docnames.indexOf(docname)] : "");
+      if (plain(title) === pageTitle && words.length) {
+        // A page whose title holds every word of the query, the shorter the title the better:
+        // enough to rank "Entropy" above the glossary's entry for the word (score 100).
+        const titleWords = pageTitle.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
         if (words.every((w) => titleWords.includes(w))) {
-          score += Math.round((50 * query.length) / title.length);
+          score += Math.round((200 * query.length) / pageTitle.length);
         }
       }
       return score;
@@ -67,10 +73,22 @@
     });
   }
 
+  // The bibliography: docutils marks the list of citations role="list" although its entries
+  // hold back-links, which a list may not (axe-core: aria-required-children).
+  function plainCitationList() {
+    document.querySelectorAll('.citation-list[role="list"]').forEach((list) => {
+      list.removeAttribute("role");
+      list.querySelectorAll('[role="doc-biblioentry"]').forEach((e) => e.removeAttribute("role"));
+    });
+  }
+
   const ready = () => {
     install();
     nameFoldedCells();
+    plainCitationList();
   };
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
-  else ready();
+  // Deferred scripts run before DOMContentLoaded, and this one before Sphinx's searchtools.js,
+  // whose search starts on that event: install on it, ahead of the search.
+  if (document.readyState === "complete") ready();
+  else document.addEventListener("DOMContentLoaded", ready);
 })();
