@@ -86,3 +86,6 @@ class TestScipyClaims:
         # On the logits as given, the correctly rounded log-sum-exp is 40: the difference is 0.
         assert float(special.logsumexp([40.0, 0.0, 0.0])) - 40.0 == 0.0
         assert repr(special.log_softmax([40.0, 0.0, 0.0])) == "array([  0., -40., -40.])"
+        # Exercise 3: scipy.special.softmax adds 1 + e^-a + e^-a in turn, zero from a = 37.
+        first = next(a for a in range(1, 100) if np.log(special.softmax([a, 0.0, 0.0])[0]) == 0)
+        assert first == 37

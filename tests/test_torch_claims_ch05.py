@@ -57,3 +57,15 @@ def test_cpu_bfloat16_autocast_dtypes():
         assert F.softmax(h, dim=-1).dtype == torch.bfloat16
         assert F.log_softmax(h, dim=-1).dtype == torch.bfloat16
         assert F.cross_entropy(h, torch.zeros(8, dtype=torch.long)).dtype == torch.float32
+
+
+def test_softmax_adds_the_small_terms_to_one_in_turn():
+    # Exercise 3: p_0 of (a, 0, 0) in float64 rounds to 1 once e^-a <= u = 2^-53 (a >= 36.74)
+    # when the terms are added to 1 one at a time; xentbook.softmax forms s = 2e^-a first (38).
+    def first_zero(softmax):
+        return next(a for a in range(1, 100) if softmax(a).log().item() == 0)
+
+    def torch_p0(a):
+        return torch.softmax(torch.tensor([a, 0.0, 0.0], dtype=torch.float64), 0)[0]
+
+    assert first_zero(torch_p0) == 37
