@@ -6,7 +6,15 @@ import pytest
 from scipy import stats
 
 from xentbook.book import fit_gaussian_kl, gaussian_mixture_logpdf
-from xentbook.plots import plot_cross_entropy_vs_q, plot_kl_fits, plot_log_bound, plot_nll_curve
+from xentbook.plots import (
+    plot_cross_entropy_vs_q,
+    plot_decomposition_bars,
+    plot_kl_fits,
+    plot_kl_near_p,
+    plot_log_bound,
+    plot_nll_curve,
+    plot_pinsker,
+)
 
 
 class TestPlotLogBound:
@@ -112,3 +120,58 @@ class TestPlotNllCurve:
             plot_nll_curve([0, 2])
         with pytest.raises(ValueError, match=r"^plot_nll_curve: theta must be"):
             plot_nll_curve([0, 1], theta=[0.5, 1.0])
+
+
+class TestPlotDecompositionBars:
+    def test_segments_are_entropy_and_divergence(self):
+        p = np.array([0.5, 0.25, 0.125, 0.125])
+        models = {"uniform": np.full(4, 0.25), "reversed": np.array([0.125, 0.125, 0.25, 0.5])}
+        ax = plot_decomposition_bars(p, models)
+        # H(p) = 1.75 bits; uniform: H(p, q) = 2 bits; reversed: by hand,
+        # 0.5 * 3 + 0.25 * 3 + 0.125 * 2 + 0.125 * 1 = 2.625 bits
+        widths_h = [patch.get_width() for patch in ax.containers[0].patches]
+        widths_kl = [patch.get_width() for patch in ax.containers[1].patches]
+        np.testing.assert_allclose(widths_h, [1.75, 1.75], rtol=1e-15)
+        np.testing.assert_allclose(widths_kl, [0.25, 0.875], rtol=1e-14)
+        lefts = [patch.get_x() for patch in ax.containers[1].patches]
+        np.testing.assert_allclose(lefts, [1.75, 1.75], rtol=1e-15)
+
+    def test_infinite_divergence_refused(self):
+        with pytest.raises(ValueError, match=r"^plot_decomposition_bars: the model 'sure'"):
+            plot_decomposition_bars([0.5, 0.5], {"sure": [1.0, 0.0]})
+
+
+class TestPlotPinsker:
+    def test_points_and_bounds(self):
+        kl, tv = np.array([0.1, 0.5, 4.0]), np.array([0.2, 0.4, 0.9])
+        ax = plot_pinsker(kl, tv)
+        np.testing.assert_array_equal(ax.collections[0].get_offsets(), np.c_[kl, tv])
+        grid = ax.lines[0].get_xdata()
+        assert grid[0] == 0.0 and grid[-1] == 4.0
+        np.testing.assert_allclose(ax.lines[0].get_ydata(), np.sqrt(grid / 2), rtol=1e-15)
+        np.testing.assert_allclose(ax.lines[1].get_ydata(), np.sqrt(1 - np.exp(-grid)), rtol=1e-12)
+
+    def test_bad_input(self):
+        with pytest.raises(ValueError, match=r"^plot_pinsker: kl must hold finite"):
+            plot_pinsker([np.inf], [0.5])
+        with pytest.raises(ValueError, match=r"^plot_pinsker: kl and tv"):
+            plot_pinsker([0.1, 0.2], [0.5])
+
+
+class TestPlotKlNearP:
+    def test_full_support_and_one_hot(self):
+        t = np.array([1e-3, 1e-2, 1e-1])
+        p, d = np.array([0.5, 0.3, 0.2]), np.array([1.0, -0.5, -0.5])
+        ax = plot_kl_near_p([("full", p, d), ("one-hot", [1.0, 0.0, 0.0], [-1.0, 0.5, 0.5])], t=t)
+        assert len(ax.lines) == 3  # full: curve and quadratic; one-hot: curve only
+        q = p + t[:, None] * d
+        by_hand = np.sum(p * np.log(p / q), axis=1)
+        np.testing.assert_allclose(ax.lines[0].get_ydata(), by_hand, rtol=1e-10)
+        quad = 0.5 * t**2 * (1 / 0.5 + 0.25 / 0.3 + 0.25 / 0.2)
+        np.testing.assert_allclose(ax.lines[1].get_ydata(), quad, rtol=1e-14)
+        # one-hot target: D = -log(1 - t), of order t
+        np.testing.assert_allclose(ax.lines[2].get_ydata(), -np.log1p(-t), rtol=1e-14)
+
+    def test_direction_must_sum_to_zero(self):
+        with pytest.raises(ValueError, match=r"^plot_kl_near_p: the direction of 'bad'"):
+            plot_kl_near_p([("bad", [0.5, 0.5], [1.0, 0.0])])

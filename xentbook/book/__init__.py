@@ -15,6 +15,7 @@ from xentbook.book._ch02 import (
     iid_block,
     mutual_information,
 )
+from xentbook.book._ch03 import total_variation
 from xentbook.book._ch05 import gumbel_max_sample, loss_condition_number
 from xentbook.book._ch07 import finite_difference_hessian, finite_difference_jacobian
 from xentbook.book._ch11 import train_with_loss_bug
@@ -79,6 +80,7 @@ __all__ = [
     "shannon_code_lengths",
     "softmax_jacobian",
     "softmax_loss_with_grad",
+    "total_variation",
     "train_softmax_regression",
     "train_with_loss_bug",
 ]

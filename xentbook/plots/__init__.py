@@ -23,9 +23,12 @@ from xentbook.plots._ce_vs_mse import (
 )
 from xentbook.plots._divergence import (
     plot_cross_entropy_vs_q,
+    plot_decomposition_bars,
     plot_kl_fits,
+    plot_kl_near_p,
     plot_log_bound,
     plot_nll_curve,
+    plot_pinsker,
 )
 from xentbook.plots._entropy import (
     plot_binary_entropy,
@@ -100,6 +103,7 @@ __all__ = [
     "plot_cross_entropy_vs_q",
     "plot_cumulative_surprise",
     "plot_curvature_vs_confidence",
+    "plot_decomposition_bars",
     "plot_double_softmax",
     "plot_entropy_histogram",
     "plot_entropy_vs_temperature",
@@ -112,6 +116,7 @@ __all__ = [
     "plot_gradient_size_vs_probability",
     "plot_initial_loss",
     "plot_kl_fits",
+    "plot_kl_near_p",
     "plot_label_smoothing_loss",
     "plot_learning_rate_sweep",
     "plot_log_bound",
@@ -125,6 +130,7 @@ __all__ = [
     "plot_nll_curve",
     "plot_online_softmax",
     "plot_packing",
+    "plot_pinsker",
     "plot_pos_weight_optimum",
     "plot_relative_error",
     "plot_reliability_diagram",

@@ -10,10 +10,18 @@ from numpy.typing import ArrayLike
 from xentbook._validation import float_array
 from xentbook.binary import binary_cross_entropy
 from xentbook.fitting import gaussian_logpdf
-from xentbook.information import entropy
+from xentbook.information import cross_entropy_pq, entropy, kl_divergence
 from xentbook.plots._style import COLORS, new_axes
 
-__all__ = ["plot_cross_entropy_vs_q", "plot_kl_fits", "plot_log_bound", "plot_nll_curve"]
+__all__ = [
+    "plot_cross_entropy_vs_q",
+    "plot_decomposition_bars",
+    "plot_kl_fits",
+    "plot_kl_near_p",
+    "plot_log_bound",
+    "plot_nll_curve",
+    "plot_pinsker",
+]
 
 
 def _open_unit_grid(func: str, name: str, value: ArrayLike | None, default: Any) -> Any:
@@ -58,9 +66,9 @@ def plot_log_bound(x: ArrayLike | None = None, ax: Any = None) -> Any:
     ax.plot(xs, np.log(xs), color=COLORS["ce"], lw=2, label=r"$\log x$")
     ax.plot(xs, xs - 1, color=COLORS["accent"], lw=2, ls="--", label=r"$x - 1$")
     ax.plot([1.0], [0.0], "o", color="black", ms=5, label="equality at $x = 1$")
-    ax.set_xlabel("$x$")
-    ax.set_ylabel("value")
-    ax.legend(loc="lower right")
+    ax.set_xlabel("$x$", fontsize=12)
+    ax.set_ylabel("value", fontsize=12)
+    ax.legend(loc="lower right", fontsize=11)
     return ax
 
 
@@ -122,10 +130,10 @@ def plot_kl_fits(x: ArrayLike, log_p: ArrayLike, forward: Any, reverse: Any, ax:
     pad = 0.05 * (seen[-1] - seen[0]) if seen.size > 1 else 0.0
     if seen.size > 1:
         ax.set_xlim(seen[0] - pad, seen[-1] + pad)
-    ax.set_xlabel("$x$")
-    ax.set_ylabel("density")
+    ax.set_xlabel("$x$", fontsize=12)
+    ax.set_ylabel("density", fontsize=12)
     ax.set_ylim(bottom=0)
-    ax.legend(loc="upper right", fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), fontsize=11, frameon=False)
     return ax
 
 
@@ -174,10 +182,10 @@ def plot_cross_entropy_vs_q(
         ax.plot(qs, curve, color=color, lw=2, label=rf"$H(p, q)$ for $p = {t:g}$")
         ax.plot(qs, np.full_like(qs, h), color=color, lw=1, ls=":", label=rf"$H(p) = {h:.4f}$")
         ax.plot([t], [h], "o", color=color, ms=6)
-    ax.set_xlabel("predicted probability $q$")
-    ax.set_ylabel("cross-entropy (nats)")
+    ax.set_xlabel("predicted probability $q$ of class 1", fontsize=12)
+    ax.set_ylabel("cross-entropy (nats)", fontsize=12)
     ax.set_ylim(0, min(3.0, float(ax.get_ylim()[1])))
-    ax.legend(loc="upper center", fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=2, fontsize=11, frameon=False)
     return ax
 
 
@@ -266,4 +274,184 @@ def plot_nll_curve(
     ax.set_ylabel("loss (nats)")
     ax.set_ylim(top=min(3.0, float(ax.get_ylim()[1])))
     ax.legend(loc="upper center", fontsize=8)
+    return ax
+
+
+def plot_decomposition_bars(
+    p: ArrayLike, models: dict[str, ArrayLike], base: float | None = 2, ax: Any = None
+) -> Any:
+    r"""The cross-entropy of each model as a stacked bar: :math:`H(p)` plus :math:`D(p \| q)`.
+
+    One horizontal bar per model :math:`q`: a first segment of length :math:`H(p)`, the same for
+    every model, and a second of length :math:`D_{\mathrm{KL}}(p \,\|\, q)`, so that each bar
+    ends at :math:`H(p, q)`.
+
+    Parameters
+    ----------
+    p : array_like, shape (C,)
+        The true distribution.
+    models : dict of str to array_like, shape (C,)
+        The models :math:`q`, by name (drawn top to bottom in the order given).
+    base : float, optional
+        Logarithm base (default 2, bits; ``None`` for nats).
+    ax : Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    Axes
+        ``containers[0]`` holds the :math:`H(p)` segments and ``containers[1]`` the divergence
+        segments, one patch per model in the order given.
+
+    Examples
+    --------
+    >>> from xentbook.plots import plot_decomposition_bars
+    >>> ax = plot_decomposition_bars([0.5, 0.5], {"q": [0.9, 0.1]})
+    >>> print(f"{ax.containers[1].patches[0].get_width():.4f}")
+    0.7370
+    """
+    func = "plot_decomposition_bars"
+    if not models:
+        raise ValueError(f"{func}: models must name at least one distribution q")
+    names = list(models)
+    h = float(entropy(p, base=base))
+    kl = np.array([float(kl_divergence(p, models[name], base=base)) for name in names])
+    ce = np.array([float(cross_entropy_pq(p, models[name], base=base)) for name in names])
+    if not np.isfinite(kl).all():
+        bad = names[int(np.flatnonzero(~np.isfinite(kl))[0])]
+        raise ValueError(f"{func}: the model {bad!r} gives zero probability where p does not")
+    unit = "bits" if base == 2 else "nats" if base is None else f"log base {base:g}"
+    ax = new_axes(ax, figsize=(6.0, 1.0 + 0.75 * len(names)))
+    rows = np.arange(len(names))[::-1]
+    ax.barh(rows, np.full(len(names), h), color=COLORS["reference"], alpha=0.6, label="$H(p)$")
+    ax.barh(rows, kl, left=h, color=COLORS["accent"], label=r"$D_{\mathrm{KL}}(p\,\|\,q)$")
+    for row, value in zip(rows, ce, strict=True):
+        ax.text(value, row, f" {value:.3f}", va="center", fontsize=11)
+    ax.set_yticks(rows, names, fontsize=11)
+    ax.set_xlabel(f"$H(p, q)$ ({unit})", fontsize=12)
+    ax.set_xlim(0, 1.2 * float(ce.max()))
+    ax.grid(False, axis="y")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=2, fontsize=11, frameon=False)
+    return ax
+
+
+def plot_pinsker(kl: ArrayLike, tv: ArrayLike, ax: Any = None) -> Any:
+    r"""Total variation against KL divergence for sample pairs, below two upper bounds.
+
+    Draws the points :math:`(D_{\mathrm{KL}}(p \| q), \operatorname{TV}(p, q))` with Pinsker's
+    bound :math:`\sqrt{D/2}` and the Bretagnolle-Huber bound :math:`\sqrt{1 - e^{-D}}`, which is
+    the smaller of the two for :math:`D` above about 1.6 nats and never exceeds 1.
+
+    Parameters
+    ----------
+    kl : array_like, shape (K,)
+        Divergences in nats (finite, non-negative).
+    tv : array_like, shape (K,)
+        The total variation distances of the same pairs.
+    ax : Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    Axes
+        ``collections[0]`` holds the points; ``lines[0]`` is Pinsker's bound and ``lines[1]``
+        the Bretagnolle-Huber bound, on a grid from 0 to the largest divergence.
+
+    Examples
+    --------
+    >>> from xentbook.plots import plot_pinsker
+    >>> ax = plot_pinsker([0.5, 2.0], [0.3, 0.6])
+    >>> print(ax.lines[0].get_ydata()[-1].round(4), ax.lines[1].get_ydata()[-1].round(4))
+    1.0 0.9299
+    """
+    func = "plot_pinsker"
+    d = np.asarray(float_array(func, "kl", kl, min_ndim=1), dtype=np.float64)
+    t = np.asarray(float_array(func, "tv", tv, min_ndim=1), dtype=np.float64)
+    if d.ndim != 1 or d.shape != t.shape or d.size == 0:
+        raise ValueError(f"{func}: kl and tv must be 1-d arrays of one length")
+    if not (np.isfinite(d) & (d >= 0)).all():
+        raise ValueError(f"{func}: kl must hold finite, non-negative divergences")
+    grid = np.linspace(0.0, float(d.max()), 300)
+    ax = new_axes(ax)
+    ax.scatter(d, t, s=6, color=COLORS["ce"], alpha=0.35, label="random pairs $(p, q)$")
+    ax.plot(grid, np.sqrt(grid / 2), color=COLORS["mse"], lw=2, label=r"Pinsker: $\sqrt{D/2}$")
+    ax.plot(
+        grid,
+        np.sqrt(-np.expm1(-grid)),
+        color=COLORS["grad"],
+        lw=2,
+        ls="--",
+        label=r"Bretagnolle-Huber: $\sqrt{1 - e^{-D}}$",
+    )
+    ax.set_xlabel(r"$D_{\mathrm{KL}}(p\,\|\,q)$ (nats)", fontsize=12)
+    ax.set_ylabel(r"$\mathrm{TV}(p, q)$", fontsize=12)
+    ax.set_ylim(0, 1.25)
+    ax.set_xlim(0, float(d.max()))
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=11, frameon=False)
+    return ax
+
+
+def plot_kl_near_p(
+    cases: list[tuple[str, ArrayLike, ArrayLike]], t: ArrayLike | None = None, ax: Any = None
+) -> Any:
+    r""":math:`D_{\mathrm{KL}}(p \| p + t\,d)` against the step :math:`t`, on log-log axes.
+
+    For each case the solid curve is the divergence along the direction :math:`d`
+    (:math:`\sum_i d_i = 0`). Where :math:`p` has full support on the entries that move
+    (:math:`p_i > 0` wherever :math:`d_i \ne 0`) a dotted line adds the quadratic approximation
+    :math:`\tfrac12 t^2 \sum_i d_i^2 / p_i` (slope 2); otherwise the divergence is of order
+    :math:`t` (slope 1) and no quadratic line is drawn.
+
+    Parameters
+    ----------
+    cases : list of (label, p, d)
+        The distribution :math:`p` and the direction :math:`d` of each curve.
+    t : array_like, optional
+        Positive steps, small enough that every :math:`p + t d` is a distribution (default: 60
+        points from 1e-4 to 1e-1, log-spaced).
+    ax : Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    Axes
+        Per case, in order: the divergence curve, then (for full support) its quadratic
+        approximation.
+
+    Examples
+    --------
+    >>> from xentbook.plots import plot_kl_near_p
+    >>> ax = plot_kl_near_p([("one-hot", [1.0, 0.0], [-1.0, 1.0])], t=[0.01, 0.1])
+    >>> print(ax.lines[0].get_ydata().round(5))
+    [0.01005 0.10536]
+    """
+    func = "plot_kl_near_p"
+    ts = np.geomspace(1e-4, 1e-1, 60) if t is None else float_array(func, "t", t, min_ndim=1)
+    ts = np.asarray(ts, dtype=np.float64)
+    if ts.ndim != 1 or not (ts > 0).all():
+        raise ValueError(f"{func}: t must be a 1-d array of positive steps")
+    ax = new_axes(ax)
+    palette = [COLORS["ce"], COLORS["mse"], COLORS["grad"], COLORS["extra"]]
+    for k, (label, p, d) in enumerate(cases):
+        pa = np.asarray(p, dtype=np.float64)
+        da = np.asarray(d, dtype=np.float64)
+        if pa.shape != da.shape or abs(float(da.sum())) > 1e-12:
+            raise ValueError(f"{func}: the direction of {label!r} must have p's shape and sum to 0")
+        q = pa + ts[:, None] * da
+        if (q < 0).any():
+            raise ValueError(f"{func}: a step t leaves the simplex for {label!r}")
+        kl = kl_divergence(np.broadcast_to(pa, q.shape), q)
+        color = palette[k % len(palette)]
+        ax.plot(ts, kl, color=color, lw=2, label=label)
+        moving = da != 0
+        if (pa[moving] > 0).all():
+            quad = 0.5 * ts**2 * np.sum(da[moving] ** 2 / pa[moving])
+            ax.plot(
+                ts, quad, color=color, lw=2, ls=":", label=r"$\frac{1}{2} t^2 \sum_i d_i^2 / p_i$"
+            )
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("step $t$", fontsize=12)
+    ax.set_ylabel(r"$D_{\mathrm{KL}}(p\,\|\,p + t\,d)$ (nats)", fontsize=12)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=11, frameon=False)
     return ax
