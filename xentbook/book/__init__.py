@@ -16,6 +16,7 @@ from xentbook.book._ch02 import (
     mutual_information,
 )
 from xentbook.book._ch03 import total_variation
+from xentbook.book._ch04 import MleLosses, expected_training_loss, mle_train_test_losses
 from xentbook.book._ch05 import gumbel_max_sample, loss_condition_number
 from xentbook.book._ch07 import finite_difference_hessian, finite_difference_jacobian
 from xentbook.book._ch11 import train_with_loss_bug
@@ -45,6 +46,7 @@ from xentbook.scale import naive_linear_cross_entropy_with_grad, online_logsumex
 from xentbook.training import softmax_loss_with_grad, train_softmax_regression
 
 __all__ = [
+    "MleLosses",
     "adaptive_unigram_logits",
     "average_code_length",
     "binary_entropy",
@@ -53,6 +55,7 @@ __all__ = [
     "decode_prefix",
     "empirical_distribution",
     "expected_calibration_error",
+    "expected_training_loss",
     "finite_difference_grad",
     "finite_difference_hessian",
     "finite_difference_jacobian",
@@ -68,6 +71,7 @@ __all__ = [
     "kraft_sum",
     "load_iris",
     "loss_condition_number",
+    "mle_train_test_losses",
     "mutual_information",
     "naive_linear_cross_entropy_with_grad",
     "online_logsumexp",

@@ -61,6 +61,12 @@ from xentbook.plots._language_model import (
     plot_target_alignment,
     plot_window_context,
 )
+from xentbook.plots._likelihood import (
+    plot_bernoulli_nll,
+    plot_expected_scores,
+    plot_mixture_mle,
+    plot_train_test_losses,
+)
 from xentbook.plots._loss import (
     plot_log_loss_shape,
     plot_soft_target_floor,
@@ -92,6 +98,7 @@ __all__ = [
     "plot_bce_probability_form",
     "plot_bce_vs_logit",
     "plot_bernoulli_entropy",
+    "plot_bernoulli_nll",
     "plot_binary_entropy",
     "plot_block_coding",
     "plot_buggy_training",
@@ -108,6 +115,7 @@ __all__ = [
     "plot_entropy_histogram",
     "plot_entropy_vs_temperature",
     "plot_error_vs_condition",
+    "plot_expected_scores",
     "plot_finite_difference_error",
     "plot_float_grid",
     "plot_focal_gradient_ratio",
@@ -127,6 +135,7 @@ __all__ = [
     "plot_loss_without_log",
     "plot_memory_at_scale",
     "plot_micro_batch_weights",
+    "plot_mixture_mle",
     "plot_nll_curve",
     "plot_online_softmax",
     "plot_packing",
@@ -145,6 +154,7 @@ __all__ = [
     "plot_target_alignment",
     "plot_target_entry_error",
     "plot_temperature",
+    "plot_train_test_losses",
     "plot_training_curves",
     "plot_true_logit_gradient",
     "plot_window_context",
