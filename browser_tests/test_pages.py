@@ -184,7 +184,7 @@ def _menus(page) -> list[str]:
     toggle.first.tap()
     try:
         chapter_link.locator("visible=true").first.wait_for(timeout=3_000)
-    except Exception:  # noqa: BLE001 - reported as a failure below
+    except Exception:
         problems.append("tapping the menu button does not show the chapter list")
     page.keyboard.press("Escape")
     page.wait_for_timeout(300)
@@ -198,7 +198,7 @@ def _menus(page) -> list[str]:
             toggle.first.tap()
             try:
                 sections.locator("visible=true").first.wait_for(timeout=3_000)
-            except Exception:  # noqa: BLE001 - reported as a failure below
+            except Exception:
                 problems.append('tapping the "On this page" button does not show the sections')
             page.keyboard.press("Escape")
     return problems
@@ -260,7 +260,11 @@ def test_page(browser, server, name, width):
         for theme in THEMES:
             if theme != "light":
                 _switch_theme(page, theme)
-            shot = SHOTS / f"{width}-{theme}" / (name.replace("/", "__").removesuffix(".html") + ".png")
+            shot = (
+                SHOTS
+                / f"{width}-{theme}"
+                / (name.replace("/", "__").removesuffix(".html") + ".png")
+            )
             shot.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(shot), full_page=True)
             if width >= 992:

@@ -27,7 +27,9 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def links():
-    spec = importlib.util.spec_from_file_location("launch_links", ROOT / "tools" / "launch_links.py")
+    spec = importlib.util.spec_from_file_location(
+        "launch_links", ROOT / "tools" / "launch_links.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -50,7 +52,9 @@ def test_every_chapter_installs_the_pinned_release_when_the_package_is_missing(l
         source = "".join(first["source"])
         name = path.name
         assert "remove-cell" in first["metadata"].get("tags", []), f"{name}: install cell is shown"
-        assert 'find_spec("xentbook") is None' in source, f"{name}: first code cell is not the install cell"
+        assert 'find_spec("xentbook") is None' in source, (
+            f"{name}: first code cell is not the install cell"
+        )
         assert f'PACKAGE = "{pin}"' in source, f"{name}: install cell does not pin {pin!r}"
         assert '"-m", "pip", "install"' in source, f"{name}: install cell does not call pip"
         # %pip prints "you may need to restart the kernel", which is not needed here.
@@ -62,7 +66,7 @@ def test_every_chapter_installs_the_pinned_release_when_the_package_is_missing(l
 def test_the_readme_and_the_intro_install_the_pinned_release(links, name):
     text = (ROOT / name).read_text(encoding="utf-8")
     pin = links.pinned_requirement()
-    assert f'pip install "{pin}"' in text, f"{name} does not show pip install \"{pin}\""
+    assert f'pip install "{pin}"' in text, f'{name} does not show pip install "{pin}"'
     assert set(links.PIN.findall(text)) == {pin}, f"{name}: {links.PIN.findall(text)}"
     owner_repo = links.repository_url().removeprefix("https://github.com/")
     owner = owner_repo.split("/")[0]
@@ -77,7 +81,9 @@ def test_nothing_else_names_another_repository_of_the_book(links):
         path = ROOT / name
         if not path.is_file():
             continue
-        for found in re.findall(r"https://github\.com/[\w.-]+/[\w.-]+", path.read_text(encoding="utf-8")):
+        for found in re.findall(
+            r"https://github\.com/[\w.-]+/[\w.-]+", path.read_text(encoding="utf-8")
+        ):
             assert found.removesuffix(".git") == url, f"{name} names {found}, not {url}"
 
 
@@ -86,5 +92,7 @@ def test_the_citation_names_the_package_version_and_the_repository(links):
     if not path.is_file():
         pytest.skip("CITATION.cff is not part of the source distribution")
     text = path.read_text(encoding="utf-8")
-    assert re.search(rf"^version: {re.escape(xentbook.__version__)}$", text, flags=re.MULTILINE), text
+    assert re.search(rf"^version: {re.escape(xentbook.__version__)}$", text, flags=re.MULTILINE), (
+        text
+    )
     assert f'repository-code: "{links.repository_url()}"' in text

@@ -1,6 +1,7 @@
 """Print the single-page HTML build of the book to one PDF with headless Chromium.
 
-Usage: ``python tools/print_pdf.py _build/singlehtml _build/html/xentbook.pdf`` (``make pdf``).
+Usage: ``python tools/print_pdf.py _build/singlehtml book/intro.html _build/html/xentbook.pdf``
+(``make pdf``): the site, its one page (the root document of ``_toc.yml``), the PDF.
 The page is served over a local HTTP server, every formula is typeset by the book's own
 MathJax, and the book's print styles apply: chapter numbers stay in the titles and every
 solution prints open. Chromium comes from the system (the Debian package ``chromium``, or the
@@ -25,10 +26,16 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def main(site: Path, pdf: Path) -> int:
-    chromium = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+def main(site: Path, page_path: str, pdf: Path) -> int:
+    chromium = (
+        os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    )
     if not chromium:
         sys.exit("Chromium not found: install the Debian package 'chromium' (or set CHROMIUM)")
+    # Sphinx writes the single page at the root document's path (book/intro.html) with links
+    # relative to the site's root (_static/, _images/): serve a copy from the root.
+    printed = site / "print.html"
+    printed.write_text((site / page_path).read_text(encoding="utf-8"), encoding="utf-8")
     handler = functools.partial(_QuietHandler, directory=str(site))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
@@ -37,9 +44,11 @@ def main(site: Path, pdf: Path) -> int:
             browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
             page = browser.new_page()
             page.emulate_media(media="print", color_scheme="light")
-            page.goto(f"http://127.0.0.1:{httpd.server_address[1]}/index.html", wait_until="load")
-            page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
-            page.evaluate("() => MathJax.startup.promise")
+            url = f"http://127.0.0.1:{httpd.server_address[1]}/print.html"
+            page.goto(url, wait_until="load", timeout=300_000)
+            mathjax = "() => window.MathJax && MathJax.startup && MathJax.startup.promise"
+            page.wait_for_function(mathjax, timeout=300_000)
+            page.evaluate("() => MathJax.startup.promise")  # the whole book: a minute or two
             page.wait_for_load_state("networkidle")
             pdf.parent.mkdir(parents=True, exist_ok=True)
             page.pdf(
@@ -62,4 +71,4 @@ def main(site: Path, pdf: Path) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1]), Path(sys.argv[2])))
+    sys.exit(main(Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])))

@@ -2,6 +2,9 @@
 
 - One viewport tag per page: docutils writes one into ``metatags`` and Sphinx's layout another
   (the theme's own is dropped by ``book/_templates/layout.html``).
+- The single-page HTML build (``make pdf``) with every node the HTML build knows: Sphinx looks
+  up a builder's node handlers by its name first, and once an extension has registered one for
+  ``singlehtml`` the handlers registered for ``html`` only (MyST-NB's folded cells) are missed.
 - The ``environment-versions`` directive: a table of the versions that built this copy of the
   book, read when the book is built (no kernel needed).
 """
@@ -57,7 +60,17 @@ class EnvironmentVersions(SphinxDirective):
         return row
 
 
+def _singlehtml_handlers(app: Sphinx) -> None:
+    if app.builder.name != "singlehtml":
+        return
+    handlers = app.registry.translation_handlers
+    single = handlers.setdefault("singlehtml", {})
+    for node, pair in handlers.get("html", {}).items():
+        single.setdefault(node, pair)
+
+
 def setup(app: Sphinx) -> dict:
+    app.connect("builder-inited", _singlehtml_handlers)
     app.connect("html-page-context", _page_context)
     app.add_directive("environment-versions", EnvironmentVersions)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
