@@ -28,3 +28,44 @@ def test_calibration_comparison_bins_by_hand():
     centres, counts = bottom.lines[0].get_data()
     np.testing.assert_allclose(centres, [0.5, 0.7, 0.9], rtol=1e-14)
     np.testing.assert_array_equal(counts, [1, 2, 2])
+
+
+def test_distillation_scale_against_the_gradient_formula():
+    from scipy.special import softmax as sp_softmax
+
+    from xentbook.plots import plot_distillation_scale
+
+    zs, zt = np.array([1.0, 0.0, -1.0, 0.5]), np.array([2.0, -1.0, 0.0, 0.3])
+    temps = np.array([0.5, 2.0, 50.0])
+    top, bottom = plot_distillation_scale(zs, zt, temps)
+    # Hand derivation: d/dz_s H(q^T, softmax(z_s / T)) = (softmax(z_s / T) - softmax(z_t / T)) / T.
+    expected = [t**2 * np.linalg.norm((sp_softmax(zs / t) - sp_softmax(zt / t)) / t) for t in temps]
+    np.testing.assert_allclose(bottom.lines[0].get_ydata(), expected, rtol=1e-13)
+    limit = np.linalg.norm((zs - zs.mean()) - (zt - zt.mean())) / 4
+    np.testing.assert_allclose(bottom.lines[1].get_ydata(), limit, rtol=1e-15)
+    heights = [patch.get_height() for patch in top.patches]
+    np.testing.assert_allclose(heights[:4], sp_softmax(zt), rtol=1e-14)
+
+
+def test_focal_optimum_is_the_true_frequency_for_cross_entropy():
+    from scipy.optimize import minimize_scalar
+
+    from xentbook.plots import plot_focal_optimum
+
+    ax = plot_focal_optimum([0.0, 2.0])
+    pi, best_ce = ax.lines[0].get_data()
+    np.testing.assert_allclose(best_ce, pi, atol=1e-4)  # the grid spacing is 5e-5
+    _, best_fl = ax.lines[1].get_data()
+
+    def expected_focal(p, f):  # -(1 - p)^2 log p weighted by f, and the mirror term
+        return -f * (1 - p) ** 2 * np.log(p) - (1 - f) * p**2 * np.log(1 - p)
+
+    for f, b in zip(pi[::10], best_fl[::10], strict=True):
+        ref = minimize_scalar(
+            expected_focal,
+            bounds=(1e-6, 1 - 1e-6),
+            args=(f,),
+            method="bounded",
+            options={"xatol": 1e-10},
+        ).x
+        np.testing.assert_allclose(b, ref, atol=1e-4)

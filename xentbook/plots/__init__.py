@@ -11,8 +11,10 @@ from xentbook.plots._binary import (
 )
 from xentbook.plots._calibration import (
     plot_calibration_comparison,
+    plot_distillation_scale,
     plot_focal_gradient_ratio,
     plot_focal_loss,
+    plot_focal_optimum,
     plot_label_smoothing_loss,
     plot_reliability_diagram,
 )
@@ -111,6 +113,7 @@ __all__ = [
     "plot_cumulative_surprise",
     "plot_curvature_vs_confidence",
     "plot_decomposition_bars",
+    "plot_distillation_scale",
     "plot_double_softmax",
     "plot_entropy_histogram",
     "plot_entropy_vs_temperature",
@@ -120,6 +123,7 @@ __all__ = [
     "plot_float_grid",
     "plot_focal_gradient_ratio",
     "plot_focal_loss",
+    "plot_focal_optimum",
     "plot_gradient_norm_bounds",
     "plot_gradient_size_vs_probability",
     "plot_initial_loss",

@@ -9,14 +9,27 @@ from matplotlib.axes import Axes
 from numpy.typing import ArrayLike
 
 from xentbook.calibration import expected_calibration_error, reliability_bins
-from xentbook.cross_entropy import cross_entropy
+from xentbook.cross_entropy import cross_entropy, cross_entropy_grad
 from xentbook.focal import focal_loss
 from xentbook.plots._style import COLORS, new_axes
+from xentbook.primitives import softmax
+
+# One colour per focusing parameter, the same in every focal-loss figure.
+_GAMMA_PALETTE = [COLORS["ce"], COLORS["accent"], COLORS["grad"], COLORS["extra"], COLORS["mse"]]
+_GAMMA_COLORS = dict(zip((0.0, 0.5, 1.0, 2.0, 5.0), _GAMMA_PALETTE, strict=True))
+
+
+def _gamma_color(gamma: float, index: int) -> str:
+    """The book's colour for a focusing parameter; other values cycle through the palette."""
+    return _GAMMA_COLORS.get(float(gamma), _GAMMA_PALETTE[index % len(_GAMMA_PALETTE)])
+
 
 __all__ = [
     "plot_calibration_comparison",
+    "plot_distillation_scale",
     "plot_focal_gradient_ratio",
     "plot_focal_loss",
+    "plot_focal_optimum",
     "plot_label_smoothing_loss",
     "plot_reliability_diagram",
 ]
@@ -71,11 +84,10 @@ def plot_focal_loss(
     ax = new_axes(ax)
     logits = np.stack([np.log(p), np.log1p(-p)], axis=1)
     target = np.zeros(len(p), dtype=np.int64)
-    palette = [COLORS["ce"], COLORS["accent"], COLORS["grad"], COLORS["extra"], COLORS["mse"]]
     for i, g in enumerate(np.atleast_1d(np.asarray(gammas, dtype=float))):
         loss = focal_loss(logits, target, gamma=float(g), reduction="none")
         name = r"$\gamma = 0$ (cross-entropy)" if g == 0 else rf"$\gamma = {g:g}$"
-        ax.plot(p, loss, color=palette[i % len(palette)], lw=2, label=name)
+        ax.plot(p, loss, color=_gamma_color(g, i), lw=2, label=name)
     ax.axvspan(0.6, 1.0, color=COLORS["reference"], alpha=0.08, lw=0)
     ax.text(
         0.8,
@@ -261,7 +273,7 @@ def plot_label_smoothing_loss(
     ax.set_xlim(0, max_gap)
     ax.set_ylim(bottom=0)
     ax.set_title(f"C = {classes} classes", fontsize=10)
-    ax.legend(loc="upper right", fontsize=9)
+    ax.legend(loc="center right", fontsize=9)
     return ax
 
 
@@ -303,10 +315,9 @@ def plot_focal_gradient_ratio(
     """
     ax = new_axes(ax)
     p_t = np.linspace(0.001, 0.999, 999)
-    colors = [COLORS["ce"], COLORS["accent"], COLORS["mse"], COLORS["extra"], COLORS["grad"]]
     for k, gamma in enumerate(np.asarray(gammas, dtype=np.float64)):
         ratio = (1 - p_t) ** (gamma - 1) * ((1 - p_t) - gamma * p_t * np.log(p_t))
-        ax.plot(p_t, ratio, color=colors[k % len(colors)], lw=2, label=rf"$\gamma = {gamma:g}$")
+        ax.plot(p_t, ratio, color=_gamma_color(gamma, k + 1), lw=2, label=rf"$\gamma = {gamma:g}$")
     ax.plot(p_t, np.ones_like(p_t), color=COLORS["reference"], lw=1, ls=":", label="cross-entropy")
     ax.set_xlabel(r"probability of the target class $p_t$")
     ax.set_ylabel("|focal gradient| / |cross-entropy gradient|")
@@ -387,3 +398,132 @@ def plot_calibration_comparison(
     bottom.set_ylabel("items in the bin")
     bottom.legend(loc="upper left")
     return np.array([top, bottom], dtype=object)
+
+
+def plot_distillation_scale(
+    z_student: ArrayLike,
+    z_teacher: ArrayLike,
+    temperatures: ArrayLike | None = None,
+    ax: Any = None,
+) -> Any:
+    r"""The teacher's softened probabilities, and the size of the distillation gradient, against T.
+
+    Top: :math:`\operatorname{softmax}(z_t / T)` for three temperatures, one bar group per
+    class. Bottom: :math:`T^2 \lVert \nabla_{z_s} H(q^T, \operatorname{softmax}(z_s / T)) \rVert`
+    against :math:`T` (log scale), with its large-:math:`T` limit
+    :math:`\lVert (z_s - \bar z_s) - (z_t - \bar z_t) \rVert / C` dashed.
+
+    Parameters
+    ----------
+    z_student, z_teacher : array_like
+        One logit vector each, of the same length :math:`C`.
+    temperatures : array_like, optional
+        Values of :math:`T` for the bottom panel; default 40 points from 0.5 to 100 (log scale).
+    ax : pair of Axes, optional
+        Where to draw; a new figure of two stacked panels when omitted.
+
+    Returns
+    -------
+    numpy.ndarray of Axes
+        The two panels; ``lines[0]`` of the bottom panel is :math:`T^2 \lVert\nabla\rVert`
+        against :math:`T`, ``lines[1]`` the limit.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from xentbook.plots import plot_distillation_scale
+    >>> top, bottom = plot_distillation_scale([1.0, 0.0, -1.0], [2.0, 0.0, -2.0], [1.0, 1e4])
+    >>> print(np.round(bottom.lines[0].get_ydata(), 4), np.round(bottom.lines[1].get_ydata()[0], 4))
+    [0.2497 0.4714] 0.4714
+    """
+    zs = np.asarray(z_student, dtype=np.float64).ravel()
+    zt = np.asarray(z_teacher, dtype=np.float64).ravel()
+    temps = (
+        np.geomspace(0.5, 100.0, 40)
+        if temperatures is None
+        else np.asarray(temperatures, dtype=np.float64)
+    )
+    if ax is None:
+        top, bottom = new_axes(nrows=2, figsize=(6.0, 6.4))
+    else:
+        top, bottom = np.asarray(ax, dtype=object).ravel()
+    classes = np.arange(zs.size)
+    width = 0.27
+    for k, (temp, color) in enumerate(zip((1.0, 4.0, 10.0), _GAMMA_PALETTE[1:], strict=False)):
+        top.bar(
+            classes + (k - 1) * width,
+            softmax(zt / temp),
+            width,
+            color=color,
+            label=f"$T = {temp:g}$",
+        )
+    top.set_xlabel("class")
+    top.set_ylabel("teacher's probability")
+    top.set_xticks(classes)
+    top.legend(loc="upper right")
+    scaled = []
+    for temp in temps:
+        grad = cross_entropy_grad(zs / temp, softmax(zt / temp)) / temp
+        scaled.append(temp**2 * np.linalg.norm(grad))
+    limit = np.linalg.norm((zs - zs.mean()) - (zt - zt.mean())) / zs.size
+    bottom.plot(temps, scaled, color=COLORS["ce"], lw=2, label=r"$T^2 \|\nabla\|$")
+    bottom.plot(
+        temps,
+        np.full_like(temps, limit),
+        color=COLORS["reference"],
+        lw=1,
+        ls="--",
+        label=f"large-$T$ limit {limit:.3f}",
+    )
+    bottom.set_xscale("log")
+    bottom.set_ylim(0.0, 1.15 * max(max(scaled), limit))
+    bottom.set_xlabel("temperature $T$")
+    bottom.set_ylabel("scaled gradient size")
+    bottom.legend(loc="lower right")
+    return np.array([top, bottom], dtype=object)
+
+
+def plot_focal_optimum(gammas: ArrayLike = (0.0, 1.0, 2.0, 5.0), ax: Axes | None = None) -> Axes:
+    r"""The constant prediction that minimises the expected focal loss, against the true frequency.
+
+    For two classes, the first with frequency :math:`\pi`, the expected focal loss of a constant
+    prediction :math:`p` for the first class is
+    :math:`\pi\,\mathrm{FL}(p) + (1 - \pi)\,\mathrm{FL}(1 - p)`; its minimiser :math:`p^\star`
+    is found on a grid of 20,001 points. :math:`\gamma = 0` gives :math:`p^\star = \pi` (the
+    cross-entropy is proper); larger :math:`\gamma` pulls the optimum towards 1/2.
+
+    Parameters
+    ----------
+    gammas : array_like, optional
+        The focusing parameters to draw.
+    ax : Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    Axes
+        ``lines[k]`` is :math:`p^\star` against :math:`\pi` for ``gammas[k]``.
+
+    Examples
+    --------
+    >>> from xentbook.plots import plot_focal_optimum
+    >>> ax = plot_focal_optimum([0.0, 2.0])
+    >>> pi, best = ax.lines[1].get_data()
+    >>> print(round(float(best[pi.searchsorted(0.8)]), 3))
+    0.627
+    """
+    ax = new_axes(ax)
+    p = np.linspace(0.0, 1.0, 20_003)[1:-1]
+    pi = np.linspace(0.5, 0.99, 50)
+    logits = np.stack([np.log(p), np.log1p(-p)], axis=1)
+    zeros = np.zeros(p.size, dtype=np.int64)
+    for k, gamma in enumerate(np.asarray(gammas, dtype=np.float64)):
+        first = focal_loss(logits, zeros, gamma=float(gamma), reduction="none")
+        second = focal_loss(logits, zeros + 1, gamma=float(gamma), reduction="none")
+        best = np.array([p[np.argmin(f * first + (1 - f) * second)] for f in pi])
+        name = r"$\gamma = 0$ (cross-entropy)" if gamma == 0 else rf"$\gamma = {gamma:g}$"
+        ax.plot(pi, best, color=_gamma_color(gamma, k), lw=2, label=name)
+    ax.set_xlabel(r"true frequency $\pi$ of the first class")
+    ax.set_ylabel(r"best constant prediction $p^\star$")
+    ax.legend(loc="upper left")
+    return ax
