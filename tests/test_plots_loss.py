@@ -11,6 +11,7 @@ import pytest
 from scipy.special import logsumexp
 
 from xentbook.plots import (
+    plot_gradient_noise,
     plot_log_loss_shape,
     plot_soft_target_floor,
     plot_surrogate_bounds,
@@ -97,24 +98,34 @@ class TestPlotLogLossShape:
 
 class TestPlotSoftTargetFloor:
     def test_curves_and_floors(self):
-        ax = plot_soft_target_floor(targets=(0.8, 1.0), num=99)
+        ax = plot_soft_target_floor(targets=(0.8, 1.0), num=101)
         soft, soft_floor, soft_min, hard, hard_floor, hard_min = ax.lines[:6]
         q = soft.get_xdata()
-        np.testing.assert_allclose(q, np.arange(1, 100) / 100, rtol=1e-14)
+        # The grid is uniform in the logit s of p_1, from -30 to 30; the loss is evaluated from
+        # s at 30 digits: -0.8 log expit(s) - 0.2 log(1 - expit(s)).
+        s_grid = np.linspace(-30, 30, 101)
+        np.testing.assert_allclose(q, 1 / (1 + np.exp(-s_grid)), rtol=1e-14)
         with mpmath.workdps(30):
             expected = [
-                float(-0.8 * mpmath.log(mpmath.mpf(v)) - 0.2 * mpmath.log(1 - mpmath.mpf(v)))
-                for v in q
+                float(
+                    0.8 * mpmath.log(1 + mpmath.exp(-mpmath.mpf(v)))
+                    + 0.2 * mpmath.log(1 + mpmath.exp(mpmath.mpf(v)))
+                )
+                for v in s_grid
             ]
+            expected_hard = [float(mpmath.log(1 + mpmath.exp(-mpmath.mpf(v)))) for v in s_grid]
             h = float(-0.8 * mpmath.log(0.8) - 0.2 * mpmath.log(0.2))
         np.testing.assert_allclose(soft.get_ydata(), expected, rtol=RTOL)
         np.testing.assert_allclose(soft_floor.get_ydata(), h, rtol=RTOL)
-        np.testing.assert_allclose(hard.get_ydata(), -np.log(q), rtol=1e-15)
+        np.testing.assert_allclose(hard.get_ydata(), expected_hard, rtol=RTOL)
+        # Both curves leave the frame (top at 3): the soft one as p_1 -> 1, the hard one at 0.
+        assert soft.get_ydata()[-1] > 3 and hard.get_ydata()[0] > 3
         np.testing.assert_array_equal(hard_floor.get_ydata(), 0.0)
         np.testing.assert_allclose(soft_min.get_xydata(), [[0.8, h]], rtol=RTOL)
         np.testing.assert_allclose(hard_min.get_xydata(), [[1.0, 0.0]])
-        # The floor is the minimum of the soft curve on the grid (attained at q = 0.8).
-        assert soft.get_ydata().min() == pytest.approx(h, rel=1e-14, abs=0)
+        # The floor is below the soft curve everywhere on the grid, and close to it near 0.8.
+        assert soft.get_ydata().min() >= h * (1 - 1e-14)
+        assert soft.get_ydata().min() == pytest.approx(h, rel=1e-2, abs=0)  # grid step 0.6 in s
         # The floor at 0 is inside the axes, its dot is not clipped, and each floor is labelled.
         assert ax.get_ylim()[0] < 0
         assert hard_min.get_clip_on() is False
@@ -161,3 +172,37 @@ class TestPlotTrueLogitGradient:
         np.testing.assert_array_equal(ce.get_ydata()[[0, -1]], [1.0, 0.0])
         np.testing.assert_array_equal(no_log.get_ydata()[[0, -1]], [0.0, 0.0])
         plt.close("all")
+
+
+class TestPlotGradientNoise:
+    def test_lines(self):
+        # Hand-computed: tr(Sigma) = 2, signal 0.1, so B_simple = 20; M = 100 gives the factor
+        # (100 - N) / 99.
+        ax = plot_gradient_noise([1, 4, 16], [2.1, 0.45, 0.1], 2.0, 0.1, population=100)
+        with_repl, without, dots, signal, b_line = ax.lines
+        n = with_repl.get_xdata()
+        np.testing.assert_allclose(n[[0, -1]], [1, 16], rtol=1e-15)
+        np.testing.assert_allclose(with_repl.get_ydata(), 2.0 / n, rtol=1e-15)
+        np.testing.assert_allclose(without.get_ydata(), 2.0 / n * (100 - n) / 99, rtol=1e-15)
+        np.testing.assert_allclose(dots.get_xydata(), [[1, 2.1], [4, 0.45], [16, 0.1]])
+        np.testing.assert_allclose(signal.get_ydata(), [0.1, 0.1])
+        np.testing.assert_allclose(b_line.get_xdata(), [20, 20], rtol=1e-15)
+        assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
+        plt.close("all")
+
+    def test_without_population(self):
+        ax = plot_gradient_noise([1, 4], [1.0, 0.25], 1.0, 0.5)
+        assert len(ax.lines) == 4
+        plt.close("all")
+
+    @pytest.mark.parametrize(
+        ("args", "kwargs", "match"),
+        [
+            (([1, 2], [1.0], 1.0, 0.1), {}, "same length"),
+            (([1, 2], [1.0, 0.0], 1.0, 0.1), {}, "must be > 0"),
+            (([1, 200], [1.0, 0.1], 1.0, 0.1), {"population": 100}, "below the largest"),
+        ],
+    )
+    def test_bad_input(self, args, kwargs, match):
+        with pytest.raises(ValueError, match=match):
+            plot_gradient_noise(*args, **kwargs)

@@ -70,6 +70,7 @@ from xentbook.plots._likelihood import (
     plot_train_test_losses,
 )
 from xentbook.plots._loss import (
+    plot_gradient_noise,
     plot_log_loss_shape,
     plot_soft_target_floor,
     plot_surrogate_bounds,
@@ -124,6 +125,7 @@ __all__ = [
     "plot_focal_gradient_ratio",
     "plot_focal_loss",
     "plot_focal_optimum",
+    "plot_gradient_noise",
     "plot_gradient_norm_bounds",
     "plot_gradient_size_vs_probability",
     "plot_initial_loss",

@@ -1,5 +1,5 @@
 """Figures of chapter 6: the loss as a surrogate of the 0-1 loss, its shape, its gradient, its
-soft floor.
+soft floor, and the noise of a batch gradient against the batch size.
 
 The figures are 5 in wide (550 CSS pixels) with 10 to 11 pt text, so that on a 390 px phone the
 text stays about 11 px high.
@@ -15,6 +15,7 @@ from matplotlib.axes import Axes
 from xentbook.plots._style import COLORS, new_axes
 
 __all__ = [
+    "plot_gradient_noise",
     "plot_log_loss_shape",
     "plot_soft_target_floor",
     "plot_surrogate_bounds",
@@ -176,7 +177,7 @@ def plot_log_loss_shape(
     dots = 2.0 ** -np.arange(halvings + 1)
     ax.plot(dots, -np.log(dots), "o", color=COLORS["ce"], ms=6, label=r"$p_y = 2^{-k}$: $k \log 2$")
     ax.set_xlabel(r"probability of the true class, $p_y$")
-    ax.set_ylabel("loss (nats)")
+    ax.set_ylabel("loss (nats); squared error: shape only")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, float(-np.log(p_min)) * 1.02)
     ax.legend(loc="upper right", fontsize=LEGEND_PT)
@@ -186,20 +187,24 @@ def plot_log_loss_shape(
 def plot_soft_target_floor(
     targets: Sequence[float] = (0.8, 1.0),
     gap_at: float = 0.25,
-    num: int = 999,
+    num: int = 2001,
     ax: Axes | None = None,
 ) -> Axes:
     r"""Two-class cross-entropy against the prediction, for several targets, with its floor.
 
     For each target probability :math:`t` of class 1, the target is :math:`y = (1 - t, t)`, the
     prediction :math:`p = (1 - p_1, p_1)`, and the loss :math:`H(y, p)` is drawn for :math:`p_1`
-    in ``(0, 1)`` together with its floor, the entropy :math:`H(y)`, reached at :math:`p_1 = t`.
+    on a grid uniform in the logit :math:`s = \log(p_1 / (1 - p_1)) \in [-30, 30]`, dense near
+    0 and 1, so that a curve that tends to infinity at an end leaves through the top of the
+    frame. It is drawn together with its floor, the entropy :math:`H(y)`, reached at
+    :math:`p_1 = t`.
     Lines, in order, for each target: the loss, its floor (a horizontal line over the same
     grid), and the minimum as one dot at :math:`(t, H(y))`, drawn unclipped so that a dot on the
     frame stays whole. The vertical axis starts slightly below 0 so that a floor at 0 (a one-hot
     target) is visible above the frame. Each floor carries its value as a text label at the left.
     For the first target, a vertical segment at ``p_1 = gap_at`` marks the gap between the loss
-    and the floor, which is :math:`D_{\mathrm{KL}}(y \,\|\, p)`.
+    and the floor, which is :math:`D_{\mathrm{KL}}(y \,\|\, p)`, labelled to the left of the
+    segment.
 
     Parameters
     ----------
@@ -235,11 +240,17 @@ def plot_soft_target_floor(
         raise ValueError(f"plot_soft_target_floor: targets must be in [0, 1], got {targets!r}")
     if not 0 < gap_at < 1:
         raise ValueError(f"plot_soft_target_floor: gap_at must be in (0, 1), got {gap_at!r}")
-    p1 = np.linspace(0, 1, num + 2)[1:-1]
+    s = np.linspace(-30.0, 30.0, num)  # the logit of p_1
+    p1 = 1 / (1 + np.exp(-s))  # expit(s)
+
+    def loss_at(t: float, logit: np.ndarray) -> np.ndarray:
+        # log p_1 = -softplus(-s), log(1 - p_1) = -softplus(s), exact even where p_1 rounds
+        # to 1; 0 * log 0 = 0: a class the target does not use adds nothing.
+        log_p1, log_p0 = -np.logaddexp(0.0, -logit), -np.logaddexp(0.0, logit)
+        return -(t * log_p1 if t > 0 else 0) - ((1 - t) * log_p0 if t < 1 else 0)
 
     def loss(t: float, pred: np.ndarray) -> np.ndarray:
-        # 0 * log 0 = 0: a class the target does not use adds nothing.
-        return -(t * np.log(pred) if t > 0 else 0) - ((1 - t) * np.log1p(-pred) if t < 1 else 0)
+        return loss_at(t, np.log(pred) - np.log1p(-pred))
 
     def floor(t: float) -> float:
         return float(sum(-v * np.log(v) for v in (t, 1 - t) if v > 0))
@@ -250,7 +261,7 @@ def plot_soft_target_floor(
         color = palette[i % len(palette)]
         kind = "one-hot" if t in (0.0, 1.0) else "soft"
         label = rf"{kind} target $y = ({1 - t:g}, {t:g})$"
-        ax.plot(p1, loss(t, p1), color=color, lw=2, label=label)
+        ax.plot(p1, loss_at(t, s), color=color, lw=2, label=label)
         h = floor(t)
         ax.plot(p1, np.full_like(p1, h), color=color, lw=1.5, ls=":")
         ax.plot([t], [h], "o", color=color, ms=7, clip_on=False, zorder=3)
@@ -273,9 +284,10 @@ def plot_soft_target_floor(
         arrowprops={"arrowstyle": "<->", "color": COLORS["reference"], "lw": 1.5},
     )
     ax.text(
-        gap_at + 0.02,
+        gap_at - 0.02,
         (top + floor(t0)) / 2,
         r"$D_{\mathrm{KL}}(y \,\|\, p)$",
+        ha="right",
         va="center",
         fontsize=LEGEND_PT + 0.5,
     )
@@ -348,4 +360,120 @@ def plot_true_logit_gradient(
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.05)
     ax.legend(loc="upper right", fontsize=LEGEND_PT)
+    return ax
+
+
+def plot_gradient_noise(
+    batch_sizes: Sequence[int],
+    measured: Sequence[float],
+    trace_sigma: float,
+    signal: float,
+    population: int | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    r"""Noise of a batch-mean gradient against the batch size, on log-log axes, with the signal.
+
+    Lines, in order: the formula :math:`\operatorname{tr}\Sigma / N` (sampling with
+    replacement) on a grid of :math:`N` from ``min(batch_sizes)`` to ``max(batch_sizes)``; if
+    ``population`` is given, the formula without replacement,
+    :math:`\frac{\operatorname{tr}\Sigma}{N} \frac{M - N}{M - 1}` with :math:`M` the population,
+    on the same grid (dashed); the measured noise as dots at ``batch_sizes``; the squared norm of
+    the full gradient :math:`\lVert \bar g \rVert^2` (``signal``) as a horizontal line; and a
+    vertical dotted line at the simple noise scale
+    :math:`B_{\text{simple}} = \operatorname{tr}\Sigma / \lVert \bar g \rVert^2`, where the
+    first formula crosses the signal.
+
+    Parameters
+    ----------
+    batch_sizes : sequence of int
+        Batch sizes at which the noise was measured, increasing, all positive.
+    measured : sequence of float
+        Measured mean squared distance :math:`\mathbb{E}\lVert \hat g - \bar g \rVert^2`, one
+        per batch size, all positive.
+    trace_sigma : float
+        :math:`\operatorname{tr}\Sigma > 0`, the summed variance of the per-item gradients.
+    signal : float
+        :math:`\lVert \bar g \rVert^2 > 0`.
+    population : int, optional
+        Size :math:`M` of the data set the batches are drawn from without replacement; at least
+        ``max(batch_sizes)``.
+    ax : Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    Axes
+
+    Raises
+    ------
+    ValueError
+        If the lengths differ, a value is not positive, or ``population`` is too small.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from xentbook.plots import plot_gradient_noise
+    >>> ax = plot_gradient_noise([1, 10], [1.0, 0.1], trace_sigma=1.0, signal=0.05)
+    >>> print(ax.lines[-1].get_xdata())  # B_simple = 1 / 0.05
+    [20. 20.]
+    >>> plt.close("all")
+    """
+    sizes = np.asarray(batch_sizes, dtype=float)
+    noise = np.asarray(measured, dtype=float)
+    if sizes.shape != noise.shape or sizes.ndim != 1 or sizes.size == 0:
+        raise ValueError(
+            "plot_gradient_noise: batch_sizes and measured must be 1-D of the same length"
+        )
+    if np.any(sizes <= 0) or np.any(noise <= 0) or trace_sigma <= 0 or signal <= 0:
+        raise ValueError("plot_gradient_noise: sizes, noise, trace_sigma and signal must be > 0")
+    if population is not None and population < sizes.max():
+        raise ValueError(
+            f"plot_gradient_noise: population {population} is below the largest batch size"
+        )
+    grid = np.geomspace(sizes.min(), sizes.max(), 200)
+    b_simple = trace_sigma / signal
+    ax = new_axes(ax, figsize=FIGSIZE)
+    ax.plot(
+        grid,
+        trace_sigma / grid,
+        color=COLORS["ce"],
+        lw=2,
+        label=r"noise $\mathrm{tr}\,\Sigma / N$ (with replacement)",
+    )
+    if population is not None:
+        factor = (population - grid) / (population - 1)
+        ax.plot(
+            grid,
+            trace_sigma / grid * factor,
+            color=COLORS["ce"],
+            lw=1.5,
+            ls="--",
+            label=rf"without replacement, $M = {population}$",
+        )
+    how = "measured" if population is None else "measured (without replacement)"
+    ax.plot(sizes, noise, "o", color=COLORS["ce"], ms=6, label=how)
+    ax.axhline(
+        signal,
+        color=COLORS["accent"],
+        lw=2,
+        label=r"signal $\Vert \bar g \Vert^2$",
+    )
+    ax.plot(
+        [b_simple, b_simple],
+        [signal, trace_sigma / sizes.min()],
+        color=COLORS["reference"],
+        lw=1.2,
+        ls=":",
+    )
+    ax.text(
+        b_simple * 1.1,
+        signal * 3,
+        rf"$B_{{\mathrm{{simple}}}} \approx {b_simple:.0f}$",
+        fontsize=LEGEND_PT,
+    )
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel(r"batch size $N$")
+    ax.set_ylabel(r"noise $\mathbb{E}\,\Vert \hat g - \bar g \Vert^2$")
+    ax.legend(loc="lower left", fontsize=LEGEND_PT)
     return ax
