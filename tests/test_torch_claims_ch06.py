@@ -127,3 +127,35 @@ def test_reduction_none_drops_the_class_axis_for_probability_targets():
     assert F.cross_entropy(logits, soft, reduction="none").shape == (2, 4, 5)
     assert F.cross_entropy(logits, index, reduction="none").shape == (2, 4, 5)
     assert cross_entropy(logits.numpy(), soft.numpy(), reduction="none").shape == (2, 4, 5)
+
+
+def test_classes_last_with_probability_targets_is_accepted_and_wrong():
+    # Section "Beyond a plain batch": (N, L, C) logits with probability targets of the same shape
+    # pass the shape check for every L; the softmax then runs over L. Reference: the same tensors
+    # transposed to (N, C, L), and index targets of shape (N, L), which raise.
+    gen = torch.Generator().manual_seed(606)
+    for length in (2, 5, 7):
+        logits = torch.randn(2, length, 3, generator=gen, dtype=torch.float64)
+        target = torch.softmax(torch.randn(2, length, 3, generator=gen, dtype=torch.float64), -1)
+        wrong = F.cross_entropy(logits, target)
+        right = F.cross_entropy(logits.transpose(1, 2), target.transpose(1, 2))
+        assert math.isfinite(wrong.item()) and abs(wrong.item() - right.item()) > 1e-3
+        with pytest.raises(RuntimeError, match="Expected target size"):
+            F.cross_entropy(logits, torch.randint(0, 3, (2, length), generator=gen))
+
+
+def test_nll_loss_takes_class_indices_only():
+    # Section "Logits in": log_softmax + nll_loss equals cross_entropy for class indices, and
+    # nll_loss rejects probability targets.
+    z = torch.tensor(Z, dtype=torch.float64)
+    assert F.nll_loss(F.log_softmax(z, 1), idx([1, 0])).item() == pytest.approx(
+        F.cross_entropy(z, idx([1, 0])).item(), rel=1e-15
+    )
+    with pytest.raises(RuntimeError, match="multi-target not supported"):
+        F.nll_loss(F.log_softmax(z, 1), torch.softmax(z, 1))
+
+
+def test_negative_target_raises():
+    # Exercise 3: a target of -1 is an IndexError in PyTorch (the hand-written version wraps).
+    with pytest.raises(IndexError):
+        F.cross_entropy(zt(), idx([1, -1]))
