@@ -12,9 +12,11 @@ from xentbook.plots import (
     plot_code_lengths,
     plot_cumulative_surprise,
     plot_entropy_histogram,
+    plot_naive_loss_underflow,
     plot_surprisal,
     plot_surprisal_halvings,
 )
+from xentbook.plots._information import _round_to_bfloat16
 
 
 class TestPlotSurprisal:
@@ -188,3 +190,67 @@ class TestPlotCumulativeSurprise:
             plot_cumulative_surprise(np.array([True]), {})
         with pytest.raises(ValueError, match="forecast 'a' must lie in"):
             plot_cumulative_surprise(np.array([True]), {"a": 1.5})
+
+
+class TestRoundToBfloat16:
+    def test_hand_values(self):
+        tiny = 2.0**-133  # smallest bfloat16 subnormal
+        x = np.array([tiny, tiny / 2, 0.75 * tiny, 1.5 * tiny, 0.999, 0.998, 2.0**-126, 1.0])
+        # Half the smallest subnormal ties to the even 0; 1.5 tiny ties to the even 2 tiny;
+        # below 1 the spacing is 2^-8, so 0.999 rounds up to 1 and 0.998 to 1 - 2^-8.
+        expected = [tiny, 0.0, tiny, 2 * tiny, 1.0, 1 - 2.0**-8, 2.0**-126, 1.0]
+        assert list(_round_to_bfloat16(x)) == expected
+
+    def test_agrees_with_rounding_the_float32_bit_pattern(self):
+        # bfloat16 is the upper half of a float32: round the lower 16 bits to nearest, ties to
+        # even, on the integer bit pattern. Float32 inputs, so there is no double rounding.
+        rng = np.random.default_rng(7)
+        x = np.exp(rng.uniform(-95.0, 0.0, size=20_000)).astype(np.float32)
+        bits = x.view(np.uint32).astype(np.uint64)
+        lower, upper = bits & 0xFFFF, bits >> 16
+        round_up = (lower > 0x8000) | ((lower == 0x8000) & (upper & 1 == 1))
+        expected = ((upper + round_up) << 16).astype(np.uint32).view(np.float32)
+        np.testing.assert_array_equal(_round_to_bfloat16(x.astype(np.float64)), expected)
+
+
+class TestPlotNaiveLossUnderflow:
+    def test_exact_loss_is_the_softplus_of_the_gap(self):
+        top, _ = plot_naive_loss_underflow(max_gap=120.0, num=241)
+        gap = top.lines[0].get_xdata()
+        # log(1 + e^d) with mpmath at 30 digits.
+        mpmath = pytest.importorskip("mpmath")
+        mpmath.mp.dps = 30
+        expected = [float(mpmath.log(1 + mpmath.exp(d))) for d in gap]
+        np.testing.assert_allclose(top.lines[0].get_ydata(), expected, rtol=1e-15)
+
+    def test_naive_loss_becomes_infinite_where_the_probability_underflows(self):
+        top, _ = plot_naive_loss_underflow(max_gap=120.0, num=4801)
+        gap = top.lines[0].get_xdata()
+        step = gap[1]
+        firsts = []
+        # q_y rounds to zero at or below half the smallest subnormal: 2^-150, 2^-134, 2^-25.
+        for line, power in zip(top.lines[1:4], [150, 134, 25], strict=True):
+            blown = np.isnan(line.get_ydata())
+            first = gap[np.argmax(blown)]
+            assert np.all(blown[gap >= first])
+            assert power * math.log(2) <= first < power * math.log(2) + step
+            firsts.append(first)
+        # Where q_y is a normal float32 number the naive loss keeps float32 precision.
+        normal = gap < 87
+        np.testing.assert_allclose(
+            top.lines[1].get_ydata()[normal], top.lines[0].get_ydata()[normal], rtol=2e-7
+        )
+        assert [m.get_xdata()[0] for m in top.lines[4:]] == firsts
+
+    def test_error_panel(self):
+        top, bottom = plot_naive_loss_underflow(max_gap=110.0, num=2201, zoom_from=80.0)
+        zoom = top.lines[0].get_xdata() >= 80.0
+        exact = top.lines[0].get_ydata()[zoom]
+        for line, naive in zip(bottom.lines[:2], top.lines[1:3], strict=True):
+            np.testing.assert_array_equal(line.get_ydata(), naive.get_ydata()[zoom] - exact)
+
+    def test_bad_arguments(self):
+        with pytest.raises(ValueError, match="plot_naive_loss_underflow: max_gap must lie"):
+            plot_naive_loss_underflow(max_gap=0.0)
+        with pytest.raises(ValueError, match="plot_naive_loss_underflow: zoom_from must lie"):
+            plot_naive_loss_underflow(max_gap=50.0, zoom_from=60.0)

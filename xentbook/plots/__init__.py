@@ -53,6 +53,7 @@ from xentbook.plots._information import (
     plot_code_lengths,
     plot_cumulative_surprise,
     plot_entropy_histogram,
+    plot_naive_loss_underflow,
     plot_surprisal,
     plot_surprisal_halvings,
 )
@@ -142,6 +143,7 @@ __all__ = [
     "plot_memory_at_scale",
     "plot_micro_batch_weights",
     "plot_mixture_mle",
+    "plot_naive_loss_underflow",
     "plot_nll_curve",
     "plot_online_softmax",
     "plot_packing",

@@ -22,9 +22,26 @@ __all__ = [
     "plot_code_lengths",
     "plot_cumulative_surprise",
     "plot_entropy_histogram",
+    "plot_naive_loss_underflow",
     "plot_surprisal",
     "plot_surprisal_halvings",
 ]
+
+
+# Chapter 1's figures are drawn 4.6 in wide with 11-13 pt text: a 390 px phone shows them at
+# about two thirds of their size, so the text stays near 12 CSS px.
+_PHONE_SIZE = (4.6, 3.7)
+
+
+def _phone_axes(ax: Axes | None, height: float = _PHONE_SIZE[1]) -> Axes:
+    ax = new_axes(ax, figsize=(_PHONE_SIZE[0], height))
+    ax.tick_params(labelsize=11)
+    return ax
+
+
+def _phone_labels(ax: Axes, xlabel: str, ylabel: str) -> None:
+    ax.set_xlabel(xlabel, fontsize=12)
+    ax.set_ylabel(ylabel, fontsize=12)
 
 
 def _count(func: str, name: str, value: Any, minimum: int) -> int:
@@ -71,26 +88,25 @@ def plot_surprisal(num: int = 400, p_min: float = 1e-3, ax: Axes | None = None) 
     num = _count(func, "num", num, 2)
     if not (isinstance(p_min, (int, float, np.floating)) and 0 < p_min < 1):
         raise ValueError(f"{func}: p_min must lie in (0, 1), got {p_min!r}")
-    ax = new_axes(ax)
+    ax = _phone_axes(ax)
     p = np.linspace(p_min, 1.0, num)
     ax.plot(p, surprisal(p, base=2), color=COLORS["ce"], lw=2, label=r"bits: $-\log_2 p$")
-    ax.plot(p, surprisal(p), color=COLORS["accent"], lw=2, ls="--", label=r"nats: $-\ln p$")
-    marks = {"coin, $p=1/2$": 1 / 2, "die, $p=1/6$": 1 / 6, "digit, $p=1/10$": 1 / 10}
+    ax.plot(p, surprisal(p), color=COLORS["accent"], lw=2, ls="--", label=r"nats: $-\log p$")
+    marks = {"coin": 1 / 2, "die": 1 / 6, "digit (1 ban)": 1 / 10}
     for text, prob in marks.items():
         bits = float(surprisal(prob, base=2))
-        ax.plot([prob], [bits], "o", color=COLORS["ce"], ms=5)
+        ax.plot([prob], [bits], "o", color=COLORS["ce"], ms=6)
         ax.annotate(
-            f"{text}: {bits:.3f} bits",
+            f"{text}: {bits:.2f}",
             (prob, bits),
-            xytext=(8, 6),
+            xytext=(8, 4),
             textcoords="offset points",
-            fontsize=10,
+            fontsize=11,
         )
-    ax.set_xlabel("probability $p$ of the event")
-    ax.set_ylabel("surprisal $I(p)$")
+    _phone_labels(ax, "probability $p$ of the event", "surprisal $I(p)$")
     ax.set_xlim(0, 1.02)
     ax.set_ylim(0, max(float(surprisal(p_min, base=2)) * 0.75, 3.6))
-    ax.legend(loc="upper right")
+    ax.legend(loc="upper right", fontsize=11)
     return ax
 
 
@@ -125,24 +141,24 @@ def plot_surprisal_halvings(halvings: int = 10, ax: Axes | None = None) -> Axes:
     [1.    0.5   0.25  0.125] [0. 1. 2. 3.]
     """
     halvings = _count("plot_surprisal_halvings", "halvings", halvings, 1)
-    ax = new_axes(ax)
+    ax = _phone_axes(ax)
     p = 2.0 ** -np.arange(halvings + 1)
     ax.plot(
         p, surprisal(p, base=2), "o-", color=COLORS["ce"], lw=2, ms=5, label=r"bits: $-\log_2 p$"
     )
-    ax.plot(p, surprisal(p), color=COLORS["accent"], lw=2, ls="--", label=r"nats: $-\ln p$")
-    for text, prob in {"die (1/6)": 1 / 6, "ace of spades (1/52)": 1 / 52}.items():
+    ax.plot(p, surprisal(p), color=COLORS["accent"], lw=2, ls="--", label=r"nats: $-\log p$")
+    for text, prob in {"die": 1 / 6, "ace of spades": 1 / 52}.items():
         if prob < p[-1]:
             continue
         bits = float(surprisal(prob, base=2))
         ax.plot([prob], [bits], "s", color=COLORS["extra"], ms=6)
         ax.annotate(
-            f"{text}: {bits:.2f} bits",
+            f"{text}: {bits:.2f}",
             (prob, bits),
             xytext=(-12, 22),
             textcoords="offset points",
             ha="right",
-            fontsize=10,
+            fontsize=11,
             arrowprops={"arrowstyle": "-", "color": COLORS["extra"], "lw": 1},
         )
     ax.set_xscale("log", base=2)
@@ -150,9 +166,8 @@ def plot_surprisal_halvings(halvings: int = 10, ax: Axes | None = None) -> Axes:
     ax.set_xticks(p[::2], ["1" if n == 0 else f"$2^{{-{n}}}$" for n in range(0, halvings + 1, 2)])
     ax.set_yticks(np.arange(0, halvings + 1, 2))
     ax.set_ylim(-0.3, halvings + 0.8)
-    ax.set_xlabel("probability $p$ of the event (each step: halved)")
-    ax.set_ylabel("surprisal $I(p)$")
-    ax.legend(loc="lower right")
+    _phone_labels(ax, "probability $p$ (each step: halved)", "surprisal $I(p)$")
+    ax.legend(loc="lower right", fontsize=11)
     return ax
 
 
@@ -201,7 +216,7 @@ def plot_cumulative_surprise(
         )
     if not forecasts:
         raise ValueError(f"{func}: forecasts must name at least one forecaster")
-    ax = new_axes(ax)
+    ax = _phone_axes(ax, height=4.2)
     days = np.arange(1, happened.size + 1)
     palette = [
         COLORS["ce"],
@@ -224,12 +239,119 @@ def plot_cumulative_surprise(
             lw=2,
             label=f"{name}: {total[-1]:.0f} bits",
         )
-    ax.set_xlabel("day")
-    ax.set_ylabel("cumulative surprise (bits)")
+    _phone_labels(ax, "day", "cumulative surprise (bits)")
     ax.set_xlim(0, happened.size * 1.01)
     ax.set_ylim(bottom=0)
-    ax.legend(loc="upper left")
+    ax.legend(loc="upper left", fontsize=11)
     return ax
+
+
+def _round_to_bfloat16(x: np.ndarray) -> np.ndarray:
+    r"""Round non-negative float64 values to the nearest bfloat16, ties to even.
+
+    bfloat16 keeps float32's exponent range with an 8-bit significand: a normal number
+    :math:`m 2^{E}`, :math:`m \in [1/2, 1)`, is a multiple of :math:`2^{E - 8}`, and below the
+    smallest normal number :math:`2^{-126}` every value is a multiple of the smallest subnormal
+    :math:`2^{-133}`. Dividing by that power of two is exact, and ``np.rint`` rounds half to
+    even, so this is IEEE round-to-nearest-even (overflow is not handled: probabilities only).
+    """
+    _, exponent = np.frexp(x)
+    quantum = np.ldexp(1.0, np.maximum(exponent - 8, -133))
+    return np.rint(x / quantum) * quantum
+
+
+def plot_naive_loss_underflow(
+    max_gap: float = 120.0, num: int = 4801, zoom_from: float = 80.0
+) -> np.ndarray:
+    r"""Two-class loss against the logit gap: from the logits, and as -log of a rounded q_y.
+
+    The true class trails the other by the gap :math:`d`, so :math:`q_y = 1/(1 + e^{d})` and
+    the exact loss is :math:`\log(1 + e^{d}) = d + \log(1 + e^{-d})`. The naive loss is
+    :math:`-\log` of :math:`q_y` rounded to float32, bfloat16 or float16 (the probability a
+    softmax in that format returns), with the logarithm taken in float64; it becomes infinite
+    once :math:`q_y` rounds to zero, at :math:`d = 150 \ln 2 \approx 104`,
+    :math:`134 \ln 2 \approx 92.9` and :math:`25 \ln 2 \approx 17.3`.
+
+    Parameters
+    ----------
+    max_gap : float, optional
+        Largest gap drawn; the gaps run evenly from 0.
+    num : int, optional
+        Number of gaps.
+    zoom_from : float, optional
+        Smallest gap of the lower panel, which shows the error of the naive loss.
+
+    Returns
+    -------
+    numpy.ndarray of Axes
+        ``[top, bottom]``. In ``top``, ``lines[0]`` is the exact loss and ``lines[1:4]`` the
+        naive loss in float32, bfloat16 and float16, NaN where it is infinite; ``lines[4:]``
+        mark, above the axes, the first gap at which each naive loss is infinite. In
+        ``bottom``, ``lines[0:2]`` are naive minus exact for float32 and bfloat16, against the
+        gaps from ``zoom_from`` on.
+
+    Examples
+    --------
+    >>> from xentbook.plots import plot_naive_loss_underflow
+    >>> top, bottom = plot_naive_loss_underflow(max_gap=110.0, num=12)
+    >>> print(top.lines[1].get_xdata()[-2:], top.lines[1].get_ydata()[-2:])
+    [100. 110.] [99.98309304         nan]
+    """
+    func = "plot_naive_loss_underflow"
+    num = _count(func, "num", num, 2)
+    if not (isinstance(max_gap, (int, float, np.floating)) and 0 < max_gap < 700):
+        raise ValueError(f"{func}: max_gap must lie in (0, 700), got {max_gap!r}")
+    if not (isinstance(zoom_from, (int, float, np.floating)) and 0 <= zoom_from < max_gap):
+        raise ValueError(f"{func}: zoom_from must lie in [0, max_gap), got {zoom_from!r}")
+    top, bottom = new_axes(nrows=2, figsize=(_PHONE_SIZE[0], 6.6))
+    for a in (top, bottom):
+        a.tick_params(labelsize=11)
+    gap = np.linspace(0.0, float(max_gap), num)
+    q_exact = 1.0 / (1.0 + np.exp(gap))  # float64 keeps it normal up to a gap of 708
+    exact = gap + np.log1p(np.exp(-gap))
+    top.plot(gap, exact, color=COLORS["reference"], lw=5, alpha=0.5, label="from the logits")
+    rounded = {
+        "float32": q_exact.astype(np.float32).astype(np.float64),
+        "bfloat16": _round_to_bfloat16(q_exact),
+        "float16": q_exact.astype(np.float16).astype(np.float64),
+    }
+    colors = {"float32": COLORS["ce"], "bfloat16": COLORS["extra"], "float16": COLORS["accent"]}
+    naive = {}
+    for name, q in rounded.items():
+        with np.errstate(divide="ignore"):  # log(0) = -inf is the point of the figure
+            loss = -np.log(q)
+        naive[name] = np.where(np.isfinite(loss), loss, np.nan)
+        top.plot(gap, naive[name], color=colors[name], lw=1.8, label=f"$-\\log q_y$, {name}")
+    for name, loss in naive.items():
+        blown = np.isnan(loss)
+        if not blown.any():
+            continue
+        start = float(gap[np.argmax(blown)])
+        top.plot([start], [max_gap * 1.03], "v", color=colors[name], ms=9, clip_on=False)
+        top.annotate(
+            f"{start:.0f}",
+            (start, max_gap * 1.03),
+            xytext=(0, 8),
+            textcoords="offset points",
+            ha="right" if name == "bfloat16" else ("left" if name == "float32" else "center"),
+            fontsize=11,
+            color=colors[name],
+        )
+    top.text(2, max_gap * 0.9, "$\\infty$ from the marked gaps", fontsize=11)
+    _phone_labels(top, "logit gap $d$ (true class behind)", "loss (nats)")
+    top.set_xlim(0, max_gap)
+    top.set_ylim(0, max_gap * 1.03)
+    top.legend(loc="lower right", fontsize=11)
+    zoom = gap >= zoom_from
+    for name in ("float32", "bfloat16"):
+        bottom.plot(
+            gap[zoom], naive[name][zoom] - exact[zoom], color=colors[name], lw=1.5, label=name
+        )
+    bottom.axhline(0.0, color=COLORS["reference"], lw=1)
+    _phone_labels(bottom, "logit gap $d$", "naive $-$ exact (nats)")
+    bottom.set_xlim(zoom_from, max_gap)
+    bottom.legend(loc="upper left", fontsize=11)
+    return np.array([top, bottom], dtype=object)
 
 
 def plot_bernoulli_entropy(num: int = 401, ax: Axes | None = None) -> Axes:

@@ -1,0 +1,70 @@
+"""Chapter 1's statements about PyTorch, on the installed torch (2.13.0)."""
+
+import math
+
+import numpy as np
+import pytest
+
+from xentbook.plots._information import _round_to_bfloat16
+
+torch = pytest.importorskip("torch")
+F = torch.nn.functional
+
+
+@pytest.mark.torch
+class TestNaiveLossAtAGapOf104:
+    def test_loss_is_infinite_and_gradient_nan(self):
+        # The chapter's fenced block, verbatim in substance.
+        z = torch.tensor([0.0, -104.0], requires_grad=True)  # true class 1
+        loss = -torch.log(torch.softmax(z, dim=0)[1])
+        loss.backward()
+        assert math.isinf(loss.item())
+        assert torch.isnan(z.grad).all()
+        assert str(z.grad) == "tensor([nan, nan])"
+
+    def test_nll_loss_of_log_softmax_is_the_same(self):
+        z = torch.tensor([[0.0, -104.0]], requires_grad=True)
+        loss = F.nll_loss(torch.log(torch.softmax(z, dim=1)), torch.tensor([1]))
+        loss.backward()
+        assert math.isinf(loss.item())
+        assert torch.isnan(z.grad).all()
+
+    def test_cross_entropy_from_logits_is_finite(self):
+        z = torch.tensor([[0.0, -104.0]], requires_grad=True)
+        loss = F.cross_entropy(z, torch.tensor([1]))
+        loss.backward()
+        # log(1 + e^104) = 104 + e^-104, which is 104 in float32; gradient q - onehot.
+        assert loss.item() == 104.0
+        assert z.grad.tolist() == [[1.0, -1.0]]
+
+
+@pytest.mark.torch
+def test_nll_loss_of_probabilities_is_minus_the_mean_probability():
+    q = torch.tensor([[0.5, 0.3, 0.2], [0.1, 0.6, 0.3]], dtype=torch.float64)
+    y = torch.tensor([0, 2])
+    # The slip: probabilities where log-probabilities belong give -(0.5 + 0.3) / 2.
+    assert F.nll_loss(q, y).item() == pytest.approx(-0.4, rel=1e-15, abs=0)
+    assert F.nll_loss(q, y, reduction="none").tolist() == [-0.5, -0.3]
+
+
+@pytest.mark.torch
+class TestBfloat16:
+    def test_softmax_underflows_near_a_gap_of_93(self):
+        def q_true(gap):
+            z = torch.tensor([0.0, -gap], dtype=torch.bfloat16)
+            return torch.softmax(z, dim=0)[1].item()
+
+        assert q_true(92.0) == 2.0**-133  # the smallest bfloat16 subnormal, 9.2e-41
+        assert q_true(93.0) == 0.0
+
+    def test_probability_0999_is_stored_as_one(self):
+        q = torch.tensor(0.999, dtype=torch.bfloat16)
+        assert q.item() == 1.0
+        assert -torch.log(q).item() == 0.0
+        assert torch.tensor(0.996, dtype=torch.bfloat16).item() == 1 - 2.0**-8
+
+    def test_book_rounding_matches_torch(self):
+        rng = np.random.default_rng(3)
+        x = np.exp(rng.uniform(-95.0, 0.0, size=20_000)).astype(np.float32)
+        expected = torch.from_numpy(x).to(torch.bfloat16).to(torch.float64).numpy()
+        np.testing.assert_array_equal(_round_to_bfloat16(x.astype(np.float64)), expected)
