@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.special import logsumexp as scipy_logsumexp
 
-from xentbook.plots import plot_memory_at_scale, plot_online_softmax
+from xentbook.plots import plot_live_memory, plot_memory_at_scale, plot_online_softmax
 
 GIB = 2.0**30
 
@@ -25,6 +25,9 @@ class TestPlotMemoryAtScale:
         assert ax.get_xscale() == "log"
         assert ax.get_yscale() == "log"
         assert ax.get_ylabel() == "memory (GiB)"
+        np.testing.assert_array_equal(ax.get_xticks(), v)
+        # 1-2-5 ticks within the data's range (0.25 to 4 GiB, widened by 1.5 either way).
+        np.testing.assert_array_equal(ax.get_yticks(), [0.2, 0.5, 1, 2, 5])
 
     def test_draws_on_given_axes(self):
         import matplotlib.pyplot as plt
@@ -79,3 +82,16 @@ class TestPlotOnlineSoftmax:
     def test_bad_input(self, a, chunk, match):
         with pytest.raises(ValueError, match=f"plot_online_softmax: {match}"):
             plot_online_softmax(a, chunk)
+
+
+class TestPlotLiveMemory:
+    def test_bars_are_the_data_top_to_bottom(self):
+        steps = ["a", "b", "c"]
+        ax = plot_live_memory(steps, [1.0, 2.0, 3.0])
+        np.testing.assert_array_equal([p.get_width() for p in ax.patches], [1.0, 2.0, 3.0])
+        assert [t.get_text() for t in ax.get_yticklabels()] == steps
+        assert ax.yaxis_inverted()
+
+    def test_bad_input(self):
+        with pytest.raises(ValueError, match="plot_live_memory: live must hold one"):
+            plot_live_memory(["a"], [1.0, 2.0])

@@ -84,7 +84,7 @@ from xentbook.plots._mistakes import (
     plot_initial_loss,
     plot_loss_without_log,
 )
-from xentbook.plots._scale import plot_memory_at_scale, plot_online_softmax
+from xentbook.plots._scale import plot_live_memory, plot_memory_at_scale, plot_online_softmax
 from xentbook.plots._softmax import (
     plot_entropy_vs_temperature,
     plot_error_vs_condition,
@@ -134,6 +134,7 @@ __all__ = [
     "plot_kl_near_p",
     "plot_label_smoothing_loss",
     "plot_learning_rate_sweep",
+    "plot_live_memory",
     "plot_log_bound",
     "plot_log_loss_shape",
     "plot_loss_and_gradient_along_logit",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -12,7 +12,7 @@ from numpy.typing import ArrayLike
 from xentbook.plots._style import COLORS, new_axes
 from xentbook.primitives import logsumexp
 
-__all__ = ["plot_memory_at_scale", "plot_online_softmax"]
+__all__ = ["plot_live_memory", "plot_memory_at_scale", "plot_online_softmax"]
 
 _GIB = 2.0**30
 
@@ -26,7 +26,9 @@ def plot_memory_at_scale(
     r"""Memory of the loss layer against the vocabulary size, both on logarithmic axes.
 
     One line per entry of ``series``, drawn in order (``ax.lines[k]`` is the k-th entry), in GiB
-    (:math:`2^{30}` bytes), with the entry's key as its label. The legend sits below the axes,
+    (:math:`2^{30}` bytes), with the entry's key as its label. The x ticks sit at the given
+    vocabulary sizes (labelled in thousands), the y ticks at 1, 2 and 5 times the powers of ten
+    within the data's range, so that values can be read off. The legend sits below the axes,
     off the data.
 
     Parameters
@@ -66,6 +68,13 @@ def plot_memory_at_scale(
         )
     ax.set_xscale("log")
     ax.set_yscale("log")
+    ax.set_xticks(v, [f"{x / 1000:.0f}k" for x in v])
+    ax.minorticks_off()
+    ys = np.concatenate([np.asarray(d, dtype=np.float64) for d in series.values()]) / _GIB
+    decades = range(int(np.floor(np.log10(ys.min()))), int(np.ceil(np.log10(ys.max()))) + 1)
+    ticks = [c * 10.0**e for e in decades for c in (1, 2, 5)]
+    ticks = [t for t in ticks if ys.min() / 1.5 <= t <= ys.max() * 1.5]
+    ax.set_yticks(ticks, [f"{t:g}" for t in ticks])
     ax.set_xlabel("vocabulary size $V$")
     ax.set_ylabel("memory (GiB)")
     ax.grid(True, which="both", alpha=0.3)
@@ -128,6 +137,39 @@ def plot_online_softmax(a: ArrayLike, chunk: int, *, ax: Axes | None = None) -> 
         label="logits $z_j$",
     )
     ax.set_xlabel("entries read")
-    ax.set_ylabel("value")
-    ax.legend(loc="lower right")
+    ax.set_ylabel("logit / log-sum-exp")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncols=2, frameon=False)
+    return ax
+
+
+def plot_live_memory(steps: Sequence[str], live: ArrayLike, *, ax: Axes | None = None) -> Axes:
+    r"""Live memory after each step of a computation, as horizontal bars read top to bottom.
+
+    Bar ``k`` (``ax.patches[k]``) has length ``live[k]``, the memory alive after step ``k`` in
+    units of one copy of the logits; ``steps[k]`` labels it. The first step is at the top.
+
+    Parameters
+    ----------
+    steps : sequence of str
+        What each step does (and leaves alive).
+    live : array_like
+        Live memory after each step, non-negative, one value per step.
+    ax : Axes, optional
+        Where to draw; a new figure by default.
+    """
+    values = np.asarray(live, dtype=np.float64)
+    if values.ndim != 1 or values.size == 0 or values.size != len(steps) or (values < 0).any():
+        raise ValueError(
+            f"plot_live_memory: live must hold one non-negative value per step "
+            f"({len(steps)} steps), got {np.asarray(live)!r}"
+        )
+    ax = new_axes(ax, figsize=(6.0, 0.55 * len(steps) + 1.2))
+    pos = np.arange(values.size)
+    ax.barh(pos, values, color=COLORS["ce"], height=0.6)
+    ax.set_yticks(pos, list(steps))
+    ax.invert_yaxis()
+    for y, x in zip(pos, values, strict=True):
+        ax.text(x + 0.05, y, f"{x:g}", va="center")
+    ax.set_xlim(0, values.max() * 1.15 + 0.1)
+    ax.set_xlabel("live memory (copies of the logits)")
     return ax
