@@ -8,7 +8,10 @@ import pytest
 from xentbook.plots import (
     plot_binary_entropy,
     plot_block_coding,
+    plot_code_length_rounding,
     plot_code_tree,
+    plot_information_diagram,
+    plot_quantized_entropy,
     plot_simplex_entropy,
 )
 
@@ -56,9 +59,52 @@ def test_block_coding_values():
     ax = plot_block_coding([0.9, 0.1], max_block=3)
     # Huffman by hand: n = 1: 1 bit; n = 2 (0.81, 0.09, 0.09, 0.01): lengths 1, 2, 3, 3,
     # 1.29 bits per block; n = 3: lengths 1, 3, 3, 3, 5, 5, 5, 5, 1.598 bits per block.
-    np.testing.assert_allclose(ax.lines[0].get_ydata(), [1.0, 1.29 / 2, 1.598 / 3], rtol=1e-14)
     h = -0.9 * math.log2(0.9) - 0.1 * math.log2(0.1)
-    np.testing.assert_allclose(ax.lines[3].get_ydata(), [h] * 3, rtol=1e-15)
-    np.testing.assert_allclose(ax.lines[2].get_ydata(), [h + 1, h + 0.5, h + 1 / 3], rtol=1e-15)
+    np.testing.assert_allclose(
+        ax.lines[0].get_ydata(), [1.0 - h, 1.29 / 2 - h, 1.598 / 3 - h], rtol=1e-13
+    )
+    np.testing.assert_allclose(ax.lines[2].get_ydata(), [1, 0.5, 1 / 3], rtol=1e-15)
     # Shannon lengths ceil(-log2 P): n = 1 -> 1, 4: 0.9 + 0.4 = 1.3 bits.
-    assert ax.lines[1].get_ydata()[0] == pytest.approx(1.3, rel=1e-15)
+    assert ax.lines[1].get_ydata()[0] == pytest.approx(1.3 - h, rel=1e-14)
+    assert ax.get_yscale() == "log"
+
+
+def test_code_length_rounding_bars():
+    ax = plot_code_length_rounding([0.4, 0.3, 0.2, 0.1])
+    heights = [bar.get_height() for bar in ax.patches]
+    np.testing.assert_allclose(
+        heights[:4], [-math.log2(v) for v in (0.4, 0.3, 0.2, 0.1)], rtol=1e-15
+    )
+    assert heights[4:8] == [2, 2, 3, 4]  # ceil(1.32), ceil(1.74), ceil(2.32), ceil(3.32)
+    assert heights[8:] == [1, 2, 3, 3]  # merges: 0.1+0.2, 0.3+0.3, 0.4+0.6
+
+
+def test_information_diagram_to_scale():
+    joint = [[0.25, 0.25], [0.5, 0.0]]
+    ax = plot_information_diagram(joint)
+    bars = [(bar.get_x(), bar.get_width()) for bar in ax.patches]
+    # By hand: H(X) = 1, H(Y) = H_b(0.75), H(X, Y) = 1.5, H(Y | X) = 0.5, H(X | Y) = 1.5 - H(Y).
+    hy = -0.75 * math.log2(0.75) - 0.25 * math.log2(0.25)
+    expected = [
+        (0.0, 1.5),
+        (0.0, 1.0),
+        (1.5 - hy, hy),
+        (0.0, 1.5 - hy),
+        (1.5 - hy, 1.0 - (1.5 - hy)),
+        (1.0, 0.5),
+    ]
+    np.testing.assert_allclose(bars, expected, rtol=1e-14, atol=1e-15)
+
+
+def test_quantized_entropy_matches_bin_sums():
+    rate, widths = 4.0, np.array([0.5, 0.1, 0.01])
+    ax = plot_quantized_entropy(rate=rate, widths=widths)
+    for width, got in zip(widths, ax.lines[0].get_ydata(), strict=True):
+        k = np.arange(int(60 / (rate * width)))  # mass beyond is e^-60
+        bins = np.exp(-rate * k * width) * (1 - math.exp(-rate * width))
+        assert got == pytest.approx(-np.sum(bins * np.log(bins)), rel=1e-10)
+    np.testing.assert_allclose(ax.lines[1].get_ydata(), -np.log(widths), rtol=1e-15)
+    assert ax.lines[3].get_ydata()[0] == pytest.approx(1 - math.log(4), rel=1e-15)
+    # The difference converges to h: at width 1e-3 the gap is below 1e-6 nats (O(width^2)).
+    fine = plot_quantized_entropy(rate=rate, widths=[1e-3])
+    assert abs(fine.lines[2].get_ydata()[0] - (1 - math.log(4))) < 1e-6

@@ -35,7 +35,10 @@ from xentbook.plots._divergence import (
 from xentbook.plots._entropy import (
     plot_binary_entropy,
     plot_block_coding,
+    plot_code_length_rounding,
     plot_code_tree,
+    plot_information_diagram,
+    plot_quantized_entropy,
     plot_simplex_entropy,
 )
 from xentbook.plots._gradient import (
@@ -109,6 +112,7 @@ __all__ = [
     "plot_calibration_comparison",
     "plot_ce_vs_mse",
     "plot_clamped_loss",
+    "plot_code_length_rounding",
     "plot_code_lengths",
     "plot_code_tree",
     "plot_cross_entropy_vs_q",
@@ -129,6 +133,7 @@ __all__ = [
     "plot_gradient_noise",
     "plot_gradient_norm_bounds",
     "plot_gradient_size_vs_probability",
+    "plot_information_diagram",
     "plot_initial_loss",
     "plot_kl_fits",
     "plot_kl_near_p",
@@ -150,6 +155,7 @@ __all__ = [
     "plot_packing",
     "plot_pinsker",
     "plot_pos_weight_optimum",
+    "plot_quantized_entropy",
     "plot_relative_error",
     "plot_reliability_diagram",
     "plot_sigmoid_loss_landscape",

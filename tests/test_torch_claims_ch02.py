@@ -1,0 +1,54 @@
+"""Chapter 2's statements about entropy from logits in PyTorch, on the installed torch (2.13.0).
+
+Each test runs the static code block of section "The entropy of a prediction, from logits" and
+asserts the numbers printed there. The exact entropy at z = (30, 0, -30) comes from mpmath.
+"""
+
+import math
+
+import pytest
+
+torch = pytest.importorskip("torch")
+mpmath = pytest.importorskip("mpmath")
+Categorical = torch.distributions.Categorical
+
+
+def _exact_entropy(z):
+    with mpmath.workdps(50):
+        lse = mpmath.log(mpmath.fsum(mpmath.exp(v) for v in z))
+        return float(mpmath.fsum(mpmath.exp(v - lse) * (lse - v) for v in z))
+
+
+@pytest.mark.torch
+def test_naive_entropy_and_its_gradient_are_nan_after_underflow():
+    z = torch.tensor([200.0, 0.0, -200.0], requires_grad=True)
+    p = z.softmax(-1)
+    assert p[2].item() == 0.0  # e^-400 underflows in float32
+    naive = -(p * p.log()).sum()
+    naive.backward()
+    assert math.isnan(naive.item())
+    assert all(math.isnan(g) for g in z.grad.tolist())
+
+
+@pytest.mark.torch
+def test_categorical_entropy_is_finite_but_term_by_term():
+    assert Categorical(logits=torch.tensor([200.0, 0.0, -200.0])).entropy().item() == 0.0
+    masked = Categorical(logits=torch.tensor([0.0, 0.0, -math.inf])).entropy().item()
+    assert masked == pytest.approx(math.log(2), rel=1e-7)
+    got = Categorical(logits=torch.tensor([30.0, 0.0, -30.0])).entropy().item()
+    assert got == 2.807286954981114e-12
+    exact = _exact_entropy([30, 0, -30])
+    assert f"{exact:.4g}" == "2.901e-12"
+    assert 0.03 < (exact - got) / exact < 0.04  # "3 % low"
+
+
+@pytest.mark.torch
+def test_entr_and_xlogy_gradients_at_zero():
+    x = torch.tensor([0.0, 0.5], requires_grad=True)
+    torch.special.entr(x).sum().backward()
+    assert x.grad.tolist() == [math.inf, -0.3068528175354004]  # -(log 0.5 + 1) in float32
+    y = torch.tensor([0.0, 0.5], requires_grad=True)
+    torch.xlogy(y, y).sum().backward()
+    g = y.grad.tolist()
+    assert math.isnan(g[0]) and g[1] == 0.3068528175354004
+    assert g[1] == pytest.approx(math.log(0.5) + 1, rel=1e-7)
