@@ -87,12 +87,12 @@ class TestGaussianNll:
 
     def test_matches_mpmath_far_from_mean(self):
         # 0.5 * (1e4)^2 + log(1e-3) + log(2 pi)/2, in 50-digit arithmetic
-        mpmath.mp.dps = 50
-        exact = (
-            mpmath.mpf(10) ** 8 / 2
-            + mpmath.log(mpmath.mpf("0.001"))
-            + mpmath.log(2 * mpmath.pi) / 2
-        )
+        with mpmath.workdps(50):
+            exact = (
+                mpmath.mpf(10) ** 8 / 2
+                + mpmath.log(mpmath.mpf("0.001"))
+                + mpmath.log(2 * mpmath.pi) / 2
+            )
         value = gaussian_nll([0.0], [10.0], sigma=0.001, reduction="sum")
         np.testing.assert_allclose(value, float(exact), rtol=1e-15)  # a few roundings
 

@@ -6,8 +6,6 @@ import pytest
 
 from xentbook.reference import reference_cross_entropy, reference_log_softmax, relative_error
 
-mpmath.mp.dps = 80
-
 
 def mp_log_softmax(row):
     """log p_j = z_j - log(sum exp z), summed directly at 80 digits (no shift, no split).
@@ -16,11 +14,12 @@ def mp_log_softmax(row):
     precision is raised until it does: mpmath.log1p would work too, but a second algorithm is a
     better check than the same trick twice.
     """
-    z = [mpmath.mpf(float(v)) for v in row]
-    rest = sorted(z)
-    top = rest.pop()
-    tail = sum(mpmath.exp(v - top) for v in rest)  # the terms that 1 + tail would round away
-    digits = 80 + (int(-mpmath.log10(tail)) if 0 < tail < 1 else 0)
+    with mpmath.workdps(80):
+        z = [mpmath.mpf(float(v)) for v in row]
+        rest = sorted(z)
+        top = rest.pop()
+        tail = sum(mpmath.exp(v - top) for v in rest)  # the terms that 1 + tail would round away
+        digits = 80 + (int(-mpmath.log10(tail)) if 0 < tail < 1 else 0)
     with mpmath.workdps(digits):
         total = mpmath.fsum(mpmath.exp(v) for v in z)
         return [float(v - mpmath.log(total)) for v in z]
