@@ -5,6 +5,7 @@ import warnings
 import mpmath
 import numpy as np
 import pytest
+from _accuracy import assert_ulp, mp_cross_entropy_row
 
 from xentbook import cross_entropy, focal_loss
 
@@ -113,9 +114,25 @@ class TestFocalLoss:
             assert np.isnan(focal_loss(np.zeros((0, 3)), np.zeros(0, dtype=int)))
 
     def test_no_warning_for_ordinary_input(self):
+        # Logits up to 400 apart: p_t runs from 1 - 1e-87 (loss ~ 3e-261, still a normal
+        # number) to e^-700. No warning, and every item to a few ulp of the definition
+        # -(1 - p_t)^2 log p_t evaluated by mpmath at 50 digits (tests/_accuracy.py).
+        z = LOGITS * 100
         with warnings.catch_warnings():
             warnings.simplefilter("error")
-            focal_loss(LOGITS * 100, TARGET, gamma=2.0)
+            per_item = focal_loss(z, TARGET, gamma=2.0, reduction="none")
+            mean = focal_loss(z, TARGET, gamma=2.0)
+
+        def focal(row, t):
+            # -log p_t from the row reference, which keeps the largest term apart (50 digits
+            # could not hold e^200 + e^-0 otherwise); then (1 - p_t)^2 (-log p_t) by definition.
+            nll, _ = mp_cross_entropy_row(row, t)
+            with mpmath.workdps(50):
+                return (-mpmath.expm1(-nll)) ** 2 * nll
+
+        expected = [focal(row, int(t)) for row, t in zip(z, TARGET, strict=True)]
+        assert_ulp(per_item, expected, 8)
+        assert_ulp(mean, mpmath.fsum(expected) / len(expected), 8)
 
     @pytest.mark.parametrize(
         ("kwargs", "error", "match"),
