@@ -277,6 +277,13 @@ class TestEdgeCases:
         assert cross_entropy(x, [-100, -100], reduction="sum") == 0.0
         np.testing.assert_array_equal(cross_entropy(x, [-100, -100], reduction="none"), [0.0, 0.0])
 
+    @pytest.mark.parametrize("func", [cross_entropy, cross_entropy_grad, cross_entropy_with_grad])
+    def test_undefined_mean_warning_points_at_the_caller(self, func):
+        # stacklevel: the warning is reported at the line that called the public function.
+        with pytest.warns(RuntimeWarning, match=rf"^{func.__name__}: the mean is over zero") as rec:
+            func(np.zeros((1, 2)), [-100])
+        assert rec[0].filename == __file__
+
     def test_zero_weights_on_every_target_class_mean_is_nan_with_warning(self):
         x = np.array([[1.0, 2.0, 3.0], [0.0, 1.0, 0.0]])
         with pytest.warns(RuntimeWarning, match="zero total weight"):
