@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import itertools
 import math
+import re
 
 import numpy as np
 import pytest
@@ -279,8 +280,14 @@ class TestEdgeCases:
 
     @pytest.mark.parametrize("func", [cross_entropy, cross_entropy_grad, cross_entropy_with_grad])
     def test_undefined_mean_warning_points_at_the_caller(self, func):
-        # stacklevel: the warning is reported at the line that called the public function.
-        with pytest.warns(RuntimeWarning, match=rf"^{func.__name__}: the mean is over zero") as rec:
+        # The documented message, whole; and stacklevel: the warning is reported at the line
+        # that called the public function.
+        message = (
+            f"{func.__name__}: the mean is over zero total weight (empty batch, every target "
+            "equal to ignore_index, or zero class weights), so it is undefined: returning nan "
+            "and a zero gradient"
+        )
+        with pytest.warns(RuntimeWarning, match=f"^{re.escape(message)}$") as rec:
             func(np.zeros((1, 2)), [-100])
         assert rec[0].filename == __file__
 
