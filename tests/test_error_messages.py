@@ -44,7 +44,8 @@ TEXT = ["a", "b"]
 
 
 def case(func, args, kwargs, error, argument):
-    return pytest.param(func, args, kwargs, error, argument, id=f"{func.__name__}-{argument}")
+    name = argument.replace(" ", "-")
+    return pytest.param(func, args, kwargs, error, argument, id=f"{func.__name__}-{name}")
 
 
 def _elementwise_cases():
@@ -94,7 +95,7 @@ def _binary_cases():
             case(func, (TEXT, [1.0, 0.0]), {}, TypeError, "input"),
             case(func, ([0.5, 0.5], TEXT), {}, TypeError, "target"),
             case(func, ([0.5, 0.5], [1.0, 2.0]), {}, ValueError, "target"),
-            case(func, ([0.5, 0.5], [1.0]), {}, ValueError, "input"),
+            case(func, ([0.5, 0.5], [1.0]), {}, ValueError, "input and target"),
             case(func, ([0.5], [1.0]), {"reduction": "avg"}, ValueError, "reduction"),
             case(func, ([0.5], [1.0]), {"weight": TEXT}, TypeError, "weight"),
             case(func, ([0.5], [1.0]), {"weight": [np.inf]}, ValueError, "weight"),
@@ -158,7 +159,7 @@ def _information_cases():
             case(func, ([0.5, 0.6], [0.5, 0.5]), {}, ValueError, "p"),
             case(func, ([0.5, 0.5], [0.5, 0.6]), {}, ValueError, "q"),
             case(func, ([0.5, 0.5], [-0.5, 1.5]), {}, ValueError, "q"),
-            case(func, ([0.5, 0.5], [0.2, 0.3, 0.5]), {}, ValueError, "p"),
+            case(func, ([0.5, 0.5], [0.2, 0.3, 0.5]), {}, ValueError, "p and q"),
             case(func, ([0.5, 0.5], [0.5, 0.5]), {"base": 1}, ValueError, "base"),
             case(func, ([0.5, 0.5], [0.5, 0.5]), {"axis": 1}, IndexError, "axis"),
         ]
@@ -211,7 +212,7 @@ def _focal_and_regression_cases():
         cases += [
             case(func, (TEXT, [1.0, 2.0]), {}, TypeError, "input"),
             case(func, ([1.0, 2.0], TEXT), {}, TypeError, "target"),
-            case(func, ([1.0, 2.0], [1.0]), {}, ValueError, "input"),
+            case(func, ([1.0, 2.0], [1.0]), {}, ValueError, "input and target"),
             case(func, ([np.inf], [1.0]), {}, ValueError, "input"),
             case(func, ([1.0], [np.nan]), {}, ValueError, "target"),
             case(func, ([1.0], [1.0]), {"reduction": "avg"}, ValueError, "reduction"),
