@@ -42,6 +42,11 @@ class TestSurprisal:
             ValueError, match=r"surprisal: p must be a probability in \[0, 1\], got 1.5"
         ):
             surprisal(1.5)
+        # An array names the first bad entry.
+        with pytest.raises(
+            ValueError, match=r"^surprisal: p must be a probability in \[0, 1\], got -0.25$"
+        ):
+            surprisal([[0.5, 0.25], [1.0, -0.25]])
         with pytest.raises(ValueError, match="surprisal: base must be positive, finite and not 1"):
             surprisal(0.5, base=1)
         with pytest.raises(TypeError, match="surprisal: base must be a positive number or None"):
@@ -68,6 +73,15 @@ class TestEntropy:
 
     def test_float32(self):
         assert entropy(np.float32([0.25, 0.75])).dtype == np.float32
+
+    def test_float32_cross_entropy_and_kl_stay_float32(self):
+        # float32 in, float32 out, and within a few float32 ulp of the float64 value.
+        p, q = np.float32([0.25, 0.75]), np.float32([0.5, 0.5])
+        for func in (cross_entropy_pq, kl_divergence):
+            got = func(p, q)
+            assert got.dtype == np.float32, func.__name__
+            expected = func(p.astype(np.float64), q.astype(np.float64))
+            np.testing.assert_allclose(got, expected, rtol=4 * np.finfo(np.float32).eps, atol=0)
 
     @pytest.mark.parametrize(
         ("p", "error", "pattern"),
