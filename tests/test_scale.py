@@ -11,6 +11,7 @@ any algebraic slip (which shows up at 1e-3 or worse).
 from __future__ import annotations
 
 import importlib
+import re
 import subprocess
 import sys
 import tracemalloc
@@ -177,6 +178,33 @@ class TestLinearCrossEntropy:
         expected, _ = explicit(h, w, None, t, ignore_index=5)
         assert got == pytest.approx(expected, rel=1e-12)
         assert np.isnan(linear_cross_entropy(h, w, np.full(len(t), -100)))
+
+    @pytest.mark.parametrize(
+        "func",
+        [
+            linear_cross_entropy,
+            linear_cross_entropy_with_grad,
+            naive_linear_cross_entropy_with_grad,
+        ],
+    )
+    def test_out_of_range_target_message_counts_the_classes(self, func):
+        # weight (2, 3): two classes of three features; the message must say 2 classes, not 3.
+        message = (
+            f"{func.__name__}: target holds class index 2 at position 0, out of range for 2 "
+            "classes (valid: 0 to 1, or ignore_index=-100)"
+        )
+        with pytest.raises(IndexError, match=f"^{re.escape(message)}$"):
+            func(np.ones((1, 3)), np.ones((2, 3)), [2])
+
+    @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+    def test_float32_in_float32_out_for_every_reduction(self, reduction):
+        rng = np.random.default_rng(16)
+        h, w, b, t = problem(rng, dtype=np.float32, bias=True)
+        for func in (linear_cross_entropy, linear_cross_entropy_with_grad):
+            out = func(h, w, t, b, reduction=reduction)
+            for value in out if isinstance(out, tuple) else (out,):
+                assert np.asarray(value).dtype == np.float32, (func.__name__, reduction)
+        assert np.asarray(online_logsumexp(np.float32([1.0, 2.0]))).dtype == np.float32
 
     def test_overflowing_logits_raise(self):
         with pytest.raises(ValueError, match="linear_cross_entropy: the logits of row 1 overflow"):
