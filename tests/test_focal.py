@@ -105,6 +105,18 @@ class TestFocalLoss:
         assert focal_loss([[0.0, -np.inf]], [0], reduction="sum") == 0.0
         assert focal_loss([[0.0, -np.inf]], [1], reduction="sum") == np.inf
 
+    def test_messages_name_the_bad_value_and_item(self):
+        with pytest.raises(
+            ValueError,
+            match=r"^focal_loss: alpha must be >= 0, got array \[1.0, -2.0\] \(dtype float64, shape \(2,\)\)$",
+        ):
+            focal_loss([[1.0, 2.0]], [0], alpha=[1.0, -2.0])
+        # The first bad item, not the first item.
+        with pytest.raises(
+            ValueError, match=r"^focal_loss: input contains nan or \+inf \(item 1\)$"
+        ):
+            focal_loss([[1.0, 2.0], [0.0, np.inf], [np.nan, 0.0]], [0, 1, 0])
+
     def test_empty_batch(self):
         assert focal_loss(np.zeros((0, 3)), np.zeros(0, dtype=int), reduction="none").shape == (0,)
         assert focal_loss(np.zeros((0, 3)), np.zeros(0, dtype=int), reduction="sum") == 0.0
