@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import itertools
 import math
+import os
 import re
 
 import numpy as np
@@ -289,7 +290,9 @@ class TestEdgeCases:
         )
         with pytest.warns(RuntimeWarning, match=f"^{re.escape(message)}$") as rec:
             func(np.zeros((1, 2)), [-100])
-        assert rec[0].filename == __file__
+        # Under mutmut every package function is wrapped in a trampoline, one frame more.
+        if "MUTANT_UNDER_TEST" not in os.environ:
+            assert rec[0].filename == __file__
 
     def test_zero_weights_on_every_target_class_mean_is_nan_with_warning(self):
         x = np.array([[1.0, 2.0, 3.0], [0.0, 1.0, 0.0]])
