@@ -29,9 +29,10 @@ binder-check:
 	mkdir -p _build/binder-check
 	.venv-binder/bin/jupyter nbconvert --to notebook --execute --output-dir _build/binder-check book/[0-9][0-9]_*.ipynb
 
-# Mutation testing, not part of CI: CPU-heavy (about half an hour on 2 cores). mutmut changes the
-# loss modules one small fault at a time and checks that a test fails; one module after another,
-# at low priority, each mutant running only the tests that call the function it changes. The
+# Mutation testing, not part of CI: CPU-heavy (2521 mutants, hours on a busy 2-core machine).
+# mutmut changes the loss modules one small fault at a time and checks that a test fails; one
+# module after another, at low priority, each mutant running only the tests that call the
+# function it changes. The
 # score excludes the equivalent mutants listed, with reasons, in tests/mutation_equivalent.toml.
 # Survivors: `.venv/bin/mutmut results`; one of them: `.venv/bin/mutmut show NAME`.
 MUTATION_MODULES := primitives cross_entropy binary information scale focal regression
