@@ -6,7 +6,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: book html pdf test test-package lab clean browser-test binder-check lock launch-links meta-check
+.PHONY: book html pdf test test-package lab clean browser-test binder-check lock launch-links meta-check mutation
 
 # The HTML book in _build/html, and the whole book as one PDF beside it (_build/html/xentbook.pdf).
 # The chapters show their stored outputs (nbval in `make test` proves they equal a fresh run);
@@ -60,6 +60,22 @@ binder-check: $(VENV)/.test-installed
 	JUPYTER_PATH="$(CURDIR)/$(BINDER_VENV)/share/jupyter" $(BIN)/python -m pytest -p no:cacheprovider \
 		--nbval --nbval-kernel-name xentbook-binder book/[0-9][0-9]_*.ipynb
 
+# Mutation testing, not part of CI: CPU-heavy (2521 mutants, hours on a busy 2-core machine).
+# mutmut changes the loss modules one small fault at a time and checks that a test fails; one
+# module after another, at low priority, each mutant running only the tests that call the
+# function it changes. The score excludes the equivalent mutants listed, with reasons, in
+# tests/mutation_equivalent.toml. Survivors: `.venv/bin/mutmut results`; one of them:
+# `.venv/bin/mutmut show NAME`.
+MUTATION_MODULES := primitives cross_entropy binary information scale focal regression
+
+mutation: $(VENV)/.mutation-installed
+	mkdir -p mutants
+	for module in $(MUTATION_MODULES); do \
+		XENTBOOK_HYPOTHESIS_PROFILE=mutation OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 nice -n 10 \
+			$(BIN)/mutmut run --max-children 1 "xentbook.$$module.*" > mutants/run-$$module.log || exit 1; \
+	done
+	$(BIN)/python tests/mutation_score.py --min-score 95
+
 # JupyterLab on the chapters. Containers (and CI machines) run as root, which Jupyter refuses
 # without --allow-root.
 lab: $(VENV)/.book-installed
@@ -71,7 +87,7 @@ launch-links: $(VENV)/.book-installed
 	$(BIN)/python tools/launch_links.py
 
 clean:
-	rm -rf _build $(VENV) $(BINDER_VENV) $(META_VENV) node_modules
+	rm -rf _build $(VENV) $(BINDER_VENV) $(META_VENV) node_modules mutants
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -115,4 +131,8 @@ meta-check: $(META_VENV)/.installed node_modules/.installed
 $(META_VENV)/.installed:
 	$(PYTHON) -m venv $(META_VENV)
 	$(META_VENV)/bin/python -m pip install --quiet $(META_TOOLS)
+	touch $@
+
+$(VENV)/.mutation-installed: requirements-mutation.txt $(VENV)/.test-installed
+	$(BIN)/python -m pip install --quiet -r requirements-mutation.txt
 	touch $@

@@ -11,6 +11,7 @@ import math
 import mpmath
 import numpy as np
 import pytest
+from _accuracy import assert_ulp, exact
 
 from xentbook import (
     binary_cross_entropy,
@@ -71,11 +72,15 @@ def test_matches_torch(dtype, reduction, weighted, pos_weighted):
 
 class TestLogitForm:
     def test_tails_are_exact(self):
-        # softplus(-40) = log1p(e^{-40}), by hand; mpmath evaluates it.
-        exact = float(mpmath.log1p(mpmath.exp(-40)))
-        assert binary_cross_entropy_with_logits([40.0], [1.0], reduction="sum") == pytest.approx(
-            exact, rel=2e-16
+        # softplus(-40) = log1p(e^{-40}), by hand; mpmath at 50 digits evaluates it. No absolute
+        # floor (tests/_accuracy.py): a loss of 0 here would be a relative error of 1.
+        tail = exact(lambda: mpmath.log1p(mpmath.exp(-40)))
+        assert_ulp(binary_cross_entropy_with_logits([40.0], [1.0], reduction="sum"), tail, 2)
+        assert_ulp(binary_cross_entropy_with_logits([-40.0], [0.0], reduction="sum"), tail, 2)
+        got = binary_cross_entropy_with_logits(
+            np.float32([30.0]), np.float32([1.0]), reduction="sum"
         )
+        assert_ulp(got, exact(lambda: mpmath.log1p(mpmath.exp(-30))), 2)
         assert binary_cross_entropy_with_logits([-800.0], [1.0], reduction="sum") == 800.0
         assert binary_cross_entropy_with_logits([800.0], [0.0], reduction="sum") == 800.0
 
@@ -93,6 +98,24 @@ class TestLogitForm:
         np.testing.assert_allclose(
             binary_cross_entropy_with_logits(x, y, reduction="none"), two_class, rtol=1e-14
         )
+
+    def test_gradient_tails_keep_relative_accuracy(self):
+        # Hand: d/dx softplus(-x) = -sigma(-x) and d/dx softplus(x) = sigma(x), so with hard
+        # labels every entry is one sigmoid, claimed to a few ulp for every x. At x = 40 with
+        # y = 1 the gradient is -e^-40 / (1 + e^-40); 1 - sigma(40) would give 0.
+        x = np.array([-40.0, -5.0, -0.5, 0.0, 0.5, 5.0, 40.0, 700.0])
+        for label, sign in ((1.0, -1), (0.0, 1)):
+            grad = binary_cross_entropy_with_logits_grad(x, np.full_like(x, label), reduction="sum")
+            expected = [
+                exact(lambda v, s=sign: s / (1 + mpmath.exp(-s * v)), v) for v in x
+            ]  # s = -1: -sigma(-x); s = +1: sigma(x)
+            assert_ulp(grad, expected, 4, f"label {label}")
+        # pos_weight and weight scale the tail without losing it; 'mean' divides by the count.
+        grad = binary_cross_entropy_with_logits_grad(
+            [40.0, 40.0], [1.0, 1.0], weight=[3.0, 1.0], pos_weight=[0.5, 2.0]
+        )
+        e = exact(lambda: -mpmath.exp(-40) / (1 + mpmath.exp(-40)))
+        assert_ulp(grad, [e * 1.5 / 2, e * 2 / 2], 4)
 
     def test_gradient_matches_finite_differences(self):
         x = np.array([-2.0, 0.1, 3.0])
@@ -116,6 +139,20 @@ class TestProbabilityForm:
         assert binary_cross_entropy([0.9, 0.2], [1.0, 0.0]) == pytest.approx(
             -(math.log(0.9) + math.log(0.8)) / 2, rel=1e-15
         )
+
+    def test_probabilities_near_zero_keep_relative_accuracy(self):
+        # log(1 - p) is computed as log1p(-p): for p = 1e-10 and y = 0 the loss is
+        # -log1p(-1e-10) ~ 1e-10 to a few ulp, where log(1 - p) keeps only ~6 digits.
+        p = np.array([1e-10, 3e-17, 0.25])
+        loss = binary_cross_entropy(p, np.zeros(3), reduction="none")
+        assert_ulp(loss, [exact(lambda q: -mpmath.log1p(-q), v) for v in p], 4)
+        # y = 1 and p close to 0: -log p, full accuracy from np.log.
+        loss = binary_cross_entropy(p, np.ones(3), reduction="none")
+        assert_ulp(loss, [exact(lambda q: -mpmath.log(q), v) for v in p], 4)
+        # A soft target mixes both terms, each positive: no cancellation, a few ulp.
+        loss = binary_cross_entropy([1e-10], [0.25], reduction="sum")
+        ref = exact(lambda q: -(mpmath.mpf(0.25) * mpmath.log(q) + 0.75 * mpmath.log1p(-q)), 1e-10)
+        assert_ulp(loss, ref, 4)
 
     def test_clamp_at_minus_100(self):
         assert binary_cross_entropy([0.0, 1.0], [1.0, 0.0], reduction="sum") == 200.0

@@ -5,6 +5,7 @@ import warnings
 import mpmath
 import numpy as np
 import pytest
+from _accuracy import assert_ulp, mp_cross_entropy_row
 
 from xentbook import cross_entropy, focal_loss
 
@@ -104,6 +105,18 @@ class TestFocalLoss:
         assert focal_loss([[0.0, -np.inf]], [0], reduction="sum") == 0.0
         assert focal_loss([[0.0, -np.inf]], [1], reduction="sum") == np.inf
 
+    def test_messages_name_the_bad_value_and_item(self):
+        with pytest.raises(
+            ValueError,
+            match=r"^focal_loss: alpha must be >= 0, got array \[1.0, -2.0\] \(dtype float64, shape \(2,\)\)$",
+        ):
+            focal_loss([[1.0, 2.0]], [0], alpha=[1.0, -2.0])
+        # The first bad item, not the first item.
+        with pytest.raises(
+            ValueError, match=r"^focal_loss: input contains nan or \+inf \(item 1\)$"
+        ):
+            focal_loss([[1.0, 2.0], [0.0, np.inf], [np.nan, 0.0]], [0, 1, 0])
+
     def test_empty_batch(self):
         assert focal_loss(np.zeros((0, 3)), np.zeros(0, dtype=int), reduction="none").shape == (0,)
         assert focal_loss(np.zeros((0, 3)), np.zeros(0, dtype=int), reduction="sum") == 0.0
@@ -113,9 +126,25 @@ class TestFocalLoss:
             assert np.isnan(focal_loss(np.zeros((0, 3)), np.zeros(0, dtype=int)))
 
     def test_no_warning_for_ordinary_input(self):
+        # Logits up to 400 apart: p_t runs from 1 - 1e-87 (loss ~ 3e-261, still a normal
+        # number) to e^-700. No warning, and every item to a few ulp of the definition
+        # -(1 - p_t)^2 log p_t evaluated by mpmath at 50 digits (tests/_accuracy.py).
+        z = LOGITS * 100
         with warnings.catch_warnings():
             warnings.simplefilter("error")
-            focal_loss(LOGITS * 100, TARGET, gamma=2.0)
+            per_item = focal_loss(z, TARGET, gamma=2.0, reduction="none")
+            mean = focal_loss(z, TARGET, gamma=2.0)
+
+        def focal(row, t):
+            # -log p_t from the row reference, which keeps the largest term apart (50 digits
+            # could not hold e^200 + e^-0 otherwise); then (1 - p_t)^2 (-log p_t) by definition.
+            nll, _ = mp_cross_entropy_row(row, t)
+            with mpmath.workdps(50):
+                return (-mpmath.expm1(-nll)) ** 2 * nll
+
+        expected = [focal(row, int(t)) for row, t in zip(z, TARGET, strict=True)]
+        assert_ulp(per_item, expected, 8)
+        assert_ulp(mean, mpmath.fsum(expected) / len(expected), 8)
 
     @pytest.mark.parametrize(
         ("kwargs", "error", "match"),

@@ -12,6 +12,7 @@ import mpmath
 import numpy as np
 import pytest
 import scipy.stats as ss
+from _accuracy import assert_ulp, exact
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -41,6 +42,11 @@ class TestSurprisal:
             ValueError, match=r"surprisal: p must be a probability in \[0, 1\], got 1.5"
         ):
             surprisal(1.5)
+        # An array names the first bad entry.
+        with pytest.raises(
+            ValueError, match=r"^surprisal: p must be a probability in \[0, 1\], got -0.25$"
+        ):
+            surprisal([[0.5, 0.25], [1.0, -0.25]])
         with pytest.raises(ValueError, match="surprisal: base must be positive, finite and not 1"):
             surprisal(0.5, base=1)
         with pytest.raises(TypeError, match="surprisal: base must be a positive number or None"):
@@ -67,6 +73,15 @@ class TestEntropy:
 
     def test_float32(self):
         assert entropy(np.float32([0.25, 0.75])).dtype == np.float32
+
+    def test_float32_cross_entropy_and_kl_stay_float32(self):
+        # float32 in, float32 out, and within a few float32 ulp of the float64 value.
+        p, q = np.float32([0.25, 0.75]), np.float32([0.5, 0.5])
+        for func in (cross_entropy_pq, kl_divergence):
+            got = func(p, q)
+            assert got.dtype == np.float32, func.__name__
+            expected = func(p.astype(np.float64), q.astype(np.float64))
+            np.testing.assert_allclose(got, expected, rtol=4 * np.finfo(np.float32).eps, atol=0)
 
     @pytest.mark.parametrize(
         ("p", "error", "pattern"),
@@ -134,8 +149,51 @@ class TestCrossEntropyAndKL:
                     for a, b in zip(p, q, strict=True)
                 )
             )
-        assert kl_divergence(p, q) == pytest.approx(exact, rel=4 * np.finfo(float).eps)
+        # No absolute floor (tests/_accuracy.py): the true value is 5e-18, so a rounding-noise
+        # answer of 0 or 1e-17 is a relative error of 1 or more, not a pass.
+        assert_ulp(kl_divergence(p, q), exact, 4)
         assert abs(ss.entropy(p, q) - exact) / exact > 1e-9  # the reference loses digits here
+
+    @pytest.mark.parametrize(
+        "d",
+        [2.0**-40, 2.0**-20, 2.0**-8, 1 / 16, 3 / 32, 1 / 8, 9 / 64, 5 / 32, 3 / 16, -1 / 8],
+        ids=lambda d: f"t={4 * d:g}",
+    )
+    def test_kl_to_a_few_ulp_on_both_sides_of_the_series_switch(self, d):
+        # q = (1/4, 3/4), p = q + (d, -d), all dyadic so p sums to exactly 1 and p - q is exact.
+        # t = (p - q) / q = 4d on the first entry runs from 1e-12 through the switch at |t| = 1/2
+        # (d = 1/8) to 3/4: the series branch and the direct branch must both be accurate.
+        # Reference: sum p log(p/q) at 50 digits on the exact binary values (hand definition).
+        q = np.array([0.25, 0.75])
+        p = q + np.array([d, -d])
+        with mpmath.workdps(50):
+            expected = mpmath.fsum(
+                mpmath.mpf(a) * mpmath.log(mpmath.mpf(a) / mpmath.mpf(b))
+                for a, b in zip(p, q, strict=True)
+            )
+        assert_ulp(kl_divergence(p, q), expected, 4)
+        assert_ulp(kl_divergence(p, q, base=2), expected / mpmath.log(2), 4)
+
+    def test_kl_of_nearly_equal_many_class_distributions(self):
+        # Eight classes, each entry moved by a multiple of 2^-32 (exact), KL ~ 1e-19.
+        q = np.full(8, 1 / 8)
+        p = q + np.array([3, -1, 2, -4, 1, -2, 5, -4]) * 2.0**-32
+        with mpmath.workdps(50):
+            expected = mpmath.fsum(
+                mpmath.mpf(a) * mpmath.log(mpmath.mpf(a) / mpmath.mpf(b))
+                for a, b in zip(p, q, strict=True)
+            )
+        assert_ulp(kl_divergence(p, q), expected, 4)
+        assert_ulp(
+            kl_divergence(q, p),
+            exact(
+                lambda: mpmath.fsum(
+                    mpmath.mpf(b) * mpmath.log(mpmath.mpf(b) / mpmath.mpf(a))
+                    for a, b in zip(p, q, strict=True)
+                )
+            ),
+            4,
+        )
 
     def test_regression_kl_nan_when_p_over_q_is_below_epsilon(self):
         # p/q = 2e-20 rounded t = p/q - 1 to -1 and gave 0 * log(0) = nan. By hand:
@@ -145,9 +203,7 @@ class TestCrossEntropyAndKL:
             exact = float(
                 a * mpmath.log(2 * a) + (1 - mpmath.mpf(a)) * mpmath.log(2 * (1 - mpmath.mpf(a)))
             )
-        assert kl_divergence([a, 1 - a], [0.5, 0.5]) == pytest.approx(
-            exact, rel=4 * np.finfo(float).eps
-        )
+        assert_ulp(kl_divergence([a, 1 - a], [0.5, 0.5]), exact, 4)
         # Peaked Dirichlet samples, the case that exposed it, stay finite and match scipy.
         p = np.random.default_rng(5).dirichlet(np.full(6, 0.05), size=200)
         q = np.random.default_rng(6).dirichlet(np.full(6, 0.05), size=200)

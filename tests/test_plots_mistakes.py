@@ -8,16 +8,16 @@ import matplotlib.pyplot as plt
 import mpmath
 import numpy as np
 import pytest
+from _accuracy import assert_relative, assert_ulp, exact
 from matplotlib.axes import Axes
 
 from xentbook.plots import plot_clamped_loss, plot_double_softmax, plot_loss_without_log
 
-mpmath.mp.dps = 50
-
 
 def _mp(f, xs):
-    """Apply an mpmath function elementwise and round to float64."""
-    return np.array([float(f(mpmath.mpf(float(x)))) for x in xs])
+    """Apply an mpmath function elementwise at 50 digits and round to float64."""
+    with mpmath.workdps(50):
+        return np.array([float(f(mpmath.mpf(float(x)))) for x in xs])
 
 
 class TestPlotLossWithoutLog:
@@ -94,7 +94,7 @@ class TestPlotClampedLoss:
     def test_clamped_loss_plateaus_at_minus_log_eps(self):
         axes = plot_clamped_loss(self.M)
         clamped = axes[0].lines[1].get_ydata()
-        cap = float(-mpmath.log(mpmath.mpf(1e-15)))  # 34.538776394910684
+        cap = float(exact(lambda e: -mpmath.log(e), 1e-15))  # 34.538776394910684
         # Margins -60 and -40 give sigma(m) < 1e-15: clamped to the cap (to rounding of log).
         np.testing.assert_allclose(clamped[:2], cap, rtol=4e-16)
         np.testing.assert_allclose(axes[0].lines[2].get_ydata(), [cap, cap], rtol=4e-16)
@@ -102,8 +102,9 @@ class TestPlotClampedLoss:
         # -log of a rounded probability: relative error ~1e-16 / loss, so atol 1e-15 covers it.
         expected = _mp(lambda m: mpmath.log1p(mpmath.exp(-m)), self.M[2:7])
         np.testing.assert_allclose(clamped[2:7], expected, rtol=1e-14, atol=1e-15)
-        # At m = 40 sigma(m) rounds to 1 > 1 - 1e-15: clamped to -log(1 - 1e-15) ~ 1.0e-15.
-        assert clamped[7] == pytest.approx(1.0e-15, rel=1e-3)
+        # At m = 40 sigma(m) rounds to 1 > 1 - 1e-15: clamped to -log of the double nearest
+        # 1 - 1e-15, about 9.99e-16; np.log is accurate to an ulp or two of its result.
+        assert_ulp(clamped[7], exact(lambda q: -mpmath.log(q), 1.0 - 1e-15), 4)
 
     def test_gradients(self):
         axes = plot_clamped_loss(self.M)
@@ -168,10 +169,8 @@ class TestPlotDoubleSoftmax:
     @pytest.mark.parametrize("c", [2, 3, 10])
     def test_curves(self, c):
         ax = plot_double_softmax(c, self.M)
-        # A few ulp of the package's cross-entropy; atol for the right loss near zero.
-        np.testing.assert_allclose(
-            ax.lines[0].get_ydata(), self._right(self.M, c), rtol=1e-14, atol=1e-30
-        )
+        # A few ulp of the package's cross-entropy, relative even where the loss is 4e-18.
+        assert_relative(ax.lines[0].get_ydata(), self._right(self.M, c), rtol=1e-14)
         np.testing.assert_allclose(
             ax.lines[1].get_ydata(), self._wrong(self.M, c), rtol=1e-14, atol=0
         )
@@ -179,7 +178,7 @@ class TestPlotDoubleSoftmax:
     def test_reference_lines(self):
         ax = plot_double_softmax(10, self.M)
         np.testing.assert_allclose(ax.lines[2].get_ydata(), np.log(10), rtol=1e-15)
-        floor = float(mpmath.log(mpmath.e + 9) - 1)  # 1.4614...
+        floor = float(exact(lambda: mpmath.log(mpmath.e + 9) - 1))  # 1.4614...
         np.testing.assert_allclose(ax.lines[3].get_ydata(), floor, rtol=1e-15)
         # At m = 0 both losses equal log C; the wrong one never goes below the floor.
         np.testing.assert_allclose(ax.lines[0].get_ydata()[1], np.log(10), rtol=1e-15)

@@ -6,8 +6,6 @@ import pytest
 
 from xentbook.reference import reference_cross_entropy, reference_log_softmax, relative_error
 
-mpmath.mp.dps = 80
-
 
 def mp_log_softmax(row):
     """log p_j = z_j - log(sum exp z), summed directly at 80 digits (no shift, no split).
@@ -16,11 +14,12 @@ def mp_log_softmax(row):
     precision is raised until it does: mpmath.log1p would work too, but a second algorithm is a
     better check than the same trick twice.
     """
-    z = [mpmath.mpf(float(v)) for v in row]
-    rest = sorted(z)
-    top = rest.pop()
-    tail = sum(mpmath.exp(v - top) for v in rest)  # the terms that 1 + tail would round away
-    digits = 80 + (int(-mpmath.log10(tail)) if 0 < tail < 1 else 0)
+    with mpmath.workdps(80):
+        z = [mpmath.mpf(float(v)) for v in row]
+        rest = sorted(z)
+        top = rest.pop()
+        tail = sum(mpmath.exp(v - top) for v in rest)  # the terms that 1 + tail would round away
+        digits = 80 + (int(-mpmath.log10(tail)) if 0 < tail < 1 else 0)
     with mpmath.workdps(digits):
         total = mpmath.fsum(mpmath.exp(v) for v in z)
         return [float(v - mpmath.log(total)) for v in z]
@@ -47,7 +46,8 @@ class TestReferenceLogSoftmax:
     def test_confident_entry_keeps_all_digits(self):
         # log p_0 = -log(1 + 3 e^-600) = -3 e^-600 (1 - 1.5 e^-600 + ...): the correction is far
         # below float64 precision.
-        expected = -3 * float(mpmath.exp(-600))
+        with mpmath.workdps(80):
+            expected = float(-3 * mpmath.exp(-600))
         got = reference_log_softmax([600.0, 0.0, 0.0, 0.0])[0]
         np.testing.assert_allclose(got, expected, rtol=2.0**-52)
         assert got != 0.0
@@ -114,7 +114,9 @@ class TestReferenceCrossEntropy:
         got = reference_cross_entropy([40.0, 0.0, 0.0], 0)
         assert isinstance(got, float)
         # -log p_0 = log(1 + 2 e^-40) = 2 e^-40 - 2 e^-80 + ...: the second term is 1e-18 relative.
-        np.testing.assert_allclose(got, 2 * float(mpmath.exp(-40)), rtol=1e-15)
+        with mpmath.workdps(80):
+            leading = float(2 * mpmath.exp(-40))
+        np.testing.assert_allclose(got, leading, rtol=1e-15)
 
     def test_wrong_confident_prediction(self):
         # Target 40 below the maximum: loss = 40 + log(1 + 2 e^-40), checked against mpmath.

@@ -11,6 +11,7 @@ any algebraic slip (which shows up at 1e-3 or worse).
 from __future__ import annotations
 
 import importlib
+import re
 import subprocess
 import sys
 import tracemalloc
@@ -18,6 +19,7 @@ import tracemalloc
 import mpmath
 import numpy as np
 import pytest
+from _accuracy import assert_relative, assert_ulp, exact
 from scipy.special import logsumexp as scipy_logsumexp
 
 import xentbook.scale as scale_module
@@ -37,11 +39,11 @@ from xentbook.book import (
 # The module, not the function of the same name that the package re-exports.
 ce_module = importlib.import_module("xentbook.cross_entropy")
 
-mpmath.mp.dps = 50
-
 
 def mp_logsumexp(row):
-    return float(mpmath.log(mpmath.fsum(mpmath.exp(mpmath.mpf(float(x))) for x in row)))
+    """log sum exp at 50 digits, summed directly (no shift, no split): a second algorithm."""
+    with mpmath.workdps(50):
+        return +mpmath.log(mpmath.fsum(mpmath.exp(mpmath.mpf(float(x))) for x in row))
 
 
 def problem(rng, n=13, d=5, v=11, dtype=np.float64, bias=False):
@@ -73,16 +75,24 @@ class TestOnlineLogsumexp:
 
     def test_maximum_growing_in_every_chunk_rescales_the_sum(self):
         a = np.arange(12.0)  # each chunk of one holds a new maximum
-        expected = mp_logsumexp(a)
-        assert online_logsumexp(a, chunk=1) == pytest.approx(expected, rel=1e-15)
+        assert_ulp(online_logsumexp(a, chunk=1), mp_logsumexp(a), 4)
+        # Rows whose maximum arrives in different chunks, and a row where it never moves.
+        rows = np.array([np.arange(12.0), np.arange(12.0)[::-1], np.r_[5.0, np.zeros(11)]])
+        for chunk in (1, 5, 12):
+            expected = [mp_logsumexp(r) for r in rows]
+            assert_ulp(online_logsumexp(rows, chunk=chunk), expected, 4, f"chunk {chunk}")
 
     def test_keeps_the_tiny_excess_of_a_confident_row(self):
-        # log(e^0 + e^-40) = log1p(e^-40) = 4.248e-18; m + log(d) would give exactly 0.
+        # log(e^0 + e^-40) = log1p(e^-40) = 4.248e-18; m + log(d) would give exactly 0. No
+        # absolute floor (tests/_accuracy.py), so 0 is a relative error of 1.
         a = np.array([-40.0, 0.0])
-        expected = mp_logsumexp(a)
-        assert online_logsumexp(a, chunk=1) == pytest.approx(expected, rel=1e-15)
+        expected = exact(lambda: mpmath.log1p(mpmath.exp(-40)))
+        assert_ulp(online_logsumexp(a, chunk=1), expected, 2)
         # The same with the maximum first, so it is not the first chunk's value by luck.
-        assert online_logsumexp(a[::-1].copy(), chunk=1) == pytest.approx(expected, rel=1e-15)
+        assert_ulp(online_logsumexp(a[::-1].copy(), chunk=1), expected, 2)
+        # A maximum that arrives late, after two smaller terms: s is rescaled, then 1 joins it.
+        three = exact(lambda: mpmath.log1p(2 * mpmath.exp(-40)))
+        assert_ulp(online_logsumexp(np.array([-40.0, -40.0, 0.0]), chunk=1), three, 2)
 
     def test_float32_in_float32_out(self):
         rng = np.random.default_rng(1)
@@ -140,8 +150,24 @@ class TestLinearCrossEntropy:
         # Logits [40, 0, 0, 0]: the loss is log1p(3 e^-40), which a naive m + log(d) rounds to 0.
         h = np.array([[1.0]])
         w = np.array([[40.0], [0.0], [0.0], [0.0]])
-        expected = float(mpmath.log1p(3 * mpmath.exp(-40)))
-        assert linear_cross_entropy(h, w, [0]) == pytest.approx(expected, rel=1e-14)
+        expected = exact(lambda: mpmath.log1p(3 * mpmath.exp(-40)))
+        assert_ulp(linear_cross_entropy(h, w, [0]), expected, 2)
+        # Also across vocabulary blocks (the maximum in the first, then the rest), and fused.
+        assert_ulp(linear_cross_entropy(h, w, [0], reduction="none"), [expected], 2)
+        assert_ulp(linear_cross_entropy_with_grad(h, w, [0])[0], expected, 2)
+        assert_ulp(naive_linear_cross_entropy_with_grad(h, w, [0])[0], expected, 2)
+
+    def test_confident_right_answer_across_vocabulary_blocks(self, monkeypatch):
+        # Vocabulary blocks of 2: the maximum 40 is in the second block, so the running sum is
+        # rescaled by e^-40 when it arrives and the block's own zeros join it afterwards.
+        monkeypatch.setattr(scale_module, "_VOCAB_BLOCK", 2)
+        h = np.array([[1.0], [-1.0]])
+        w = np.array([[0.0], [0.0], [40.0], [0.0], [0.0]])
+        # Row 0 has logits (0, 0, 40, 0, 0) and loss log1p(4 e^-40); row 1 has (0, 0, -40, 0, 0)
+        # and loss 40 + log(4 + e^-40). Both by hand, evaluated with mpmath.
+        right = exact(lambda: mpmath.log1p(4 * mpmath.exp(-40)))
+        wrong = exact(lambda: 40 + mpmath.log(4 + mpmath.exp(-40)))
+        assert_ulp(linear_cross_entropy(h, w, [2, 2], reduction="none"), [right, wrong], 4)
 
     def test_custom_ignore_index_and_empty_mean(self):
         rng = np.random.default_rng(4)
@@ -152,6 +178,33 @@ class TestLinearCrossEntropy:
         expected, _ = explicit(h, w, None, t, ignore_index=5)
         assert got == pytest.approx(expected, rel=1e-12)
         assert np.isnan(linear_cross_entropy(h, w, np.full(len(t), -100)))
+
+    @pytest.mark.parametrize(
+        "func",
+        [
+            linear_cross_entropy,
+            linear_cross_entropy_with_grad,
+            naive_linear_cross_entropy_with_grad,
+        ],
+    )
+    def test_out_of_range_target_message_counts_the_classes(self, func):
+        # weight (2, 3): two classes of three features; the message must say 2 classes, not 3.
+        message = (
+            f"{func.__name__}: target holds class index 2 at position 0, out of range for 2 "
+            "classes (valid: 0 to 1, or ignore_index=-100)"
+        )
+        with pytest.raises(IndexError, match=f"^{re.escape(message)}$"):
+            func(np.ones((1, 3)), np.ones((2, 3)), [2])
+
+    @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+    def test_float32_in_float32_out_for_every_reduction(self, reduction):
+        rng = np.random.default_rng(16)
+        h, w, b, t = problem(rng, dtype=np.float32, bias=True)
+        for func in (linear_cross_entropy, linear_cross_entropy_with_grad):
+            out = func(h, w, t, b, reduction=reduction)
+            for value in out if isinstance(out, tuple) else (out,):
+                assert np.asarray(value).dtype == np.float32, (func.__name__, reduction)
+        assert np.asarray(online_logsumexp(np.float32([1.0, 2.0]))).dtype == np.float32
 
     def test_overflowing_logits_raise(self):
         with pytest.raises(ValueError, match="linear_cross_entropy: the logits of row 1 overflow"):
@@ -322,9 +375,8 @@ class TestLinearCrossEntropyWithGrad:
         h = np.array([[1.0]])
         w = np.array([[40.0], [0.0], [0.0], [0.0]])
         _, gh, _ = linear_cross_entropy_with_grad(h, w, [0])
-        e40 = mpmath.exp(-40)
-        expected = float(-3 * e40 / (1 + 3 * e40) * 40)
-        assert gh[0, 0] == pytest.approx(expected, rel=1e-14)
+        expected = exact(lambda: -3 * mpmath.exp(-40) / (1 + 3 * mpmath.exp(-40)) * 40)
+        assert_ulp(gh[0, 0], expected, 4)
 
     def test_peak_memory_is_a_fraction_of_the_naive(self):
         # tracemalloc counts allocations, not time: a deterministic check of the memory claim.
@@ -510,9 +562,10 @@ class TestProbabilityTargetOnTheMaximum:
         grad_prob = cross_entropy_with_grad(x, np.array([[1.0, 0.0, 0.0]], dtype=dtype))[1]
         grad_index = cross_entropy_with_grad(x, [0])[1]
         # Exact: p_0 - 1 = -(e^-14 + e^-17) / (1 + e^-14 + e^-17), from mpmath at 50 digits.
-        s = mpmath.exp(-14) + mpmath.exp(-17)
-        expected = float(-s / (1 + s))
+        expected = exact(
+            lambda: -(mpmath.exp(-14) + mpmath.exp(-17)) / (1 + mpmath.exp(-14) + mpmath.exp(-17))
+        )
         eps = float(np.finfo(dtype).eps)
         # A few ulp; the cancelling form 1/(1+s) - 1 is off by ~eps/s ~ 1e5 ulp in float32.
-        assert grad_prob[0, 0] == pytest.approx(expected, rel=8 * eps)
-        assert grad_index[0, 0] == pytest.approx(expected, rel=8 * eps)
+        assert_relative(grad_prob[0, 0], expected, 8 * eps)
+        assert_relative(grad_index[0, 0], expected, 8 * eps)
