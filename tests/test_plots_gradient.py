@@ -268,8 +268,8 @@ class TestPlotTargetEntryError:
     def test_errors_against_mpmath(self):
         margins = np.array([1.0, 10.0, 15.0, 20.0, 40.0])
         ax = plot_target_entry_error(margins)
-        mpmath.mp.dps = 40
-        exact = [float(-3 * mpmath.exp(-a) / (1 + 3 * mpmath.exp(-a))) for a in margins]
+        with mpmath.workdps(40):
+            exact = [float(-3 * mpmath.exp(-a) / (1 + 3 * mpmath.exp(-a))) for a in margins]
         for k, dtype in ((0, np.float32), (1, np.float64)):
             z = np.zeros((5, 4), dtype=dtype)
             z[:, 0] = margins

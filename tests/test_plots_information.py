@@ -219,8 +219,8 @@ class TestPlotNaiveLossUnderflow:
         gap = top.lines[0].get_xdata()
         # log(1 + e^d) with mpmath at 30 digits.
         mpmath = pytest.importorskip("mpmath")
-        mpmath.mp.dps = 30
-        expected = [float(mpmath.log(1 + mpmath.exp(d))) for d in gap]
+        with mpmath.workdps(30):
+            expected = [float(mpmath.log(1 + mpmath.exp(d))) for d in gap]
         np.testing.assert_allclose(top.lines[0].get_ydata(), expected, rtol=1e-15)
 
     def test_naive_loss_becomes_infinite_where_the_probability_underflows(self):
