@@ -17,9 +17,10 @@ html: $(VENV)/.book-installed
 	$(BIN)/jupyter-book build . -W -n --keep-going --all
 
 # Jupyter Book's single-page HTML, printed by headless Chromium (Debian's package `chromium`).
-# The HTML build above is the one held to zero warnings; this one prints the same sources.
+# The HTML build above is the one held to zero warnings; this one prints the same sources,
+# reusing its parsed pages (_build/.doctrees).
 pdf: $(VENV)/.book-installed
-	$(BIN)/jupyter-book build . --builder singlehtml -n --keep-going --all
+	$(BIN)/jupyter-book build . --builder singlehtml -n --keep-going
 	$(BIN)/python tools/print_pdf.py _build/singlehtml book/intro.html _build/html/xentbook.pdf
 
 # The linter, then unit tests, doctests and every notebook under nbval (strict: stored outputs
