@@ -1,4 +1,4 @@
-"""Tests of the chapter-3 helper total_variation."""
+"""Tests of the chapter-3 helpers: total variation and Gaussian fits by KL."""
 
 import numpy as np
 import pytest
@@ -64,3 +64,77 @@ class TestScipyConventions:
         np.testing.assert_allclose(
             stats.entropy(3 * self.p, 7 * self.q), kl_divergence(self.p, self.q), rtol=1e-14
         )
+
+
+class TestGaussianKlLandscape:
+    def test_closed_form_for_a_gaussian_target(self):
+        from xentbook.book import gaussian_kl_landscape, gaussian_logpdf
+
+        x = np.linspace(-40.0, 40.0, 8001)  # wide enough for sigma = 3 to 13 sd
+        mu, sigma = np.array([-1.0, 0.0, 2.0]), np.array([0.5, 1.0, 3.0])
+        rev = gaussian_kl_landscape(x, gaussian_logpdf(x, 0.5, 1.5), mu, sigma)
+        fwd = gaussian_kl_landscape(x, gaussian_logpdf(x, 0.5, 1.5), mu, sigma, "forward")
+        m, s = np.meshgrid(mu, sigma, indexing="ij")
+
+        def closed(m1, s1, m2, s2):  # D(N(m1, s1^2) || N(m2, s2^2)), derived by hand
+            return np.log(s2 / s1) + (s1**2 + (m1 - m2) ** 2) / (2 * s2**2) - 0.5
+
+        np.testing.assert_allclose(rev, closed(m, s, 0.5, 1.5), rtol=1e-8, atol=1e-12)
+        np.testing.assert_allclose(fwd, closed(0.5, 1.5, m, s), rtol=1e-8, atol=1e-12)
+
+    def test_bad_input(self):
+        from xentbook.book import gaussian_kl_landscape
+
+        with pytest.raises(ValueError, match=r"^gaussian_kl_landscape: direction"):
+            gaussian_kl_landscape([0.0, 1.0], [0.0, 0.0], [0.0], [1.0], "both")
+        with pytest.raises(ValueError, match=r"^gaussian_kl_landscape: sigma must"):
+            gaussian_kl_landscape([0.0, 1.0], [0.0, 0.0], [0.0], [0.0])
+
+
+class TestLocalMinimaGaussianKl:
+    def test_three_reverse_minima_of_the_chapter_mixture(self):
+        from scipy import optimize
+
+        from xentbook.book import (
+            gaussian_kl_landscape,
+            gaussian_mixture_logpdf,
+            local_minima_gaussian_kl,
+        )
+
+        x = np.linspace(-12.0, 12.0, 801)
+        lp = gaussian_mixture_logpdf(x, [0.6, 0.4], [-2.0, 2.0], [0.6, 0.6])
+        fits = local_minima_gaussian_kl(x, lp, np.linspace(-4, 4, 81), np.geomspace(0.2, 5, 60))
+        assert len(fits) == 3
+        for fit in fits:
+            # an independent optimizer (scipy's Nelder-Mead) started at the reported point
+            res = optimize.minimize(
+                lambda v: float(gaussian_kl_landscape(x, lp, [v[0]], [np.exp(v[1])])[0, 0]),
+                [fit.mu, np.log(fit.sigma)],
+                method="Nelder-Mead",
+                options={"xatol": 1e-7, "fatol": 1e-12},
+            )
+            np.testing.assert_allclose([fit.mu, fit.sigma], [res.x[0], np.exp(res.x[1])], atol=2e-3)
+            assert fit.divergence <= res.fun + 1e-7
+        # values of the review's quad-based check: 0.5098, 0.9146, 1.1436
+        np.testing.assert_allclose(
+            [f.divergence for f in fits], [0.5098, 0.9146, 1.1436], atol=2e-4
+        )
+
+    def test_single_minimum_for_a_gaussian_target(self):
+        from xentbook.book import gaussian_logpdf, local_minima_gaussian_kl
+
+        x = np.linspace(-12.0, 12.0, 1201)
+        fits = local_minima_gaussian_kl(
+            x, gaussian_logpdf(x, 1.0, 0.8), np.linspace(-3, 3, 31), np.geomspace(0.2, 4, 25)
+        )
+        assert len(fits) == 1
+        np.testing.assert_allclose([fits[0].mu, fits[0].sigma], [1.0, 0.8], atol=1e-4)
+        assert fits[0].divergence < 1e-8
+
+    def test_bad_grid(self):
+        from xentbook.book import local_minima_gaussian_kl
+
+        with pytest.raises(ValueError, match=r"^local_minima_gaussian_kl: mu and sigma"):
+            local_minima_gaussian_kl([0.0, 1.0], [0.0, 0.0], [0.0, 1.0], [1.0, 2.0, 3.0])
+        with pytest.raises(ValueError, match=r"^local_minima_gaussian_kl: rounds"):
+            local_minima_gaussian_kl([0.0, 1.0], [0.0, 0.0], [0.0, 1.0], [1.0, 2.0], rounds=0)

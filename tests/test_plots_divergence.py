@@ -9,7 +9,9 @@ from xentbook.book import fit_gaussian_kl, gaussian_mixture_logpdf
 from xentbook.plots import (
     plot_cross_entropy_vs_q,
     plot_decomposition_bars,
+    plot_kl_asymmetry,
     plot_kl_fits,
+    plot_kl_landscape,
     plot_kl_near_p,
     plot_log_bound,
     plot_nll_curve,
@@ -150,6 +152,11 @@ class TestPlotPinsker:
         assert grid[0] == 0.0 and grid[-1] == 4.0
         np.testing.assert_allclose(ax.lines[0].get_ydata(), np.sqrt(grid / 2), rtol=1e-15)
         np.testing.assert_allclose(ax.lines[1].get_ydata(), np.sqrt(1 - np.exp(-grid)), rtol=1e-12)
+        # the coin pairs (1/2, 1/2 + delta): D by the two-term definition, TV = delta
+        d_coin, delta = ax.lines[2].get_xdata(), ax.lines[2].get_ydata()
+        by_hand = 0.5 * np.log(0.5 / (0.5 + delta)) + 0.5 * np.log(0.5 / (0.5 - delta))
+        np.testing.assert_allclose(d_coin, by_hand, rtol=1e-12, atol=1e-15)
+        assert d_coin.max() <= 4.0 and (delta <= np.sqrt(d_coin / 2) + 1e-15).all()
 
     def test_bad_input(self):
         with pytest.raises(ValueError, match=r"^plot_pinsker: kl must hold finite"):
@@ -175,3 +182,29 @@ class TestPlotKlNearP:
     def test_direction_must_sum_to_zero(self):
         with pytest.raises(ValueError, match=r"^plot_kl_near_p: the direction of 'bad'"):
             plot_kl_near_p([("bad", [0.5, 0.5], [1.0, 0.0])])
+
+
+class TestPlotKlAsymmetry:
+    def test_both_directions(self):
+        b = np.array([0.1, 0.5, 0.9])
+        ax = plot_kl_asymmetry(0.2, b)
+        # Bernoulli KL by the two-term closed form
+        fwd = 0.2 * np.log(0.2 / b) + 0.8 * np.log(0.8 / (1 - b))
+        rev = b * np.log(b / 0.2) + (1 - b) * np.log((1 - b) / 0.8)
+        np.testing.assert_allclose(ax.lines[0].get_ydata(), fwd, rtol=1e-13)
+        np.testing.assert_allclose(ax.lines[1].get_ydata(), rev, rtol=1e-13)
+
+    def test_bad_a(self):
+        with pytest.raises(ValueError, match=r"^plot_kl_asymmetry: a must lie"):
+            plot_kl_asymmetry(1.0)
+
+
+class TestPlotKlLandscape:
+    def test_marks_minima_and_checks_shape(self):
+        mu, sigma = np.linspace(-1, 1, 5), np.geomspace(0.5, 2, 4)
+        values = mu[:, None] ** 2 + np.log(sigma)[None, :] ** 2
+        ax = plot_kl_landscape(mu, sigma, values, [(0.0, 1.0, 0.0), (0.5, 0.7, 0.4)])
+        np.testing.assert_array_equal(ax.collections[-1].get_offsets(), [[0.0, 1.0], [0.5, 0.7]])
+        assert ax.get_yscale() == "log"
+        with pytest.raises(ValueError, match=r"^plot_kl_landscape: values must have shape"):
+            plot_kl_landscape(mu, sigma, values.T)

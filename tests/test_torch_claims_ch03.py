@@ -48,3 +48,39 @@ class TestKlDivConventions:
         np.testing.assert_allclose(got, by_hand, rtol=1e-14)
         assert got < 0
 
+
+@pytest.mark.torch
+class TestChapterBlocks:
+    """The two static PyTorch blocks of section sec-03-kl-in-code, with their printed output."""
+
+    def test_batchmean_and_mean_as_printed(self):
+        p, q = torch.tensor(P, dtype=torch.float64), torch.tensor(Q, dtype=torch.float64)
+        assert f"{F.kl_div(q.log(), p, reduction='batchmean').item():.4f}" == "0.1754"
+        with pytest.warns(UserWarning, match=r"^reduction: 'mean' divides the total loss by both"):
+            assert f"{F.kl_div(q.log(), p).item():.4f}" == "0.0585"
+
+    def test_float32_kl_div_is_negative_for_nearby_softmaxes(self):
+        z_a = np.random.default_rng(3).normal(size=1000)
+        z_b = z_a + 1e-4 * np.random.default_rng(4).normal(size=1000)
+        log_p = torch.log_softmax(torch.tensor(z_a, dtype=torch.float32), dim=0)
+        log_q = torch.log_softmax(torch.tensor(z_b, dtype=torch.float32), dim=0)
+        plain = F.kl_div(log_q, log_p.exp(), reduction="sum").item()
+        logged = F.kl_div(log_q, log_p, reduction="sum", log_target=True).item()
+        assert (f"{plain:.2e}", f"{logged:.2e}") == ("-1.40e-07", "-1.44e-07")
+        # the float64 value, by the library's cancellation-free sum, is positive: 5.13e-09
+        exact = kl_divergence(
+            np.exp(z_a - np.logaddexp.reduce(z_a)), np.exp(z_b - np.logaddexp.reduce(z_b))
+        )
+        assert f"{exact:.4e}" == "5.1267e-09"
+
+    def test_unnormalized_target_gives_s_d_plus_s_log_s(self):
+        target = torch.tensor([0.2, 0.1, 0.0], dtype=torch.float64)  # total mass s = 0.3
+        q = torch.tensor([0.2, 0.3, 0.5], dtype=torch.float64)
+        got = F.kl_div(q.log(), target, reduction="sum").item()
+        s, p = 0.3, np.array([2 / 3, 1 / 3, 0.0])
+        np.testing.assert_allclose(got, s * kl_divergence(p, q.numpy()) + s * np.log(s), rtol=1e-13)
+        assert got < 0
+
+    def test_masked_log_target_gives_nan(self):
+        log_p = torch.tensor([0.0, -float("inf")])
+        assert torch.isnan(F.kl_div(log_p, log_p, reduction="sum", log_target=True))

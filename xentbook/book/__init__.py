@@ -15,13 +15,8 @@ from xentbook.book._ch02 import (
     iid_block,
     mutual_information,
 )
-from xentbook.book._ch03 import total_variation
-from xentbook.book._ch04 import (
-    MleLosses,
-    expected_test_loss_add_alpha,
-    expected_training_loss,
-    mle_train_test_losses,
-)
+from xentbook.book._ch03 import gaussian_kl_landscape, local_minima_gaussian_kl, total_variation
+from xentbook.book._ch04 import MleLosses, expected_training_loss, mle_train_test_losses
 from xentbook.book._ch05 import gumbel_max_sample, loss_condition_number
 from xentbook.book._ch07 import finite_difference_hessian, finite_difference_jacobian
 from xentbook.book._ch11 import train_with_loss_bug
@@ -60,13 +55,13 @@ __all__ = [
     "decode_prefix",
     "empirical_distribution",
     "expected_calibration_error",
-    "expected_test_loss_add_alpha",
     "expected_training_loss",
     "finite_difference_grad",
     "finite_difference_hessian",
     "finite_difference_jacobian",
     "fit_gaussian_kl",
     "fit_temperature",
+    "gaussian_kl_landscape",
     "gaussian_logpdf",
     "gaussian_mixture_logpdf",
     "gumbel_max_sample",
@@ -76,6 +71,7 @@ __all__ = [
     "kl_divergence_on_grid",
     "kraft_sum",
     "load_iris",
+    "local_minima_gaussian_kl",
     "loss_condition_number",
     "mle_train_test_losses",
     "mutual_information",

@@ -1,4 +1,4 @@
-r"""Helpers of chapter 3: the total variation distance between two distributions."""
+r"""Helpers of chapter 3: total variation, and the local minima of a Gaussian fit by KL."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-__all__ = ["total_variation"]
+from xentbook.fitting import GaussianFit, gaussian_logpdf, kl_divergence_on_grid
+
+__all__ = ["gaussian_kl_landscape", "local_minima_gaussian_kl", "total_variation"]
 
 
 def total_variation(p: ArrayLike, q: ArrayLike, axis: int = -1) -> Any:
@@ -64,3 +66,142 @@ def total_variation(p: ArrayLike, q: ArrayLike, axis: int = -1) -> Any:
         if not np.allclose(total, 1.0, rtol=0, atol=1e-9):
             raise ValueError(f"{func}: {name} must sum to 1 along axis {axis}, got {total!r}")
     return (0.5 * np.abs(pa - qa).sum(axis=axis))[()]
+
+
+def gaussian_kl_landscape(
+    x: ArrayLike, log_p: ArrayLike, mu: ArrayLike, sigma: ArrayLike, direction: str = "reverse"
+) -> Any:
+    r"""KL divergence between a density and each Gaussian :math:`\mathcal N(\mu, \sigma^2)`.
+
+    Returns :math:`D_{\mathrm{KL}}(q \,\|\, p)` (``"reverse"``) or
+    :math:`D_{\mathrm{KL}}(p \,\|\, q)` (``"forward"``) for every pair of ``mu`` and ``sigma``,
+    with both densities tabulated on the grid ``x`` and compared by
+    :func:`xentbook.book.kl_divergence_on_grid`.
+
+    Parameters
+    ----------
+    x : array_like, shape (M,)
+        A uniform grid holding essentially all the mass of :math:`p` and of every candidate.
+    log_p : array_like, shape (M,)
+        Log-density of :math:`p` on ``x`` (unnormalized is fine).
+    mu : array_like, shape (A,)
+        Means of the candidates.
+    sigma : array_like, shape (B,)
+        Standard deviations of the candidates (positive).
+    direction : {'reverse', 'forward'}, optional
+        Which divergence.
+
+    Returns
+    -------
+    ndarray, shape (A, B)
+        Entry ``[i, j]`` is the divergence for ``mu[i]`` and ``sigma[j]``, in nats.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from xentbook.book import gaussian_kl_landscape, gaussian_logpdf
+    >>> x = np.linspace(-12.0, 12.0, 2001)
+    >>> d = gaussian_kl_landscape(x, gaussian_logpdf(x, 0.0, 1.0), [0.0, 1.0], [1.0, 2.0])
+    >>> print(d.round(4))  # D(N(mu, s^2) || N(0, 1)) = -log s + (s^2 + mu^2) / 2 - 1/2
+    [[0.     0.8069]
+     [0.5    1.3069]]
+    """
+    func = "gaussian_kl_landscape"
+    if direction not in ("forward", "reverse"):
+        raise ValueError(f"{func}: direction must be 'forward' or 'reverse', got {direction!r}")
+    xa = np.asarray(x, dtype=np.float64)
+    lp = np.asarray(log_p, dtype=np.float64)
+    mus = np.asarray(mu, dtype=np.float64).reshape(-1)
+    sigmas = np.asarray(sigma, dtype=np.float64).reshape(-1)
+    if xa.ndim != 1 or lp.shape != xa.shape:
+        raise ValueError(f"{func}: x and log_p must be 1-d arrays of one length")
+    if not (np.isfinite(sigmas) & (sigmas > 0)).all():
+        raise ValueError(f"{func}: sigma must hold positive, finite standard deviations")
+    mm, ss = np.meshgrid(mus, sigmas, indexing="ij")
+    log_q = gaussian_logpdf(xa, mm.reshape(-1, 1), ss.reshape(-1, 1))
+    if direction == "reverse":
+        values = kl_divergence_on_grid(log_q, lp)
+    else:
+        values = kl_divergence_on_grid(lp, log_q)
+    return np.asarray(values).reshape(mm.shape)
+
+
+def local_minima_gaussian_kl(
+    x: ArrayLike,
+    log_p: ArrayLike,
+    mu: ArrayLike,
+    sigma: ArrayLike,
+    direction: str = "reverse",
+    *,
+    rounds: int = 8,
+) -> list[GaussianFit]:
+    r"""Every local minimum of the KL divergence over Gaussians :math:`\mathcal N(\mu, \sigma^2)`.
+
+    The divergence is first evaluated on the grid ``mu`` times ``sigma``
+    (:func:`gaussian_kl_landscape`); each grid point lower than its eight neighbours is a
+    candidate. Each candidate is then refined by a local search: ``rounds`` grids of 11 by 11
+    points, each spanning one step of the previous grid on either side of its best point (in
+    :math:`\mu` and :math:`\log\sigma`). A basin narrower than the first grid's step can be
+    missed; a minimum on the grid's edge is not reported.
+
+    Parameters
+    ----------
+    x, log_p : array_like, shape (M,)
+        The grid and the log-density of :math:`p`, as for :func:`gaussian_kl_landscape`.
+    mu, sigma : array_like
+        Increasing grids of means and of standard deviations (``sigma`` log-spaced works best).
+    direction : {'reverse', 'forward'}, optional
+        Which divergence.
+    rounds : int, optional
+        Refinement grids per candidate (at least 1).
+
+    Returns
+    -------
+    list of GaussianFit
+        ``(mu, sigma, divergence)`` of each local minimum, lowest divergence first.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from xentbook.book import gaussian_mixture_logpdf, local_minima_gaussian_kl
+    >>> x = np.linspace(-12.0, 12.0, 801)
+    >>> log_p = gaussian_mixture_logpdf(x, [0.5, 0.5], [-3.0, 3.0], [0.5, 0.5])
+    >>> fits = local_minima_gaussian_kl(x, log_p, np.linspace(-5, 5, 41), np.geomspace(0.2, 5, 30))
+    >>> print([(round(f.mu, 2), round(f.sigma, 2)) for f in fits])  # one bell per mode, one wide
+    [(-3.0, 0.5), (3.0, 0.5), (0.0, 2.49)]
+    """
+    func = "local_minima_gaussian_kl"
+    if isinstance(rounds, bool) or not isinstance(rounds, (int, np.integer)) or rounds < 1:
+        raise ValueError(f"{func}: rounds must be a positive integer, got {rounds!r}")
+    mus = np.asarray(mu, dtype=np.float64).reshape(-1)
+    sigmas = np.asarray(sigma, dtype=np.float64).reshape(-1)
+    if mus.size < 3 or sigmas.size < 3 or (np.diff(mus) <= 0).any() or (np.diff(sigmas) <= 0).any():
+        raise ValueError(f"{func}: mu and sigma must be increasing grids of at least 3 values")
+    values = gaussian_kl_landscape(x, log_p, mus, sigmas, direction)
+    padded = np.pad(values, 1, constant_values=np.inf)
+    inner = padded[1:-1, 1:-1]
+    is_min = np.ones(values.shape, dtype=bool)
+    for di in (-1, 0, 1):
+        for dj in (-1, 0, 1):
+            if di or dj:
+                shifted = padded[
+                    1 + di : padded.shape[0] - 1 + di, 1 + dj : padded.shape[1] - 1 + dj
+                ]
+                is_min &= inner < shifted
+    is_min[[0, -1], :] = False
+    is_min[:, [0, -1]] = False
+    fits = []
+    for i, j in zip(*np.nonzero(is_min), strict=True):
+        m, ls = mus[i], np.log(sigmas[j])
+        dm = 0.5 * (mus[i + 1] - mus[i - 1])
+        dl = 0.5 * (np.log(sigmas[j + 1]) - np.log(sigmas[j - 1]))
+        best = float(values[i, j])
+        for _ in range(rounds):
+            cand_m = np.linspace(m - dm, m + dm, 11)
+            cand_l = np.linspace(ls - dl, ls + dl, 11)
+            local = gaussian_kl_landscape(x, log_p, cand_m, np.exp(cand_l), direction)
+            a, b = np.unravel_index(int(np.argmin(local)), local.shape)
+            m, ls, best = float(cand_m[a]), float(cand_l[b]), float(local[a, b])
+            dm, dl = 2 * dm / 10, 2 * dl / 10
+        fits.append(GaussianFit(m, float(np.exp(ls)), best))
+    return sorted(fits, key=lambda fit: fit.divergence)

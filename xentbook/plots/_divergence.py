@@ -16,7 +16,9 @@ from xentbook.plots._style import COLORS, new_axes
 __all__ = [
     "plot_cross_entropy_vs_q",
     "plot_decomposition_bars",
+    "plot_kl_asymmetry",
     "plot_kl_fits",
+    "plot_kl_landscape",
     "plot_kl_near_p",
     "plot_log_bound",
     "plot_nll_curve",
@@ -65,6 +67,9 @@ def plot_log_bound(x: ArrayLike | None = None, ax: Any = None) -> Any:
     ax = new_axes(ax)
     ax.plot(xs, np.log(xs), color=COLORS["ce"], lw=2, label=r"$\log x$")
     ax.plot(xs, xs - 1, color=COLORS["accent"], lw=2, ls="--", label=r"$x - 1$")
+    ax.fill_between(
+        xs, np.log(xs), xs - 1, color=COLORS["accent"], alpha=0.15, label=r"gap $x - 1 - \log x$"
+    )
     ax.plot([1.0], [0.0], "o", color="black", ms=5, label="equality at $x = 1$")
     ax.set_xlabel("$x$", fontsize=12)
     ax.set_ylabel("value", fontsize=12)
@@ -122,7 +127,7 @@ def plot_kl_fits(x: ArrayLike, log_p: ArrayLike, forward: Any, reverse: Any, ax:
         mu, sigma = float(fit[0]), float(fit[1])
         q = np.exp(gaussian_logpdf(xs, mu, sigma))
         ax.plot(
-            xs, q, color=color, lw=2, ls=ls, label=rf"{label}: $\mu$={mu:.2f}, $\sigma$={sigma:.2f}"
+            xs, q, color=color, lw=2, ls=ls, label=rf"{label}: $\mu$={mu:.3f}, $\sigma$={sigma:.3f}"
         )
     # Show where something is visible: drop the far tails the grid carries for accuracy.
     tallest = np.max([line.get_ydata() for line in ax.lines], axis=0)
@@ -325,11 +330,11 @@ def plot_decomposition_bars(
     rows = np.arange(len(names))[::-1]
     ax.barh(rows, np.full(len(names), h), color=COLORS["reference"], alpha=0.6, label="$H(p)$")
     ax.barh(rows, kl, left=h, color=COLORS["accent"], label=r"$D_{\mathrm{KL}}(p\,\|\,q)$")
-    for row, value in zip(rows, ce, strict=True):
-        ax.text(value, row, f" {value:.3f}", va="center", fontsize=11)
+    for row, value, d in zip(rows, ce, kl, strict=True):
+        ax.text(value, row, f" {value:.3f}  (D = {d:.3f})", va="center", fontsize=11)
     ax.set_yticks(rows, names, fontsize=11)
     ax.set_xlabel(f"$H(p, q)$ ({unit})", fontsize=12)
-    ax.set_xlim(0, 1.2 * float(ce.max()))
+    ax.set_xlim(0, 1.55 * float(ce.max()))
     ax.grid(False, axis="y")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=2, fontsize=11, frameon=False)
     return ax
@@ -355,7 +360,9 @@ def plot_pinsker(kl: ArrayLike, tv: ArrayLike, ax: Any = None) -> Any:
     -------
     Axes
         ``collections[0]`` holds the points; ``lines[0]`` is Pinsker's bound and ``lines[1]``
-        the Bretagnolle-Huber bound, on a grid from 0 to the largest divergence.
+        the Bretagnolle-Huber bound, on a grid from 0 to the largest divergence; ``lines[2]`` is
+        the exact curve of the coin pairs :math:`(\tfrac12, \tfrac12 + \delta)`, which meets
+        Pinsker's bound to second order at 0 (the constant :math:`\tfrac12` is sharp).
 
     Examples
     --------
@@ -382,6 +389,17 @@ def plot_pinsker(kl: ArrayLike, tv: ArrayLike, ax: Any = None) -> Any:
         lw=2,
         ls="--",
         label=r"Bretagnolle-Huber: $\sqrt{1 - e^{-D}}$",
+    )
+    delta = np.linspace(0.0, 0.4999, 400)
+    coins = 0.5 * np.log(0.25 / ((0.5 + delta) * (0.5 - delta)))  # D(1/2 || 1/2 + delta)
+    keep = coins <= float(d.max())
+    ax.plot(
+        coins[keep],
+        delta[keep],
+        color="black",
+        lw=1.5,
+        ls=":",
+        label=r"coins $\frac{1}{2}$ and $\frac{1}{2} + \delta$ (TV $= \delta$)",
     )
     ax.set_xlabel(r"$D_{\mathrm{KL}}(p\,\|\,q)$ (nats)", fontsize=12)
     ax.set_ylabel(r"$\mathrm{TV}(p, q)$", fontsize=12)
@@ -447,11 +465,152 @@ def plot_kl_near_p(
         if (pa[moving] > 0).all():
             quad = 0.5 * ts**2 * np.sum(da[moving] ** 2 / pa[moving])
             ax.plot(
-                ts, quad, color=color, lw=2, ls=":", label=r"$\frac{1}{2} t^2 \sum_i d_i^2 / p_i$"
+                ts,
+                quad,
+                color="black",
+                lw=2.5,
+                ls=(0, (1, 2)),
+                zorder=3,
+                label="quadratic form (Fisher metric)",
             )
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("step $t$", fontsize=12)
     ax.set_ylabel(r"$D_{\mathrm{KL}}(p\,\|\,p + t\,d)$ (nats)", fontsize=12)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=11, frameon=False)
+    return ax
+
+
+def plot_kl_asymmetry(a: float, b: ArrayLike | None = None, ax: Any = None) -> Any:
+    r"""Both directions of the KL divergence between two coins, against the second coin.
+
+    Draws :math:`D_{\mathrm{KL}}(a \,\|\, b)` and :math:`D_{\mathrm{KL}}(b \,\|\, a)` for
+    Bernoulli distributions with success probabilities :math:`a` (fixed) and :math:`b`.
+
+    Parameters
+    ----------
+    a : float
+        The fixed coin, in (0, 1).
+    b : array_like, optional
+        Values of the other coin, in (0, 1) (default: 400 points from 0.002 to 0.998).
+    ax : Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    Axes
+        ``lines[0]`` is :math:`D(a \| b)` and ``lines[1]`` is :math:`D(b \| a)`, in nats.
+
+    Examples
+    --------
+    >>> from xentbook.plots import plot_kl_asymmetry
+    >>> ax = plot_kl_asymmetry(0.2, [0.5, 0.8])
+    >>> print(ax.lines[0].get_ydata().round(4), ax.lines[1].get_ydata().round(4))
+    [0.1927 0.8318] [0.2231 0.8318]
+    """
+    func = "plot_kl_asymmetry"
+    if not 0 < float(a) < 1:
+        raise ValueError(f"{func}: a must lie in (0, 1), got {a!r}")
+    bs = _open_unit_grid(func, "b", b, np.linspace(0.002, 0.998, 400))
+    pa = np.broadcast_to(np.array([1 - float(a), float(a)]), (bs.size, 2))
+    pb = np.stack([1 - bs, bs], axis=-1)
+    ax = new_axes(ax)
+    ax.plot(
+        bs,
+        kl_divergence(pa, pb),
+        color=COLORS["ce"],
+        lw=2,
+        label=rf"$D_{{\mathrm{{KL}}}}({float(a):g}\,\|\,b)$: model $b$ second",
+    )
+    ax.plot(
+        bs,
+        kl_divergence(pb, pa),
+        color=COLORS["mse"],
+        lw=2,
+        ls="--",
+        label=rf"$D_{{\mathrm{{KL}}}}(b\,\|\,{float(a):g})$: model $b$ first",
+    )
+    ax.axvline(float(a), color=COLORS["reference"], lw=1, ls=":")
+    ax.set_xlabel("second coin $b$ (probability of heads)", fontsize=12)
+    ax.set_ylabel("divergence (nats)", fontsize=12)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 3)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=11, frameon=False)
+    return ax
+
+
+def plot_kl_landscape(
+    mu: ArrayLike, sigma: ArrayLike, values: ArrayLike, minima: Any = (), ax: Any = None
+) -> Any:
+    r"""Contours of a divergence over Gaussians :math:`(\mu, \sigma)`, with its local minima.
+
+    Parameters
+    ----------
+    mu : array_like, shape (A,)
+        Means (horizontal axis).
+    sigma : array_like, shape (B,)
+        Standard deviations (vertical axis, log scale).
+    values : array_like, shape (A, B)
+        The divergence at each pair, as from :func:`xentbook.book.gaussian_kl_landscape`.
+    minima : sequence of (mu, sigma, divergence), optional
+        Points to mark, as from :func:`xentbook.book.local_minima_gaussian_kl`.
+    ax : Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    Axes
+        ``collections[-1]`` holds the marked minima (offsets ``(mu, sigma)``); the contour lines
+        are drawn at the levels :math:`m + 0.05 \cdot 1.45^k`, with :math:`m` the smallest value.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from xentbook.plots import plot_kl_landscape
+    >>> mu, sigma = np.linspace(-1, 1, 5), np.geomspace(0.5, 2, 4)
+    >>> values = mu[:, None] ** 2 + np.log(sigma)[None, :] ** 2
+    >>> ax = plot_kl_landscape(mu, sigma, values, [(0.0, 1.0, 0.0)])
+    >>> print(ax.collections[-1].get_offsets().tolist())
+    [[0.0, 1.0]]
+    """
+    func = "plot_kl_landscape"
+    ms = np.asarray(mu, dtype=np.float64).reshape(-1)
+    ss = np.asarray(sigma, dtype=np.float64).reshape(-1)
+    vs = np.asarray(values, dtype=np.float64)
+    if vs.shape != (ms.size, ss.size):
+        raise ValueError(f"{func}: values must have shape (len(mu), len(sigma)), got {vs.shape}")
+    lowest = float(np.nanmin(vs))
+    levels = lowest + 0.05 * 1.45 ** np.arange(12)
+    ax = new_axes(ax, figsize=(6.0, 4.4))
+    filled = ax.contourf(ms, ss, vs.T, levels=np.r_[lowest, levels], cmap="Blues_r", extend="max")
+    ax.contour(ms, ss, vs.T, levels=levels, colors="white", linewidths=0.6)
+    cbar = ax.figure.colorbar(filled, ax=ax, pad=0.02)
+    cbar.set_label(r"$D_{\mathrm{KL}}(q\,\|\,p)$ (nats)", fontsize=11)
+    points = [(float(m[0]), float(m[1]), float(m[2])) for m in minima]
+    if points:
+        pm = np.array(points)
+        ax.scatter(
+            pm[:, 0],
+            pm[:, 1],
+            s=60,
+            marker="X",
+            color=COLORS["accent"],
+            edgecolor="black",
+            zorder=4,
+            label="local minima",
+        )
+        for m_, s_, d_ in points:
+            ax.annotate(
+                f"{d_:.3f}",
+                (m_, s_),
+                xytext=(6, 6),
+                textcoords="offset points",
+                fontsize=11,
+                color="black",
+                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none"},
+            )
+    ax.set_yscale("log")
+    ax.set_xlabel(r"mean $\mu$", fontsize=12)
+    ax.set_ylabel(r"standard deviation $\sigma$", fontsize=12)
+    ax.grid(False)
     return ax
