@@ -1,10 +1,14 @@
-"""Tests of chapter 4's helpers: the training and test losses of the categorical MLE."""
+"""Tests of chapter 4's helpers: training and test losses of the categorical MLE, raw and smoothed."""
 
 import numpy as np
 import pytest
 from scipy import stats
 
-from xentbook.book import expected_training_loss, mle_train_test_losses
+from xentbook.book import (
+    expected_test_loss_add_alpha,
+    expected_training_loss,
+    mle_train_test_losses,
+)
 
 
 def _expected_entropy_scipy(p, n):
@@ -76,3 +80,40 @@ class TestMleTrainTestLosses:
             mle_train_test_losses([0.5, 0.5], [0], repeats=1, seed=0)
         with pytest.raises(ValueError, match=r"^mle_train_test_losses: repeats"):
             mle_train_test_losses([0.5, 0.5], [3], repeats=0, seed=0)
+
+
+class TestExpectedTestLossAddAlpha:
+    @pytest.mark.parametrize("alpha", [0.01, 0.5, 1.0])
+    def test_against_enumeration_of_all_count_vectors(self, alpha):
+        # independent reference: every (N_0, N_1, N_2) with n = 4, weighted by the multinomial pmf
+        p, n = np.array([0.5, 0.3, 0.2]), 4
+        total = 0.0
+        for a in range(n + 1):
+            for b in range(n + 1 - a):
+                counts = np.array([a, b, n - a - b])
+                q = (counts + alpha) / (n + 3 * alpha)
+                total += stats.multinomial.pmf(counts, n, p) * -np.sum(p * np.log(q))
+        np.testing.assert_allclose(expected_test_loss_add_alpha(p, n, alpha), total, rtol=1e-12)
+
+    def test_one_coin_toss_by_hand(self):
+        # either side seen: q = (2/3, 1/3), test loss -(log(2/3) + log(1/3)) / 2
+        expected = -(np.log(2 / 3) + np.log(1 / 3)) / 2
+        got = expected_test_loss_add_alpha([0.5, 0.5], 1, 1.0)
+        np.testing.assert_allclose(got, expected, rtol=1e-14)
+
+    def test_excess_approaches_c_minus_1_over_2n(self):
+        p = np.array([0.4, 0.3, 0.2, 0.1])
+        excess = expected_test_loss_add_alpha(p, 20_000, 0.5) - stats.entropy(p)
+        np.testing.assert_allclose(excess, 3 / 40_000, rtol=0.01)
+
+    def test_point_mass(self):
+        got = expected_test_loss_add_alpha([1.0, 0.0], 3, 1.0)
+        np.testing.assert_allclose(got, -np.log(4 / 5), rtol=1e-14)
+
+    def test_bad_input(self):
+        with pytest.raises(ValueError, match=r"^expected_test_loss_add_alpha: alpha"):
+            expected_test_loss_add_alpha([0.5, 0.5], 3, 0.0)
+        with pytest.raises(ValueError, match=r"^expected_test_loss_add_alpha: n"):
+            expected_test_loss_add_alpha([0.5, 0.5], 0, 1.0)
+        with pytest.raises(ValueError, match=r"^expected_test_loss_add_alpha: p"):
+            expected_test_loss_add_alpha([0.5, 0.6], 3, 1.0)

@@ -7,7 +7,8 @@ from scipy import stats
 from xentbook.plots import (
     plot_bernoulli_nll,
     plot_expected_scores,
-    plot_mixture_mle,
+    plot_sampling_distributions,
+    plot_smoothing_excess,
     plot_train_test_losses,
 )
 
@@ -50,26 +51,57 @@ class TestPlotExpectedScores:
 
 
 class TestPlotTrainTestLosses:
-    def test_lines(self):
+    def test_gaps(self):
         n = np.array([10.0, 100.0])
         ax = plot_train_test_losses(n, [0.6, 0.68], [0.8, 0.7], 0.69, 3)
-        np.testing.assert_allclose(ax.lines[0].get_ydata(), [0.8, 0.7], rtol=0)
-        np.testing.assert_allclose(ax.lines[1].get_ydata(), [0.6, 0.68], rtol=0)
-        np.testing.assert_allclose(ax.lines[2].get_ydata(), 0.69 + 2 / (2 * n), rtol=1e-15)
-        np.testing.assert_allclose(ax.lines[3].get_ydata(), 0.69 - 2 / (2 * n), rtol=1e-15)
-        np.testing.assert_allclose(ax.lines[4].get_ydata(), [0.69, 0.69], rtol=0)
+        np.testing.assert_allclose(ax.lines[0].get_ydata(), [0.11, 0.01], rtol=1e-12)
+        np.testing.assert_allclose(ax.lines[1].get_ydata(), [0.09, 0.01], rtol=1e-12)
+        np.testing.assert_allclose(ax.lines[2].get_ydata(), 2 / (2 * n), rtol=1e-15)
+        assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
 
-    def test_infinite_loss_refused(self):
+    def test_bad_losses_refused(self):
         with pytest.raises(ValueError, match=r"^plot_train_test_losses: every loss"):
             plot_train_test_losses([10], [0.5], [np.inf], 0.6, 2)
+        with pytest.raises(ValueError, match=r"^plot_train_test_losses: need train"):
+            plot_train_test_losses([10], [0.7], [0.8], 0.6, 2)
 
 
-class TestPlotMixtureMle:
-    def test_densities(self):
-        x = np.random.default_rng(0).normal(1.0, 2.0, size=500)
-        ax = plot_mixture_mle(x, [0.5, 0.5], [-1.0, 1.0], [1.0, 0.5])
-        grid = ax.lines[0].get_xdata()
-        mixture = 0.5 * stats.norm.pdf(grid, -1.0, 1.0) + 0.5 * stats.norm.pdf(grid, 1.0, 0.5)
-        np.testing.assert_allclose(ax.lines[0].get_ydata(), mixture, rtol=1e-12)
-        mle = stats.norm.pdf(grid, x.mean(), x.std(ddof=0))  # the 1/N variance
-        np.testing.assert_allclose(ax.lines[1].get_ydata(), mle, rtol=1e-12)
+class TestPlotSamplingDistributions:
+    def test_histograms_and_normals(self):
+        est = np.random.default_rng(0).normal(2.0, 0.5, size=4000)
+        top, bottom = plot_sampling_distributions(
+            [(est, "a", [(2.0, 0.25, "n")]), (est, "b", [(2.0, 0.25, "x"), (2.0, 1.0, "y")])]
+        )
+        grid = top.lines[0].get_xdata()
+        np.testing.assert_allclose(
+            top.lines[0].get_ydata(), stats.norm.pdf(grid, 2.0, 0.5), rtol=1e-12
+        )
+        np.testing.assert_allclose(
+            bottom.lines[1].get_ydata(),
+            stats.norm.pdf(bottom.lines[1].get_xdata(), 2.0, 1.0),
+            rtol=1e-12,
+        )
+        heights = np.array([patch.get_height() for patch in top.patches])
+        counts, edges = np.histogram(est, bins=50, density=True)
+        np.testing.assert_allclose(heights, counts, rtol=1e-12)
+        assert grid[0] == edges[0] and grid[-1] == edges[-1]
+
+    def test_bad_input(self):
+        with pytest.raises(ValueError, match=r"^plot_sampling_distributions: variance"):
+            plot_sampling_distributions([([1.0, 2.0], "a", [(0.0, 0.0, "z")])])
+        with pytest.raises(ValueError, match=r"^plot_sampling_distributions: need"):
+            plot_sampling_distributions([])
+
+
+class TestPlotSmoothingExcess:
+    def test_lines(self):
+        n = np.array([10.0, 100.0])
+        ax = plot_smoothing_excess(n, {"a": [0.5, 0.05], "b": [0.3, 0.04]}, 4)
+        np.testing.assert_allclose(ax.lines[0].get_ydata(), [0.5, 0.05], rtol=0)
+        np.testing.assert_allclose(ax.lines[1].get_ydata(), [0.3, 0.04], rtol=0)
+        np.testing.assert_allclose(ax.lines[2].get_ydata(), 3 / (2 * n), rtol=1e-15)
+        assert [t.get_text() for t in ax.get_legend().get_texts()][:2] == ["a", "b"]
+
+    def test_bad_input(self):
+        with pytest.raises(ValueError, match=r"^plot_smoothing_excess: 'a' must hold"):
+            plot_smoothing_excess([10, 100], {"a": [0.5, np.inf]}, 4)

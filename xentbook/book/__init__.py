@@ -16,7 +16,12 @@ from xentbook.book._ch02 import (
     mutual_information,
 )
 from xentbook.book._ch03 import gaussian_kl_landscape, local_minima_gaussian_kl, total_variation
-from xentbook.book._ch04 import MleLosses, expected_training_loss, mle_train_test_losses
+from xentbook.book._ch04 import (
+    MleLosses,
+    expected_test_loss_add_alpha,
+    expected_training_loss,
+    mle_train_test_losses,
+)
 from xentbook.book._ch05 import gumbel_max_sample, loss_condition_number
 from xentbook.book._ch07 import finite_difference_hessian, finite_difference_jacobian
 from xentbook.book._ch11 import train_with_loss_bug
@@ -55,6 +60,7 @@ __all__ = [
     "decode_prefix",
     "empirical_distribution",
     "expected_calibration_error",
+    "expected_test_loss_add_alpha",
     "expected_training_loss",
     "finite_difference_grad",
     "finite_difference_hessian",

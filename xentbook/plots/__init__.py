@@ -72,7 +72,8 @@ from xentbook.plots._language_model import (
 from xentbook.plots._likelihood import (
     plot_bernoulli_nll,
     plot_expected_scores,
-    plot_mixture_mle,
+    plot_sampling_distributions,
+    plot_smoothing_excess,
     plot_train_test_losses,
 )
 from xentbook.plots._loss import (
@@ -152,7 +153,6 @@ __all__ = [
     "plot_loss_without_log",
     "plot_memory_at_scale",
     "plot_micro_batch_weights",
-    "plot_mixture_mle",
     "plot_naive_loss_underflow",
     "plot_nll_curve",
     "plot_online_softmax",
@@ -162,9 +162,11 @@ __all__ = [
     "plot_quantized_entropy",
     "plot_relative_error",
     "plot_reliability_diagram",
+    "plot_sampling_distributions",
     "plot_sigmoid_loss_landscape",
     "plot_simplex_entropy",
     "plot_smooth_max",
+    "plot_smoothing_excess",
     "plot_soft_cap",
     "plot_soft_target_floor",
     "plot_surprisal",

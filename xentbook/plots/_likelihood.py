@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from xentbook.binary import binary_cross_entropy
-from xentbook.fitting import gaussian_logpdf, gaussian_mixture_logpdf
+from xentbook.fitting import gaussian_logpdf
 from xentbook.information import entropy
 from xentbook.plots._style import COLORS, new_axes
 
 __all__ = [
     "plot_bernoulli_nll",
     "plot_expected_scores",
-    "plot_mixture_mle",
+    "plot_sampling_distributions",
+    "plot_smoothing_excess",
     "plot_train_test_losses",
 ]
 
@@ -149,10 +151,11 @@ def plot_train_test_losses(
     num_classes: int,
     ax: Any = None,
 ) -> Any:
-    r"""Expected training and test loss of the categorical MLE against the sample size.
+    r"""Gaps of the categorical MLE's training and test loss to :math:`H(p)`, on log-log axes.
 
-    Draws the expected losses at each size, the entropy :math:`H(p)` they straddle, and the
-    large-sample approximations :math:`H(p) \mp (C - 1) / (2N)`.
+    Draws the test gap :math:`H(p, \hat p) - H(p)` and the training gap
+    :math:`H(p) - H(\hat p)` at each sample size, with the large-sample approximation
+    :math:`(C - 1)/(2N)` of both; on log-log axes a :math:`1/N` rate is a line of slope -1.
 
     Parameters
     ----------
@@ -160,7 +163,7 @@ def plot_train_test_losses(
         Sample sizes :math:`N`.
     train, test : array_like, shape (S,)
         Expected (or mean) losses in nats of the MLE on its own sample and on fresh data,
-        all finite.
+        finite, with ``train < entropy_p < test``.
     entropy_p : float
         :math:`H(p)` in nats.
     num_classes : int
@@ -171,16 +174,15 @@ def plot_train_test_losses(
     Returns
     -------
     Axes
-        ``lines[0]`` the test loss, ``lines[1]`` the training loss, ``lines[2]`` and
-        ``lines[3]`` the approximations :math:`H(p) + (C-1)/(2N)` and
-        :math:`H(p) - (C-1)/(2N)`, ``lines[4]`` the level :math:`H(p)`.
+        ``lines[0]`` the test gap, ``lines[1]`` the training gap, ``lines[2]`` the line
+        :math:`(C-1)/(2N)`.
 
     Examples
     --------
     >>> from xentbook.plots import plot_train_test_losses
-    >>> ax = plot_train_test_losses([10, 100], [0.6, 0.68], [0.8, 0.7], 0.6931, 2)
+    >>> ax = plot_train_test_losses([10, 100], [0.64, 0.688], [0.75, 0.699], 0.6931, 2)
     >>> print(ax.lines[2].get_ydata().round(4))
-    [0.7431 0.6981]
+    [0.05  0.005]
     """
     n = np.asarray(sizes, dtype=np.float64).ravel()
     tr = np.asarray(train, dtype=np.float64)
@@ -189,80 +191,162 @@ def plot_train_test_losses(
         raise ValueError("plot_train_test_losses: train and test must have shape (len(sizes),)")
     if not (np.isfinite(tr).all() and np.isfinite(te).all()):
         raise ValueError("plot_train_test_losses: every loss must be finite")
-    gap = (num_classes - 1) / (2 * n)
-    ax = new_axes(ax)
-    ax.plot(n, te, "o-", color=COLORS["accent"], lw=2, label=r"test loss $H(p, \hat p)$")
-    ax.plot(n, tr, "s-", color=COLORS["ce"], lw=2, label=r"training loss $H(\hat p)$")
-    ax.plot(n, entropy_p + gap, ":", color=COLORS["accent"], lw=1.5, label=r"$H(p) \pm (C-1)/(2N)$")
-    ax.plot(n, entropy_p - gap, ":", color=COLORS["ce"], lw=1.5)
-    ax.axhline(
-        entropy_p, color=COLORS["reference"], lw=1.5, ls="--", label=rf"$H(p) = {entropy_p:.4f}$"
+    if not ((tr < entropy_p).all() and (te > entropy_p).all()):
+        raise ValueError("plot_train_test_losses: need train < entropy_p < test at every size")
+    ax = new_axes(ax, figsize=(6.0, 4.4))
+    ax.plot(
+        n,
+        te - entropy_p,
+        "o",
+        color=COLORS["accent"],
+        ms=8,
+        label=r"test gap $H(p, \hat p) - H(p)$",
+    )
+    ax.plot(
+        n, entropy_p - tr, "s", color=COLORS["ce"], ms=6, label=r"training gap $H(p) - H(\hat p)$"
+    )
+    ax.plot(
+        n,
+        (num_classes - 1) / (2 * n),
+        "-",
+        color=COLORS["reference"],
+        lw=1.5,
+        label=rf"$(C-1)/(2N)$, $C = {num_classes}$",
     )
     ax.set_xscale("log")
-    ax.set_xlabel("sample size $N$ (log scale)", fontsize=11)
-    ax.set_ylabel("loss (nats)", fontsize=11)
-    ax.tick_params(labelsize=10)
-    ax.legend(loc="upper right", fontsize=10, frameon=True)
+    ax.set_yscale("log")
+    ax.set_xlabel("sample size $N$", fontsize=12)
+    ax.set_ylabel("gap to $H(p)$ (nats)", fontsize=12)
+    ax.tick_params(labelsize=11)
+    ax.legend(loc="upper right", fontsize=11, frameon=True)
     return ax
 
 
-def plot_mixture_mle(
-    draws: ArrayLike, weights: ArrayLike, means: ArrayLike, sigmas: ArrayLike, ax: Any = None
+def plot_sampling_distributions(
+    panels: Sequence[tuple[ArrayLike, str, Sequence[tuple[float, float, str]]]],
+    xlabel: str = "estimate",
 ) -> Any:
-    r"""Histogram of draws from a Gaussian mixture, its density, and the MLE Gaussian.
+    r"""Histograms of an estimator over repeated samples, each with normal approximations.
 
-    The maximum-likelihood Gaussian has the sample mean and the (biased, :math:`1/N`) sample
-    variance of the draws.
+    One panel per entry, stacked vertically; each holds a density-normalized histogram of the
+    estimates (50 bins) and the normal densities :math:`\mathcal N(m, v)` listed for it.
 
     Parameters
     ----------
-    draws : array_like, shape (N,)
-        The sample.
-    weights, means, sigmas : array_like, shape (K,)
-        The mixture that generated it.
+    panels : sequence of (estimates, title, curves)
+        ``estimates`` an array of finite values; ``curves`` a sequence of
+        ``(mean, variance, label)`` with ``variance > 0``.
+    xlabel : str, optional
+        Label of the horizontal axes.
+
+    Returns
+    -------
+    ndarray of Axes, shape (len(panels),)
+        In each, ``lines[k]`` the ``k``-th normal density on a grid of 400 points spanning the
+        histogram, ``patches`` the histogram.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from xentbook.plots import plot_sampling_distributions
+    >>> est = np.random.default_rng(0).normal(size=1000)
+    >>> (ax,) = plot_sampling_distributions([(est, "one panel", [(0.0, 1.0, "N(0, 1)")])])
+    >>> print(f"{ax.lines[0].get_ydata().max():.3f}")
+    0.399
+    """
+    if len(panels) == 0:
+        raise ValueError("plot_sampling_distributions: need at least one panel")
+    axes = np.atleast_1d(new_axes(nrows=len(panels), figsize=(6.0, 2.9 * len(panels))))
+    styles = (("-", COLORS["accent"]), ("--", COLORS["ce"]), (":", COLORS["extra"]))
+    for ax, (estimates, title, curves) in zip(axes, panels, strict=True):
+        x = np.asarray(estimates, dtype=np.float64).ravel()
+        if x.size < 2 or not np.isfinite(x).all():
+            raise ValueError("plot_sampling_distributions: estimates must be finite, at least two")
+        _, edges, _ = ax.hist(x, bins=50, density=True, color=COLORS["reference"], alpha=0.4)
+        grid = np.linspace(edges[0], edges[-1], 400)
+        for k, (mean, var, label) in enumerate(curves):
+            if not var > 0:
+                raise ValueError(f"plot_sampling_distributions: variance must be > 0, got {var!r}")
+            ls, color = styles[k % len(styles)]
+            ax.plot(
+                grid,
+                np.exp(gaussian_logpdf(grid, mean, np.sqrt(var))),
+                ls=ls,
+                color=color,
+                lw=2.2,
+                label=label,
+            )
+        ax.set_title(title, fontsize=11)
+        ax.set_ylabel("density", fontsize=11)
+        ax.set_xlabel(xlabel, fontsize=11)
+        ax.set_ylim(0, float(ax.get_ylim()[1]) * 1.35)
+        ax.tick_params(labelsize=10)
+        ax.legend(loc="upper right", fontsize=10, frameon=False)
+    return axes
+
+
+def plot_smoothing_excess(
+    sizes: ArrayLike, excess: Mapping[str, ArrayLike], num_classes: int, ax: Any = None
+) -> Any:
+    r"""Expected excess test loss of smoothed frequency tables against the sample size.
+
+    Draws, on log-log axes, one curve per estimator of
+    :math:`\mathbb E[D_{\mathrm{KL}}(p \,\Vert\, \hat q)]` in nats, and the reference line
+    :math:`(C - 1)/(2N)`.
+
+    Parameters
+    ----------
+    sizes : array_like, shape (S,)
+        Sample sizes :math:`N`.
+    excess : mapping from label to array_like of shape (S,)
+        Positive, finite expected excess losses, one entry per estimator (at most four).
+    num_classes : int
+        :math:`C`.
     ax : Axes, optional
         Where to draw.
 
     Returns
     -------
     Axes
-        ``lines[0]`` the mixture density, ``lines[1]`` the MLE Gaussian density, on a grid of
-        600 points over the range of the draws widened by one unit each side; ``patches`` the
-        histogram (density-normalized, 60 bins).
+        ``lines[k]`` the ``k``-th estimator in the order of ``excess``, the last line
+        :math:`(C-1)/(2N)`.
 
     Examples
     --------
-    >>> from xentbook.plots import plot_mixture_mle
-    >>> ax = plot_mixture_mle([-1.0, 1.0], [1.0], [0.0], [1.0])
-    >>> print(f"{ax.lines[1].get_ydata().max():.4f}")
-    0.3989
+    >>> from xentbook.plots import plot_smoothing_excess
+    >>> ax = plot_smoothing_excess([10, 100], {"add-1": [0.2, 0.03]}, 4)
+    >>> print(ax.lines[-1].get_ydata())
+    [0.15  0.015]
     """
-    x = np.asarray(draws, dtype=np.float64).ravel()
-    if x.size < 2 or not np.isfinite(x).all():
-        raise ValueError("plot_mixture_mle: draws must hold at least two finite values")
-    mu, sigma = float(x.mean()), float(x.std())
-    grid = np.linspace(x.min() - 1.0, x.max() + 1.0, 600)
-    ax = new_axes(ax)
-    ax.hist(
-        x, bins=60, density=True, color=COLORS["reference"], alpha=0.35, label=f"{x.size:,} draws"
+    n = np.asarray(sizes, dtype=np.float64).ravel()
+    if not 1 <= len(excess) <= 4:
+        raise ValueError("plot_smoothing_excess: give between one and four estimators")
+    ax = new_axes(ax, figsize=(6.0, 4.4))
+    styles = (
+        ("o-", COLORS["mse"]),
+        ("s-", COLORS["accent"]),
+        ("^-", COLORS["ce"]),
+        ("d-", COLORS["extra"]),
     )
+    for (label, values), (marker, color) in zip(excess.items(), styles, strict=False):
+        v = np.asarray(values, dtype=np.float64)
+        if v.shape != n.shape or not (np.isfinite(v) & (v > 0)).all():
+            raise ValueError(
+                f"plot_smoothing_excess: {label!r} must hold {n.size} positive finite values"
+            )
+        ax.plot(n, v, marker, color=color, lw=2, ms=6, label=label)
     ax.plot(
-        grid,
-        np.exp(gaussian_mixture_logpdf(grid, weights, means, sigmas)),
-        color=COLORS["ce"],
+        n,
+        (num_classes - 1) / (2 * n),
+        ":",
+        color=COLORS["reference"],
         lw=2,
-        label="the mixture $p$",
+        label=rf"$(C-1)/(2N)$, $C = {num_classes}$",
     )
-    ax.plot(
-        grid,
-        np.exp(gaussian_logpdf(grid, mu, sigma)),
-        color=COLORS["accent"],
-        lw=2.5,
-        label=rf"MLE Gaussian: $\hat\mu = {mu:.2f}$, $\hat\sigma^2 = {sigma**2:.2f}$",
-    )
-    ax.set_xlabel("$y$", fontsize=11)
-    ax.set_ylabel("density", fontsize=11)
-    ax.set_ylim(0, float(ax.get_ylim()[1]) * 1.45)
-    ax.tick_params(labelsize=10)
-    ax.legend(loc="upper center", fontsize=10, frameon=False, ncols=1)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("sample size $N$", fontsize=12)
+    ax.set_ylabel("expected excess test loss\n(nats)", fontsize=12)
+    ax.tick_params(labelsize=11)
+    ax.legend(loc="lower left", fontsize=11, frameon=True)
     return ax

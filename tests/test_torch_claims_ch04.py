@@ -1,0 +1,104 @@
+"""Chapter 4's statements about PyTorch's optimizers, GaussianNLLLoss and BatchNorm (torch 2.13)."""
+
+import math
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+F = torch.nn.functional
+
+
+def _one_step(optimizer_class, **kwargs):
+    """One step from theta = 1 on a loss with zero gradient: only the decay moves theta."""
+    theta = torch.nn.Parameter(torch.tensor([1.0], dtype=torch.float64))
+    opt = optimizer_class([theta], lr=0.1, **kwargs)
+    (0.0 * theta).sum().backward()
+    opt.step()
+    return theta.item()
+
+
+@pytest.mark.torch
+class TestWeightDecay:
+    def test_sgd_weight_decay_is_the_l2_gradient(self):
+        # theta - lr * lambda * theta = 1 - 0.1 * 0.01
+        assert _one_step(torch.optim.SGD, weight_decay=0.01) == pytest.approx(0.999, rel=1e-15)
+
+    def test_adam_weight_decay_goes_through_the_preconditioner(self):
+        # coupled: the gradient is lambda * theta, and Adam's first step moves by about lr
+        got = _one_step(torch.optim.Adam, weight_decay=0.01)
+        np.testing.assert_allclose(got, 1 - 0.1 * 0.01 / (0.01 + 1e-8), rtol=1e-12)
+
+    @pytest.mark.parametrize(
+        ("cls", "kwargs"),
+        [(torch.optim.AdamW, {}), (torch.optim.Adam, {"decoupled_weight_decay": True})],
+    )
+    def test_decoupled_decay_multiplies_by_one_minus_lr_lambda(self, cls, kwargs):
+        got = _one_step(cls, weight_decay=0.01, **kwargs)
+        np.testing.assert_allclose(got, 1 - 0.1 * 0.01, rtol=1e-15)
+
+    def test_decoupled_decay_follows_the_scheduled_learning_rate(self):
+        theta = torch.nn.Parameter(torch.tensor([1.0], dtype=torch.float64))
+        opt = torch.optim.AdamW([theta], lr=0.1, weight_decay=0.01)
+        for group in opt.param_groups:
+            group["lr"] = 0.05  # what a scheduler does
+        (0.0 * theta).sum().backward()
+        opt.step()
+        np.testing.assert_allclose(theta.item(), 1 - 0.05 * 0.01, rtol=1e-15)
+
+
+@pytest.mark.torch
+class TestGaussianNllLoss:
+    mu = torch.zeros(3, dtype=torch.float64)
+    y = torch.tensor([0.5, -1.0, 2.0], dtype=torch.float64)
+
+    def test_takes_a_variance_and_drops_the_constant(self):
+        var = torch.tensor([1.0, 4.0, 0.25], dtype=torch.float64)
+        # by hand: 0.5 (log var + (y - mu)^2 / var), averaged
+        by_hand = np.mean(
+            0.5
+            * (np.log([1.0, 4.0, 0.25]) + np.array([0.25, 1.0, 4.0]) / np.array([1.0, 4.0, 0.25]))
+        )
+        np.testing.assert_allclose(
+            F.gaussian_nll_loss(self.mu, self.y, var).item(), by_hand, rtol=1e-14
+        )
+        full = F.gaussian_nll_loss(self.mu, self.y, var, full=True).item()
+        np.testing.assert_allclose(full, by_hand + 0.5 * math.log(2 * math.pi), rtol=1e-14)
+
+    def test_variance_clamped_at_eps(self):
+        tiny = torch.tensor([1.0, 1.0, 1e-9], dtype=torch.float64)
+        at_eps = torch.tensor([1.0, 1.0, 1e-6], dtype=torch.float64)
+        assert F.gaussian_nll_loss(self.mu, self.y, tiny).item() == (
+            F.gaussian_nll_loss(self.mu, self.y, at_eps).item()
+        )
+
+
+@pytest.mark.torch
+class TestVarianceConventions:
+    def test_torch_var_is_unbiased_by_default(self):
+        x = torch.tensor([1.0, 2.0, 4.0, 7.0], dtype=torch.float64)
+        values = [1.0, 2.0, 4.0, 7.0]
+        np.testing.assert_allclose(x.var().item(), np.var(values, ddof=1), rtol=1e-15)
+        np.testing.assert_allclose(x.var(correction=0).item(), np.var(values), rtol=1e-15)
+
+    def test_batchnorm_normalizes_biased_and_stores_unbiased(self):
+        x = torch.tensor([[1.0], [2.0], [4.0], [7.0]], dtype=torch.float64)
+        bn = torch.nn.BatchNorm1d(1, momentum=1.0, affine=False).double().train()
+        out = bn(x)
+        values = np.array([1.0, 2.0, 4.0, 7.0])
+        expected = (values - values.mean()) / np.sqrt(np.var(values) + bn.eps)  # 1/N variance
+        np.testing.assert_allclose(out.detach().numpy().ravel(), expected, rtol=1e-12)
+        np.testing.assert_allclose(bn.running_var.item(), np.var(values, ddof=1), rtol=1e-15)
+
+
+@pytest.mark.torch
+def test_nll_loss_of_probabilities_is_the_log_less_score():
+    logits = torch.randn(8, 4, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    target = torch.tensor([0, 1, 2, 3, 3, 2, 1, 0])
+    probs = F.softmax(logits, dim=1)
+    got = F.nll_loss(probs, target).item()
+    np.testing.assert_allclose(got, -probs[torch.arange(8), target].mean().item(), rtol=1e-15)
+    mean_nll = -F.log_softmax(logits, dim=1)[torch.arange(8), target].mean().item()
+    np.testing.assert_allclose(F.cross_entropy(logits, target).item(), mean_nll, rtol=1e-14)
+    total = F.cross_entropy(logits, target, reduction="sum").item()
+    np.testing.assert_allclose(total, 8 * mean_nll, rtol=1e-14)
