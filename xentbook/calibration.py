@@ -104,7 +104,7 @@ def reliability_bins(probs: ArrayLike, labels: ArrayLike, n_bins: int = 15) -> R
     if p.ndim != 2 or p.shape[1] == 0:
         raise ValueError(f"{func}: probs must have shape (N, C) with C >= 1, got shape {p.shape}")
     check_in_unit_interval(func, "probs", p)
-    t = class_indices(func, "labels", labels, p.shape[:1], p.shape[1])
+    t, _ = class_indices(func, "labels", labels, p.shape[:1], p.shape[1])
     b = _check_n_bins(func, n_bins)
     return _bins(p.astype(np.float64), t, b)
 
@@ -163,7 +163,7 @@ def expected_calibration_error(probs: ArrayLike, labels: ArrayLike, n_bins: int 
             f"{func}: probs must have shape (N, C) with N >= 1 and C >= 1, got shape {p.shape}"
         )
     check_in_unit_interval(func, "probs", p)
-    t = class_indices(func, "labels", labels, p.shape[:1], p.shape[1])
+    t, _ = class_indices(func, "labels", labels, p.shape[:1], p.shape[1])
     b = _check_n_bins(func, n_bins)
     bins = _bins(p.astype(np.float64), t, b)
     full = bins.counts > 0
@@ -230,7 +230,7 @@ def fit_temperature(
     if not np.isfinite(z).all():
         where = tuple(int(i) for i in np.argwhere(~np.isfinite(z))[0])
         raise ValueError(f"{func}: logits must be finite, got {float(z[where])!r} at index {where}")
-    t = class_indices(func, "labels", labels, z.shape[:1], z.shape[1])
+    t, _ = class_indices(func, "labels", labels, z.shape[:1], z.shape[1])
     t_min, t_max = positive_number(func, "t_min", t_min), positive_number(func, "t_max", t_max)
     if not t_min < t_max:
         raise ValueError(f"{func}: t_min must be below t_max, got t_min={t_min!r}, t_max={t_max!r}")

@@ -23,22 +23,28 @@ from __future__ import annotations
 
 import functools
 import os
-import warnings
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from xentbook._reduction import grad_scale, reduce_losses
 from xentbook._validation import (
+    Reduction,
     _describe,
-    check_finite,
+    as_array,
     check_reduction,
+    class_indices,
     float_array,
+    float_array_as,
+    integer,
+    number_in_unit_interval,
     working_dtype,
 )
-from xentbook.primitives import row_max, shifted_exp
+from xentbook.primitives import prob_minus_one, row_max, shifted_exp
 
 __all__ = ["cross_entropy", "cross_entropy_grad", "cross_entropy_with_grad"]
 
@@ -48,6 +54,9 @@ __all__ = ["cross_entropy", "cross_entropy_grad", "cross_entropy_with_grad"]
 _BLOCK_ELEMENTS = 1 << 19
 # Inputs with at least this many logits (8 MiB of float32) are split across a thread pool.
 _PARALLEL_MIN_ELEMENTS = 1 << 21
+
+
+# ------------------------------------------------------------------------------ validation
 
 
 @dataclass
@@ -64,19 +73,81 @@ class _Problem:
     y: NDArray[Any] | None  # (R, C) probability targets
     w: NDArray[Any] | None  # (C,) class weights
     eps: float
-    reduction: str
+    reduction: Reduction
 
     @property
     def classes(self) -> int:
-        return self.z.shape[1]
+        return int(self.z.shape[1])
 
 
 def _class_rows(arr: NDArray[Any]) -> NDArray[Any]:
     """(C,) -> (1, C); (N, C, d1, ...) -> (N*d1*..., C) with the class axis last."""
     if arr.ndim == 1:
         return arr[None, :]
+    if arr.ndim == 2:
+        return np.ascontiguousarray(arr)
     moved = np.moveaxis(arr, 1, -1)
     return np.ascontiguousarray(moved.reshape(-1, arr.shape[1]))
+
+
+def _class_weights(
+    func: str, weight: ArrayLike | None, classes: int, dtype: np.dtype[Any]
+) -> NDArray[Any] | None:
+    if weight is None:
+        return None
+    w = float_array_as(func, "weight", weight, dtype)
+    if w.shape != (classes,):
+        raise ValueError(
+            f"{func}: weight must have one entry per class, shape ({classes},), got shape {w.shape}"
+        )
+    return w
+
+
+def _probability_target(
+    func: str, tgt: NDArray[Any], input_shape: tuple[int, ...], ignore_index: int, dtype: Any
+) -> NDArray[Any]:
+    index_shape = input_shape[:1] + input_shape[2:] if len(input_shape) > 1 else ()
+    if tgt.shape != input_shape:
+        if tgt.shape == index_shape:
+            raise TypeError(
+                f"{func}: class-index targets must be integers, got dtype {tgt.dtype} "
+                f"(probability targets must have the input's shape {input_shape})"
+            )
+        raise ValueError(
+            f"{func}: probability targets must have the input's shape {input_shape}, "
+            f"got shape {tgt.shape}"
+        )
+    if ignore_index != -100:
+        raise ValueError(
+            f"{func}: ignore_index applies only to class-index targets, got "
+            f"ignore_index={ignore_index} with probability targets (as in PyTorch)"
+        )
+    return _class_rows(float_array_as(func, "target", tgt, dtype))
+
+
+def _index_target(
+    func: str, tgt: NDArray[Any], input_shape: tuple[int, ...], ignore_index: int
+) -> tuple[NDArray[np.intp], NDArray[np.bool_]]:
+    index_shape = input_shape[:1] + input_shape[2:] if len(input_shape) > 1 else ()
+    if tgt.shape != index_shape and len(input_shape) > 1 and tgt.ndim >= 1 and (
+        tgt.shape[0] != input_shape[0]
+    ):
+        raise ValueError(
+                f"{func}: input and target have different batch sizes: input has "
+                f"{input_shape[0]} items (shape {input_shape}), target has {tgt.shape[0]} "
+                f"(shape {tgt.shape})"
+            )
+    if tgt.shape != index_shape:
+        raise ValueError(
+            f"{func}: class-index target must have shape {index_shape} for input of shape "
+            f"{input_shape}, got shape {tgt.shape}"
+        )
+    classes = input_shape[0] if len(input_shape) == 1 else input_shape[1]
+    t, valid = class_indices(
+        func, "target", tgt, index_shape, classes, ignore_index=ignore_index, tuple_position=True
+    )
+    assert valid is not None
+    return t.reshape(-1), valid.reshape(-1)
 
 
 def _prepare(
@@ -85,7 +156,7 @@ def _prepare(
     target: ArrayLike,
     weight: ArrayLike | None,
     ignore_index: int,
-    reduction: str,
+    reduction: Reduction,
     label_smoothing: float,
 ) -> _Problem:
     x = float_array(func, "input", input, min_ndim=1)
@@ -94,107 +165,147 @@ def _prepare(
     if classes == 0:
         raise ValueError(f"{func}: input has 0 classes (shape {x.shape}); it needs at least one")
     reduction = check_reduction(func, reduction)
-    if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
-        raise TypeError(f"{func}: ignore_index must be an integer, got {ignore_index!r}")
-    if isinstance(label_smoothing, bool) or not isinstance(
-        label_smoothing, (int, float, np.integer, np.floating)
-    ):
-        raise TypeError(f"{func}: label_smoothing must be a number, got {label_smoothing!r}")
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"{func}: label_smoothing must be in [0, 1], got {label_smoothing!r}")
-
-    w = None
-    if weight is not None:
-        w = float_array(func, "weight", weight).astype(dtype, copy=False)
-        if w.shape != (classes,):
-            raise ValueError(
-                f"{func}: weight must have one entry per class, shape ({classes},), "
-                f"got shape {w.shape}"
-            )
-        check_finite(func, "weight", w)
-
-    try:
-        tgt = np.asarray(target)
-    except (ValueError, TypeError) as exc:
-        raise TypeError(f"{func}: target must be an array, got {_describe(target)}") from exc
-    index_shape = x.shape[:1] + x.shape[2:] if x.ndim > 1 else ()
-    z = _class_rows(x.astype(dtype, copy=False))
-    common = {
-        "func": func,
-        "z": z,
-        "out_dtype": x.dtype,
-        "lead": index_shape,
-        "input_shape": x.shape,
-        "w": w,
-        "eps": float(label_smoothing),
-        "reduction": reduction,
-    }
-
+    ignore_index = integer(func, "ignore_index", ignore_index)
+    eps = number_in_unit_interval(func, "label_smoothing", label_smoothing)
+    w = _class_weights(func, weight, classes, dtype)
+    tgt = as_array(func, "target", target, what="an array of class indices or probabilities")
     if tgt.dtype.kind == "f":
-        if tgt.shape != x.shape:
-            if tgt.shape == index_shape:
-                raise TypeError(
-                    f"{func}: class-index targets must be integers, got dtype {tgt.dtype} "
-                    f"(probability targets must have the input's shape {x.shape})"
-                )
-            raise ValueError(
-                f"{func}: probability targets must have the input's shape {x.shape}, "
-                f"got shape {tgt.shape}"
-            )
-        if ignore_index != -100:
-            raise ValueError(
-                f"{func}: ignore_index applies only to class-index targets, got "
-                f"ignore_index={ignore_index} with probability targets (as in PyTorch)"
-            )
-        y = _class_rows(tgt.astype(dtype, copy=False))
-        check_finite(func, "target", y)
-        return _Problem(t=None, valid=None, y=y, **common)
-
-    if tgt.dtype.kind not in "iu":
+        t, valid = None, None
+        y = _probability_target(func, tgt, x.shape, ignore_index, dtype)
+    elif tgt.dtype.kind in "iu":
+        y = None
+        t, valid = _index_target(func, tgt, x.shape, ignore_index)
+    else:
         raise TypeError(
             f"{func}: target must hold integer class indices or float probabilities, "
-            f"got dtype {tgt.dtype} in {_describe(target)}"
+            f"got dtype {tgt.dtype} in {_describe(tgt)}"
         )
-    if tgt.shape != index_shape:
-        if x.ndim > 1 and tgt.ndim >= 1 and tgt.shape[0] != x.shape[0]:
-            raise ValueError(
-                f"{func}: input and target have different batch sizes: input has "
-                f"{x.shape[0]} items (shape {x.shape}), target has {tgt.shape[0]} "
-                f"(shape {tgt.shape})"
-            )
-        raise ValueError(
-            f"{func}: class-index target must have shape {index_shape} for input of shape "
-            f"{x.shape}, got shape {tgt.shape}"
-        )
-    t = tgt.reshape(-1).astype(np.int64)
-    valid = t != ignore_index
-    bad = valid & ((t < 0) | (t >= classes))
-    if bad.any():
-        pos = int(np.flatnonzero(bad)[0])
-        where = np.unravel_index(pos, index_shape) if index_shape else ()
-        value = int(t[pos])
-        kind = "negative class index" if value < 0 else "class index"
-        raise IndexError(
-            f"{func}: target holds {kind} {value} at position {tuple(map(int, where))}, out of "
-            f"range for {classes} classes (valid: 0 to {classes - 1}, "
-            f"or ignore_index={ignore_index})"
-        )
-    return _Problem(t=np.where(valid, t, 0).astype(np.intp), valid=valid, y=None, **common)
+    lead = x.shape[:1] + x.shape[2:] if x.ndim > 1 else ()
+    z = _class_rows(x.astype(dtype, copy=False))
+    return _Problem(func, z, x.dtype, lead, x.shape, t, valid, y, w, eps, reduction)
 
 
-def _item_coefficients(pb: _Problem) -> tuple[NDArray[Any], NDArray[Any] | None, float]:
-    """Per-item weight of the target term, the smoothing mask, and the mean's denominator."""
-    dtype = pb.z.dtype
-    rows = pb.z.shape[0]
-    if pb.t is None:
-        return np.ones(rows, dtype), None, float(rows)
-    assert pb.valid is not None
-    valid = pb.valid.astype(dtype)
-    wt = valid if pb.w is None else pb.w[pb.t] * valid
-    return wt, valid, float(np.sum(wt, dtype=np.float64))
+# -------------------------------------------------------------------- the formulas, by block
 
 
-def _check_rows(pb: _Problem, m: NDArray[Any], valid: NDArray[Any] | None, start: int) -> None:
+@dataclass
+class _Block:
+    """One block of rows and the pieces of their softmax, :math:`p = e / (1 + s)`."""
+
+    z: NDArray[Any]  # (n, C) logits
+    k: NDArray[np.intp]  # (n,) position of each row's maximum m
+    m: NDArray[Any]  # (n,) the maximum
+    e: NDArray[Any]  # (n, C) exp(z - m) with 0 at the maximum; becomes the gradient in place
+    s: NDArray[Any]  # (n,) the sum of e: the normalizer is e^m (1 + s)
+    rows: slice  # where the block sits in the problem
+
+    def neg_log_probs(self, out: NDArray[Any]) -> NDArray[Any]:
+        """-log p = (m - z) + log1p(s) for every class, a sum of two non-negative terms."""
+        with np.errstate(invalid="ignore"):  # rows of -inf that are ignored give nan, unused
+            np.subtract(self.m[:, None], self.z, out=out)
+            out += np.log1p(self.s)[:, None]
+        return out
+
+
+def _index_loss(pb: _Problem, b: _Block, wt: NDArray[Any]) -> NDArray[Any]:
+    r"""Class index :math:`t`: :math:`(1-\varepsilon) w_t (-\log p_t)` plus, with label
+    smoothing, :math:`\varepsilon / C \sum_c w_c (-\log p_c)`."""
+    assert pb.t is not None and pb.valid is not None
+    n = b.z.shape[0]
+    t = pb.t[b.rows]
+    coef = (1 - pb.eps) * wt[b.rows] if pb.eps else wt[b.rows]
+    with np.errstate(invalid="ignore"):  # ignored all -inf rows give nan, masked below
+        nlp_t = (b.m - b.z[np.arange(n), t]) + np.log1p(b.s)
+        loss = np.where(coef != 0, coef * nlp_t, 0)
+    if pb.eps > 0:
+        nlp = b.neg_log_probs(np.empty_like(b.z))
+        if pb.w is not None:
+            with np.errstate(invalid="ignore"):
+                np.multiply(nlp, pb.w, out=nlp, where=pb.w != 0)
+            nlp[:, pb.w == 0] = 0
+        smooth = nlp.sum(axis=1)
+        loss = loss + np.where(pb.valid[b.rows], (pb.eps / pb.classes) * smooth, 0)
+    return loss
+
+
+def _index_grad(pb: _Problem, b: _Block, wt: NDArray[Any], scale: float) -> None:
+    r"""Turn ``b.e`` into the gradient :math:`a (p - y)` in place, for class-index targets.
+
+    Without smoothing, :math:`a = \text{scale} \cdot w_t` and the target entry is
+    :math:`a (p_t - 1)`; with smoothing every class also loses
+    :math:`\text{scale} \cdot \varepsilon / C \cdot w_j`.
+    """
+    assert pb.t is not None and pb.valid is not None
+    n, classes = b.z.shape
+    idx = np.arange(n)
+    t = pb.t[b.rows]
+    eps_c = pb.eps / classes
+    p = b.e
+    p_t_minus_1 = prob_minus_one(p[idx, t], b.s, t == b.k)
+    p[idx, b.k] = 1
+    v = pb.valid[b.rows]
+    total_w = classes if pb.w is None else float(np.sum(pb.w, dtype=np.float64))
+    if pb.eps == 0:
+        a = scale * wt[b.rows]
+    else:
+        a = scale * ((1 - pb.eps) * wt[b.rows] + eps_c * total_w * v)
+    # One pass for both the normalization and the item's weight: p * a / (1 + s).
+    p *= (a / (1 + b.s))[:, None].astype(p.dtype, copy=False)
+    target_entry = a * p_t_minus_1
+    if pb.eps > 0:
+        shift = (scale * eps_c * v)[:, None]
+        p -= (shift if pb.w is None else shift * pb.w).astype(p.dtype, copy=False)
+        w_t = 1 if pb.w is None else pb.w[t]
+        target_entry = target_entry + scale * eps_c * v * (total_w - w_t)
+    p[idx, t] = target_entry
+
+
+def _target_mass(pb: _Problem, rows: slice) -> NDArray[Any]:
+    r"""Probability targets: :math:`u = w \odot ((1-\varepsilon) y + \varepsilon / C)`."""
+    assert pb.y is not None
+    u = np.multiply(pb.y[rows], 1 - pb.eps)
+    if pb.eps > 0:
+        u += pb.eps / pb.classes
+    if pb.w is not None:
+        u *= pb.w
+    return u
+
+
+def _probability_loss(b: _Block, u: NDArray[Any]) -> NDArray[Any]:
+    r""":math:`\sum_j u_j (-\log p_j)`, with the term 0 wherever :math:`u_j = 0`."""
+    nlp = b.neg_log_probs(np.empty_like(b.z))
+    with np.errstate(invalid="ignore", over="ignore"):
+        terms = np.multiply(u, nlp, out=nlp, where=u != 0)
+    terms[u == 0] = 0
+    return terms.sum(axis=1)
+
+
+def _probability_grad(b: _Block, u: NDArray[Any], scale: float) -> None:
+    r"""Turn ``b.e`` into :math:`\text{scale} \cdot (p \sum_j u_j - u)` in place.
+
+    At the maximum :math:`k` the entry :math:`\sum u / (1 + s) - u_k` cancels when the target
+    sits on the maximum; written as :math:`(u_{rest} - u_k s) / (1 + s)`, with :math:`u_{rest}`
+    the target mass elsewhere, it does not.
+    """
+    idx = np.arange(b.z.shape[0])
+    p = b.e
+    p[idx, b.k] = 1
+    u_k = u[idx, b.k].copy()
+    u[idx, b.k] = 0
+    u_rest = u.sum(axis=1)
+    u[idx, b.k] = u_k
+    p /= (1 + b.s)[:, None]
+    p *= (u_rest + u_k)[:, None]
+    p -= u
+    p[idx, b.k] = (u_rest - u_k * b.s) / (1 + b.s)
+    p *= scale
+
+
+# ------------------------------------------------------------------------- blocks and threads
+
+
+def _check_rows(pb: _Problem, m: NDArray[Any], rows: slice) -> None:
+    start = rows.start
     if np.isnan(m).any():
         row = start + int(np.flatnonzero(np.isnan(m))[0])
         raise ValueError(f"{pb.func}: input contains nan (item {row})")
@@ -204,12 +315,26 @@ def _check_rows(pb: _Problem, m: NDArray[Any], valid: NDArray[Any] | None, start
             f"{pb.func}: input contains +inf (item {row}); softmax is undefined there. "
             "Use finite logits, or -inf to give a class zero probability"
         )
-    empty = np.isneginf(m) if valid is None else np.isneginf(m) & (valid != 0)
+    empty = np.isneginf(m)
+    if pb.valid is not None:
+        empty &= pb.valid[rows]
     if empty.any():
         row = start + int(np.flatnonzero(empty)[0])
         raise ValueError(
             f"{pb.func}: the logits of item {row} are -inf for every class, so its softmax is "
             "undefined (0/0); give at least one class a finite logit or ignore the item"
+        )
+
+
+def _check_losses(pb: _Problem, loss: NDArray[Any], rows: slice) -> None:
+    # Inputs hold no nan, so a nan loss can only be inf - inf: target mass of both signs on
+    # classes of probability zero.
+    if np.isnan(loss).any():
+        row = rows.start + int(np.flatnonzero(np.isnan(loss))[0])
+        raise ValueError(
+            f"{pb.func}: the loss of item {row} is inf - inf, undefined: its target (times the "
+            "class weights) puts positive and negative mass on classes whose logits are -inf. "
+            "Use non-negative class weights and targets for classes of probability zero"
         )
 
 
@@ -222,15 +347,17 @@ def _workers() -> int:
 
 
 @functools.cache
-def _pool(pid: int) -> ThreadPoolExecutor:
-    """The thread pool shared by every large call, created on first use (never at import).
-
-    Keyed by process id: a child made by ``fork`` has no threads, so it gets a pool of its own.
-    """
+def _pool() -> ThreadPoolExecutor:
+    """The thread pool shared by every large call, created on first use (never at import)."""
     return ThreadPoolExecutor(max_workers=_workers(), thread_name_prefix="xentbook")
 
 
-def _map_blocks(job: Any, starts: range, size: int) -> None:
+# A child made by fork has none of the parent's threads: the inherited pool would never run a
+# job. Forget it in the child, whatever its process id, so the child builds a pool of its own.
+os.register_at_fork(after_in_child=_pool.cache_clear)
+
+
+def _map_blocks(job: Callable[[int], None], starts: range, size: int) -> None:
     """Run ``job(start)`` for every block, on the pool when the input is large enough.
 
     numpy releases the GIL inside its loops, so blocks run in parallel. Blocks are independent
@@ -241,131 +368,70 @@ def _map_blocks(job: Any, starts: range, size: int) -> None:
         for start in starts:
             job(start)
     else:
-        for _ in _pool(os.getpid()).map(job, starts):
+        for _ in _pool().map(job, starts):
             pass
+
+
+def _item_weights(pb: _Problem) -> tuple[NDArray[Any], float]:
+    """Per-item weight of the target term, and the mean's denominator."""
+    rows = pb.z.shape[0]
+    if pb.t is None or pb.valid is None:
+        return np.ones(rows, pb.z.dtype), float(rows)
+    wt = pb.valid.astype(pb.z.dtype) if pb.w is None else pb.w[pb.t] * pb.valid
+    return wt, float(np.sum(wt, dtype=np.float64))
 
 
 def _run(pb: _Problem, want_grad: bool) -> tuple[NDArray[Any], NDArray[Any] | None, float]:
     """Per-item losses (R,), the gradient rows (R, C) of the reduced loss, and the denominator."""
     rows, classes = pb.z.shape
-    dtype = pb.z.dtype
-    eps = pb.eps
-    wt, valid, denom = _item_coefficients(pb)
-    scale = (1.0 / denom if denom != 0 else 0.0) if pb.reduction == "mean" else 1.0
-    total_w = classes if pb.w is None else float(np.sum(pb.w, dtype=np.float64))
-    w_row = None if pb.w is None else pb.w[None, :]
-    smoothing = eps > 0 or pb.y is not None
-
-    losses = np.empty(rows, dtype)
-    grad = np.empty((rows, classes), dtype) if want_grad else None
+    wt, denom = _item_weights(pb)
+    scale = grad_scale(pb.reduction, denom)
+    losses = np.empty(rows, pb.z.dtype)
+    grad = np.empty((rows, classes), pb.z.dtype) if want_grad else None
     block = max(1, _BLOCK_ELEMENTS // classes)
 
     def one_block(start: int) -> None:
         # Each call owns rows start:stop of losses and grad, and its own scratch buffers.
-        stop = min(start + block, rows)
-        n = stop - start
-        zb = pb.z[start:stop]
-        idx = np.arange(n)
-        out = grad[start:stop] if grad is not None else np.empty((n, classes), dtype)
-        smooth_buf = np.empty((n, classes), dtype) if smoothing else None
+        rows_b = slice(start, min(start + block, rows))
+        zb = pb.z[rows_b]
         k, m = row_max(zb)
-        vb = None if valid is None else valid[start:stop]
-        _check_rows(pb, m, vb, start)
-        e, s = shifted_exp(zb, k, m, out=out)
-        l1 = np.log1p(s)
+        _check_rows(pb, m, rows_b)
+        out = grad[rows_b] if grad is not None else np.empty_like(zb)
+        b = _Block(zb, k, m, *shifted_exp(zb, k, m, out=out), rows=rows_b)
         if pb.y is None:
-            assert pb.t is not None
-            assert vb is not None
-            tb = pb.t[start:stop]
-            cb = (1 - eps) * wt[start:stop]
-            with np.errstate(invalid="ignore"):  # ignored all -inf rows give nan, masked below
-                nlp_t = (m - zb[idx, tb]) + l1
-                loss = np.where(cb != 0, cb * nlp_t, 0)
-            if eps > 0:
-                nlp = smooth_buf
-                with np.errstate(invalid="ignore"):
-                    np.subtract(m[:, None], zb, out=nlp)
-                    nlp += l1[:, None]
-                    if w_row is not None:
-                        np.multiply(nlp, w_row, out=nlp, where=w_row != 0)
-                        nlp[:, pb.w == 0] = 0  # type: ignore[index]
-                    smooth = nlp.sum(axis=1)
-                    loss = loss + np.where(vb != 0, (eps / classes) * smooth, 0)
-            losses[start:stop] = loss
+            losses[rows_b] = _index_loss(pb, b, wt)
+            _check_losses(pb, losses[rows_b], rows_b)
+            if grad is not None:
+                _index_grad(pb, b, wt, scale)
         else:
-            u = smooth_buf
-            np.multiply(pb.y[start:stop], 1 - eps, out=u)
-            if eps > 0:
-                u += eps / classes
-            if w_row is not None:
-                u *= w_row
-            with np.errstate(invalid="ignore", over="ignore"):
-                nlp = (m[:, None] - zb) + l1[:, None]
-                terms = np.multiply(u, nlp, out=nlp, where=u != 0)
-                terms[u == 0] = 0
-            losses[start:stop] = terms.sum(axis=1)
-
-        if grad is None:
-            return
-        p = e  # the buffer is the gradient block: turn it into probabilities in place
-        p[idx, k] = 1
-        if pb.y is None:
-            assert pb.t is not None
-            assert vb is not None
-            tb = pb.t[start:stop]
-            a = scale * ((1 - eps) * wt[start:stop] + (eps / classes) * total_w * vb)
-            p_t_minus_1 = np.where(tb == k, -s / (1 + s), p[idx, tb] / (1 + s) - 1)
-            rest = (
-                0.0
-                if eps == 0
-                else scale * (eps / classes) * vb * (total_w - (1 if pb.w is None else pb.w[tb]))
-            )
-            # One pass for both the normalization and the item's weight: p * a / (1 + s).
-            p *= (a / (1 + s))[:, None].astype(dtype, copy=False)
-            if eps > 0:
-                shift = (scale * (eps / classes) * vb)[:, None]
-                p -= (shift if w_row is None else shift * w_row).astype(dtype, copy=False)
-            p[idx, tb] = a * p_t_minus_1 + rest
-        else:
-            # Entry j is p_j * sum(u) - u_j. At the maximum k this is sum(u) / (1 + s) - u_k,
-            # which cancels when the target sits on the maximum; written as
-            # (u_rest - u_k * s) / (1 + s), with u_rest the target mass elsewhere, it does not.
-            u_k = u[idx, k].copy()
-            u[idx, k] = 0
-            u_rest = u.sum(axis=1)
-            u[idx, k] = u_k
-            p /= (1 + s)[:, None]
-            p *= (u_rest + u_k)[:, None]
-            p -= u
-            p[idx, k] = (u_rest - u_k * s) / (1 + s)
-            p *= scale
+            u = _target_mass(pb, rows_b)
+            losses[rows_b] = _probability_loss(b, u)
+            _check_losses(pb, losses[rows_b], rows_b)
+            if grad is not None:
+                _probability_grad(b, u, scale)
 
     _map_blocks(one_block, range(0, rows, block), rows * classes)
     return losses, grad, denom
 
 
 def _reduce(pb: _Problem, losses: NDArray[Any], denom: float) -> Any:
-    if pb.reduction == "none":
-        return losses.reshape(pb.lead).astype(pb.out_dtype, copy=False)[()]
-    total = float(np.sum(losses, dtype=np.float64))
-    if pb.reduction == "sum":
-        return pb.out_dtype.type(total)
-    if denom == 0:
-        warnings.warn(
-            f"{pb.func}: the mean is over zero total weight (empty batch, every target equal to "
-            "ignore_index, or zero class weights), so it is undefined: returning nan and a zero "
-            "gradient",
-            RuntimeWarning,
-            stacklevel=3,
-        )
-        return pb.out_dtype.type(np.nan)
-    return pb.out_dtype.type(total / denom)
+    weighted = pb.t is not None
+    return reduce_losses(
+        pb.func,
+        losses.reshape(pb.lead),
+        pb.reduction,
+        pb.out_dtype,
+        denominator=denom if weighted else None,
+        stacklevel=4,
+    )
 
 
 def _grad_shape(pb: _Problem, grad: NDArray[Any]) -> NDArray[Any]:
     shape = pb.input_shape
     if len(shape) == 1:
         out = grad.reshape(shape)
+    elif len(shape) == 2:
+        out = grad
     else:
         moved = (shape[0], *shape[2:], shape[1])
         out = np.moveaxis(grad.reshape(moved), -1, 1)
@@ -416,10 +482,13 @@ _EDGES_DOC = r"""
 """
 
 
-def _shared_doc(func: Any) -> Any:
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _shared_doc(func: _F) -> _F:
     """Fill the ``{args}`` and ``{edges}`` sections the three public functions share."""
-    doc = func.__doc__.replace("    {args}\n", _ARGS_DOC)
-    func.__doc__ = doc.replace("    {edges}\n", _EDGES_DOC)
+    doc = func.__doc__ or ""
+    func.__doc__ = doc.replace("    {args}\n", _ARGS_DOC).replace("    {edges}\n", _EDGES_DOC)
     return func
 
 
@@ -429,7 +498,7 @@ def cross_entropy(
     target: ArrayLike,
     weight: ArrayLike | None = None,
     ignore_index: int = -100,
-    reduction: str = "mean",
+    reduction: Reduction = "mean",
     label_smoothing: float = 0.0,
 ) -> Any:
     r"""Softmax cross-entropy, with the semantics of ``torch.nn.functional.cross_entropy``.
@@ -483,7 +552,7 @@ def cross_entropy_grad(
     target: ArrayLike,
     weight: ArrayLike | None = None,
     ignore_index: int = -100,
-    reduction: str = "mean",
+    reduction: Reduction = "mean",
     label_smoothing: float = 0.0,
 ) -> NDArray[Any]:
     r"""Gradient of :func:`cross_entropy` (summed over items) with respect to ``input``.
@@ -527,7 +596,7 @@ def cross_entropy_with_grad(
     target: ArrayLike,
     weight: ArrayLike | None = None,
     ignore_index: int = -100,
-    reduction: str = "mean",
+    reduction: Reduction = "mean",
     label_smoothing: float = 0.0,
 ) -> tuple[Any, NDArray[Any]]:
     r"""The loss and its gradient from one pass over the logits.

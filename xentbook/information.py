@@ -13,7 +13,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from xentbook._validation import check_axis, check_base, float_array, working_dtype
+from xentbook._validation import (
+    check_axis,
+    check_base,
+    check_same_shape,
+    float_array,
+    working_dtype,
+)
 
 __all__ = ["cross_entropy_pq", "entropy", "kl_divergence", "surprisal"]
 
@@ -23,7 +29,17 @@ def _in_base(values: NDArray[Any], base: float | None) -> NDArray[Any]:
 
 
 def _distribution(func: str, name: str, value: ArrayLike, axis: int) -> tuple[NDArray[Any], int]:
+    """The distributions along ``axis``, checked, in the working dtype, and the axis."""
+    arr, ax, _ = _distributions(func, name, value, axis)
+    return arr, ax
+
+
+def _distributions(
+    func: str, name: str, value: ArrayLike, axis: int
+) -> tuple[NDArray[Any], int, np.dtype[Any]]:
+    """The distributions in the working dtype, their axis, and the dtype results are given in."""
     arr = float_array(func, name, value, min_ndim=1)
+    out_dtype = arr.dtype
     ax = check_axis(func, axis, arr.ndim)
     arr = arr.astype(working_dtype(arr), copy=False)
     if np.isnan(arr).any() or (arr < 0).any() or np.isinf(arr).any():
@@ -46,7 +62,7 @@ def _distribution(func: str, name: str, value: ArrayLike, axis: int) -> tuple[ND
             f"but a slice sums to {float(total)!r}; "
             "divide by its sum to normalize"
         )
-    return arr, ax
+    return arr, ax, out_dtype
 
 
 def surprisal(p: ArrayLike, base: float | None = None) -> Any:
@@ -78,10 +94,13 @@ def surprisal(p: ArrayLike, base: float | None = None) -> Any:
     func = "surprisal"
     arr = float_array(func, "p", p)
     base = check_base(func, base)
-    bad = ~((arr >= 0) & (arr <= 1))
+    bad = ~((arr >= 0) & (arr <= 1))  # nan included
     if bad.any():
-        where = tuple(int(i) for i in np.argwhere(bad)[0]) if arr.ndim else ()
-        raise ValueError(f"{func}: p must be a probability in [0, 1], got {arr[where].item()!r}")
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        at = f" at index {where}" if where else ""
+        raise ValueError(
+            f"{func}: p must be a probability in [0, 1], got {arr[where].item()!r}{at}"
+        )
     dtype = working_dtype(arr)
     with np.errstate(divide="ignore"):  # log(0) = -inf: an impossible event
         info = -np.log(arr.astype(dtype, copy=False))
@@ -117,12 +136,12 @@ def entropy(p: ArrayLike, axis: int = -1, base: float | None = None) -> Any:
     The naive sum would give ``nan`` for the second, since ``0 * log(0)`` is ``0 * -inf``.
     """
     func = "entropy"
-    arr, ax = _distribution(func, "p", p, axis)
+    arr, ax, out_dtype = _distributions(func, "p", p, axis)
     base = check_base(func, base)
     terms = np.zeros_like(arr)
     pos = arr > 0
     terms[pos] = -arr[pos] * np.log(arr[pos])
-    return _in_base(terms.sum(axis=ax), base)[()]
+    return _in_base(terms.sum(axis=ax), base).astype(out_dtype, copy=False)[()]
 
 
 def cross_entropy_pq(p: ArrayLike, q: ArrayLike, axis: int = -1, base: float | None = None) -> Any:
@@ -155,20 +174,16 @@ def cross_entropy_pq(p: ArrayLike, q: ArrayLike, axis: int = -1, base: float | N
     1.203973
     """
     func = "cross_entropy_pq"
-    pa, ax = _distribution(func, "p", p, axis)
-    qa, _ = _distribution(func, "q", q, axis)
-    _same_shape(func, pa, qa)
+    pa, ax, out_dtype = _distributions(func, "p", p, axis)
+    qa, _, q_dtype = _distributions(func, "q", q, axis)
+    check_same_shape(func, "p", pa, "q", qa)
+    out_dtype = np.result_type(out_dtype, q_dtype)
     base = check_base(func, base)
     terms = np.zeros(np.broadcast_shapes(pa.shape, qa.shape), dtype=np.result_type(pa, qa))
     pos = pa > 0
     with np.errstate(divide="ignore"):  # q = 0 where p > 0: the cross-entropy is infinite
         terms[pos] = -pa[pos] * np.log(qa[pos])
-    return _in_base(terms.sum(axis=ax), base)[()]
-
-
-def _same_shape(func: str, p: NDArray[Any], q: NDArray[Any]) -> None:
-    if p.shape != q.shape:
-        raise ValueError(f"{func}: p and q must have the same shape, got {p.shape} and {q.shape}")
+    return _in_base(terms.sum(axis=ax), base).astype(out_dtype, copy=False)[()]
 
 
 def _kl_terms(p: NDArray[Any], q: NDArray[Any]) -> NDArray[Any]:
@@ -232,10 +247,11 @@ def kl_divergence(p: ArrayLike, q: ArrayLike, axis: int = -1, base: float | None
     inf
     """
     func = "kl_divergence"
-    pa, ax = _distribution(func, "p", p, axis)
-    qa, _ = _distribution(func, "q", q, axis)
-    _same_shape(func, pa, qa)
+    pa, ax, out_dtype = _distributions(func, "p", p, axis)
+    qa, _, q_dtype = _distributions(func, "q", q, axis)
+    check_same_shape(func, "p", pa, "q", qa)
+    out_dtype = np.result_type(out_dtype, q_dtype)
     base = check_base(func, base)
     terms = _kl_terms(pa, qa)
     value = terms.sum(axis=ax) + (pa - qa).sum(axis=ax)
-    return _in_base(np.maximum(value, 0), base)[()]
+    return _in_base(np.maximum(value, 0), base).astype(out_dtype, copy=False)[()]

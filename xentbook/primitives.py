@@ -16,6 +16,7 @@ when :math:`s` is far below machine epsilon, which is exactly the confident-pred
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -48,6 +49,19 @@ def shifted_exp(
     np.exp(e, out=e)
     e[np.arange(z.shape[0]), k] = 0
     return e, e.sum(axis=1)
+
+
+def prob_minus_one(
+    e_t: NDArray[Any], s: NDArray[Any], at_max: NDArray[np.bool_]
+) -> NDArray[Any]:
+    """The gradient at the target, :math:`p_t - 1`, from the pieces of :func:`shifted_exp`.
+
+    ``e_t`` is the target's entry of ``e`` and ``at_max`` says where the target is the row's
+    maximum. There :math:`p_t - 1 = 1/(1 + s) - 1` would cancel to 0 for a confident right
+    answer; it is computed as :math:`-s / (1 + s)` instead, with full relative accuracy.
+    Elsewhere it is :math:`e_t / (1 + s) - 1`.
+    """
+    return np.where(at_max, -s / (1 + s), e_t / (1 + s) - 1)
 
 
 def as_rows(a: NDArray[Any], axes: tuple[int, ...]) -> tuple[NDArray[Any], tuple[int, ...]]:
@@ -164,15 +178,16 @@ def logsumexp(
     return out[()]
 
 
-def _softmax_parts(func: str, x: ArrayLike, axis: Any) -> tuple[NDArray[Any], tuple[Any, ...], Any]:
-    arr = float_array(func, "x", x, min_ndim=1)
-    ax = check_axis(func, axis, arr.ndim)
+_Restore = Callable[[NDArray[Any]], NDArray[Any]]
+
+
+def _softmax_parts(
+    func: str, arr: NDArray[Any], ax: int
+) -> tuple[NDArray[Any], NDArray[np.intp], NDArray[Any], NDArray[Any], NDArray[Any], _Restore]:
+    """Rows along ``ax``, their maxima ``(k, m)``, ``shifted_exp``'s ``(e, s)``, and a function
+    that puts an array shaped like the rows back in the input's shape and dtype."""
     dtype = working_dtype(arr)
     moved = np.moveaxis(arr.astype(dtype, copy=False), ax, -1)
-    if moved.shape[-1] == 0:
-        raise ValueError(
-            f"{func}: x has length 0 along axis {axis}; softmax needs one class or more"
-        )
     rows = np.ascontiguousarray(moved.reshape(-1, moved.shape[-1]))
     k, m = row_max(rows)
     _reject_bad_rows(func, "x", m)
@@ -181,7 +196,7 @@ def _softmax_parts(func: str, x: ArrayLike, axis: Any) -> tuple[NDArray[Any], tu
     def restore(values: NDArray[Any]) -> NDArray[Any]:
         return np.moveaxis(values.reshape(moved.shape), -1, ax).astype(arr.dtype, copy=False)
 
-    return rows, (k, m, e, s), restore
+    return rows, k, m, e, s, restore
 
 
 def softmax(x: ArrayLike, axis: int = -1) -> NDArray[Any]:
@@ -211,6 +226,12 @@ def softmax(x: ArrayLike, axis: int = -1) -> NDArray[Any]:
         If ``x`` contains ``nan`` or ``+inf``, or a slice along ``axis`` is entirely ``-inf``
         (softmax is 0/0 there). ``-inf`` entries elsewhere get probability 0.
 
+    Notes
+    -----
+    A zero-length ``axis`` (no classes) gives an empty array of the input's shape, as
+    ``torch.softmax`` does; :func:`scipy.special.softmax` raises there instead. There is no
+    entry whose value could be undefined, so xentbook follows PyTorch.
+
     Examples
     --------
     >>> import numpy as np
@@ -223,7 +244,11 @@ def softmax(x: ArrayLike, axis: int = -1) -> NDArray[Any]:
     >>> naive
     array([nan, nan])
     """
-    rows, (k, _, p, s), restore = _softmax_parts("softmax", x, axis)
+    arr = float_array("softmax", "x", x, min_ndim=1)
+    ax = check_axis("softmax", axis, arr.ndim)
+    if arr.shape[ax] == 0:
+        return arr.copy()  # no classes: an empty result, as in PyTorch
+    rows, k, _, p, s, restore = _softmax_parts("softmax", arr, ax)
     p[np.arange(rows.shape[0]), k] = 1
     p /= (1 + s)[:, None]
     return restore(p)
@@ -254,6 +279,11 @@ def log_softmax(x: ArrayLike, axis: int = -1) -> NDArray[Any]:
         If ``x`` contains ``nan`` or ``+inf``, or a slice along ``axis`` is entirely ``-inf``.
         Other ``-inf`` entries give ``-inf``.
 
+    Notes
+    -----
+    A zero-length ``axis`` gives an empty array, as in PyTorch (SciPy raises); see
+    :func:`softmax`.
+
     Examples
     --------
     >>> import numpy as np
@@ -265,7 +295,11 @@ def log_softmax(x: ArrayLike, axis: int = -1) -> NDArray[Any]:
     >>> print(np.log(np.exp(0.0) / (np.exp(0.0) + np.exp(-40.0))))  # naive: rounds to zero
     0.0
     """
-    rows, (_, m, out, s), restore = _softmax_parts("log_softmax", x, axis)
+    arr = float_array("log_softmax", "x", x, min_ndim=1)
+    ax = check_axis("log_softmax", axis, arr.ndim)
+    if arr.shape[ax] == 0:
+        return arr.copy()  # no classes: an empty result, as in PyTorch
+    rows, _, m, out, s, restore = _softmax_parts("log_softmax", arr, ax)
     np.subtract(rows, m[:, None], out=out)  # reuse the buffer; m is finite here
     out -= np.log1p(s)[:, None]
     return restore(out)

@@ -117,7 +117,7 @@ def softmax_loss_with_grad(
     check_finite(func, "input", z)
     loss = _check_loss(func, loss)
     reduction = check_reduction(func, reduction)
-    t = class_indices(func, "target", target, z.shape[:-1], z.shape[-1])
+    t, _ = class_indices(func, "target", target, z.shape[:-1], z.shape[-1])
     if loss == "cross_entropy":
         return cross_entropy_with_grad(z, t, reduction=reduction)
     p = softmax(z, axis=-1)
@@ -244,7 +244,7 @@ def train_softmax_regression(
             )
         check_finite(func, "init weights", weights)
         check_finite(func, "init bias", bias)
-    labels = class_indices(func, "y", labels, labels.shape, weights.shape[1])
+    labels, _ = class_indices(func, "y", labels, labels.shape, weights.shape[1])
 
     losses = np.empty(epochs + 1)
     accuracy = np.empty(epochs + 1)
