@@ -179,7 +179,7 @@ def class_indices(
     ``ValueError`` and an index out of ``[0, classes)`` ``IndexError``, as for a class-index
     target in PyTorch. The range is checked in the value's own dtype, before any cast.
     """
-    t = value if isinstance(value, np.ndarray) and value.dtype.kind in "iu" else None
+    t = value if type(value) is np.ndarray and value.dtype.kind in "iu" else None
     if t is None:
         t = integer_dtype_array(func, name, value)
     if t.shape != shape:

@@ -20,6 +20,7 @@ from xentbook._validation import (
     check_in_unit_interval,
     class_indices,
     float_array,
+    integer,
     positive_number,
     working_dtype,
 )
@@ -57,11 +58,8 @@ class ReliabilityBins(NamedTuple):
 
 
 def _check_n_bins(func: str, n_bins: Any) -> int:
-    if isinstance(n_bins, bool) or not isinstance(n_bins, (int, np.integer)):
-        raise TypeError(f"{func}: n_bins must be a positive integer, got {n_bins!r}")
-    if n_bins < 1:
-        raise ValueError(f"{func}: n_bins must be a positive integer, got {n_bins!r}")
-    return int(n_bins)
+    positive = "a positive integer"
+    return integer(func, "n_bins", n_bins, 1, expected=positive, below_minimum=positive)
 
 
 def reliability_bins(probs: ArrayLike, labels: ArrayLike, n_bins: int = 15) -> ReliabilityBins:

@@ -129,14 +129,17 @@ def _index_target(
     func: str, tgt: NDArray[Any], input_shape: tuple[int, ...], ignore_index: int
 ) -> tuple[NDArray[np.intp], NDArray[np.bool_]]:
     index_shape = input_shape[:1] + input_shape[2:] if len(input_shape) > 1 else ()
-    if tgt.shape != index_shape and len(input_shape) > 1 and tgt.ndim >= 1 and (
-        tgt.shape[0] != input_shape[0]
+    if (
+        tgt.shape != index_shape
+        and len(input_shape) > 1
+        and tgt.ndim >= 1
+        and (tgt.shape[0] != input_shape[0])
     ):
         raise ValueError(
-                f"{func}: input and target have different batch sizes: input has "
-                f"{input_shape[0]} items (shape {input_shape}), target has {tgt.shape[0]} "
-                f"(shape {tgt.shape})"
-            )
+            f"{func}: input and target have different batch sizes: input has "
+            f"{input_shape[0]} items (shape {input_shape}), target has {tgt.shape[0]} "
+            f"(shape {tgt.shape})"
+        )
     if tgt.shape != index_shape:
         raise ValueError(
             f"{func}: class-index target must have shape {index_shape} for input of shape "
@@ -223,7 +226,8 @@ def _index_loss(pb: _Problem, b: _Block, wt: NDArray[Any]) -> NDArray[Any]:
             with np.errstate(invalid="ignore"):
                 np.multiply(nlp, pb.w, out=nlp, where=pb.w != 0)
             nlp[:, pb.w == 0] = 0
-        smooth = nlp.sum(axis=1)
+        with np.errstate(invalid="ignore"):  # inf - inf, reported by _check_losses
+            smooth = nlp.sum(axis=1)
         loss = loss + np.where(pb.valid[b.rows], (pb.eps / pb.classes) * smooth, 0)
     return loss
 
@@ -277,7 +281,8 @@ def _probability_loss(b: _Block, u: NDArray[Any]) -> NDArray[Any]:
     with np.errstate(invalid="ignore", over="ignore"):
         terms = np.multiply(u, nlp, out=nlp, where=u != 0)
     terms[u == 0] = 0
-    return terms.sum(axis=1)
+    with np.errstate(invalid="ignore"):  # inf - inf, reported by _check_losses
+        return terms.sum(axis=1)
 
 
 def _probability_grad(b: _Block, u: NDArray[Any], scale: float) -> None:

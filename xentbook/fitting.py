@@ -23,12 +23,14 @@ from numpy.typing import ArrayLike, NDArray
 
 from xentbook._reduction import reduce_losses
 from xentbook._validation import (
-    _describe,
     broadcastable,
     check_finite,
     check_reduction,
     check_same_shape,
+    class_indices,
     float_array,
+    integer,
+    integer_dtype_array,
     working_dtype,
 )
 from xentbook.primitives import logsumexp
@@ -96,32 +98,12 @@ def empirical_distribution(labels: ArrayLike, num_classes: int) -> NDArray[np.fl
     [0.2 0.2 0.6 0. ]
     """
     func = "empirical_distribution"
-    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)):
-        raise TypeError(f"{func}: num_classes must be an integer, got {num_classes!r}")
-    if num_classes <= 0:
-        raise ValueError(f"{func}: num_classes must be positive, got {num_classes!r}")
-    try:
-        arr = np.asarray(labels)
-    except (ValueError, TypeError) as exc:
-        raise TypeError(
-            f"{func}: labels must be an array of integers, got {_describe(labels)}"
-        ) from exc
-    if arr.dtype.kind not in "iu":
-        raise TypeError(
-            f"{func}: labels must be an array of integers (class indices), got dtype {arr.dtype} "
-            f"in {_describe(arr)}"
-        )
+    num_classes = integer(func, "num_classes", num_classes, 1, below_minimum="positive")
+    arr = integer_dtype_array(func, "labels", labels)
     if arr.size == 0:
         raise ValueError(f"{func}: labels is empty, so it has no empirical distribution")
-    flat = arr.ravel()
-    bad = (flat < 0) | (flat >= num_classes)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise IndexError(
-            f"{func}: labels must lie in [0, {int(num_classes)}), got {int(flat[i])} "
-            f"at flat index {i}"
-        )
-    counts = np.bincount(flat.astype(np.intp), minlength=int(num_classes))
+    flat, _ = class_indices(func, "labels", arr.reshape(-1), (arr.size,), num_classes)
+    counts = np.bincount(flat, minlength=num_classes)
     return counts / flat.size
 
 
@@ -437,11 +419,7 @@ def fit_gaussian_kl(
     func = "fit_gaussian_kl"
     if direction not in ("forward", "reverse"):
         raise ValueError(f"{func}: direction must be 'forward' or 'reverse', got {direction!r}")
-    for name, value, low in (("num", num, 5), ("rounds", rounds, 1)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-            raise TypeError(f"{func}: {name} must be an integer, got {value!r}")
-        if value < low:
-            raise ValueError(f"{func}: {name} must be at least {low}, got {value!r}")
+    num, rounds = integer(func, "num", num, 5), integer(func, "rounds", rounds, 1)
     xa = float_array(func, "x", x, min_ndim=1).astype(np.float64)
     lp = float_array(func, "log_p", log_p, min_ndim=1).astype(np.float64)
     if xa.ndim != 1 or xa.size < 3:

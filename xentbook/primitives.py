@@ -51,9 +51,7 @@ def shifted_exp(
     return e, e.sum(axis=1)
 
 
-def prob_minus_one(
-    e_t: NDArray[Any], s: NDArray[Any], at_max: NDArray[np.bool_]
-) -> NDArray[Any]:
+def prob_minus_one(e_t: NDArray[Any], s: NDArray[Any], at_max: NDArray[np.bool_]) -> NDArray[Any]:
     """The gradient at the target, :math:`p_t - 1`, from the pieces of :func:`shifted_exp`.
 
     ``e_t`` is the target's entry of ``e`` and ``at_max`` says where the target is the row's

@@ -20,6 +20,8 @@ from xentbook._validation import (
     check_reduction,
     class_indices,
     float_array,
+    integer,
+    integer_dtype_array,
     positive_number,
 )
 from xentbook.cross_entropy import cross_entropy_with_grad
@@ -210,15 +212,8 @@ def train_softmax_regression(
     check_finite(func, "X", x)
     loss = _check_loss(func, loss)
     lr = positive_number(func, "lr", lr)
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)):
-        raise TypeError(f"{func}: epochs must be an integer, got {_describe(epochs)}")
-    if epochs < 0:
-        raise ValueError(f"{func}: epochs must be at least 0, got {epochs!r}")
-    labels = np.asarray(y)
-    if labels.dtype.kind not in "iu":
-        raise TypeError(
-            f"{func}: y must hold integer class indices, got dtype {labels.dtype} in {_describe(y)}"
-        )
+    epochs = integer(func, "epochs", epochs, 0)
+    labels = integer_dtype_array(func, "y", y)
     if labels.shape != (x.shape[0],):
         raise ValueError(
             f"{func}: y must have shape ({x.shape[0]},) to match X, got shape {labels.shape}"
@@ -227,9 +222,7 @@ def train_softmax_regression(
         if labels.min() < 0:
             raise IndexError(f"{func}: y holds the negative class index {int(labels.min())}")
         classes = int(labels.max()) + 1
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-            raise TypeError(f"{func}: seed must be an integer, got {_describe(seed)}")
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(integer(func, "seed", seed))
         weights = (0.01 * rng.standard_normal((x.shape[1], classes))).astype(x.dtype)
         bias = np.zeros(classes, dtype=x.dtype)
     else:
