@@ -6,7 +6,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: book test lab clean browser-test binder-check
+.PHONY: book test test-oldest-numpy lab clean browser-test binder-check
 
 book: $(VENV)/.book-installed
 	$(BIN)/jupyter-book build . -W -n --keep-going
@@ -15,7 +15,20 @@ book: $(VENV)/.book-installed
 # must match a fresh execution).
 test: $(VENV)/.test-installed
 	$(BIN)/ruff check .
+	$(BIN)/mypy --strict -p xentbook
+	$(BIN)/pyright --pythonpath $(BIN)/python xentbook
 	$(BIN)/python -m pytest --nbval
+
+# The unit tests and doctests (not the notebooks) in a small separate environment with the oldest
+# NumPy that pyproject.toml declares, so the declared floor is a tested one.
+test-oldest-numpy:
+	rm -rf .venv-oldest-numpy
+	$(PYTHON) -m venv .venv-oldest-numpy
+	.venv-oldest-numpy/bin/python -m pip install --quiet -r requirements-oldest-numpy.txt
+	.venv-oldest-numpy/bin/python -m pip install --quiet --no-deps -e .
+	.venv-oldest-numpy/bin/python -c "import numpy; assert numpy.__version__ == '1.26.4', numpy.__version__"
+	.venv-oldest-numpy/bin/python -m pytest -p no:cacheprovider tests xentbook README.md \
+		--ignore=tests/test_notebooks.py
 
 # Every built page in headless Chromium (Debian's package `chromium`), network blocked.
 browser-test: $(VENV)/.test-installed
@@ -33,7 +46,7 @@ lab: $(VENV)/.book-installed
 	$(BIN)/jupyter lab book/
 
 clean:
-	rm -rf _build $(VENV) .venv-binder
+	rm -rf _build $(VENV) .venv-binder .venv-oldest-numpy
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

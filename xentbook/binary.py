@@ -21,6 +21,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from xentbook._reduction import reduce_losses
 from xentbook._validation import (
+    Reduction,
     broadcastable,
     check_finite,
     check_in_unit_interval,
@@ -57,7 +58,7 @@ def binary_cross_entropy(
     input: ArrayLike,
     target: ArrayLike,
     weight: ArrayLike | None = None,
-    reduction: str = "mean",
+    reduction: Reduction = "mean",
 ) -> Any:
     r"""Binary cross-entropy between predicted probabilities and targets.
 
@@ -125,7 +126,7 @@ def _logit_problem(
     input: ArrayLike,
     target: ArrayLike,
     weight: ArrayLike | None,
-    reduction: str,
+    reduction: Reduction,
     pos_weight: ArrayLike | None,
 ) -> tuple[Any, ...]:
     x = float_array(func, "input", input)
@@ -146,7 +147,7 @@ def binary_cross_entropy_with_logits(
     input: ArrayLike,
     target: ArrayLike,
     weight: ArrayLike | None = None,
-    reduction: str = "mean",
+    reduction: Reduction = "mean",
     pos_weight: ArrayLike | None = None,
 ) -> Any:
     r"""Binary cross-entropy from logits, as PyTorch's ``binary_cross_entropy_with_logits``.
@@ -204,7 +205,7 @@ def binary_cross_entropy_with_logits_grad(
     input: ArrayLike,
     target: ArrayLike,
     weight: ArrayLike | None = None,
-    reduction: str = "mean",
+    reduction: Reduction = "mean",
     pos_weight: ArrayLike | None = None,
 ) -> NDArray[Any]:
     r"""Gradient of :func:`binary_cross_entropy_with_logits` (summed) with respect to ``input``.

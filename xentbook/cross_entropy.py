@@ -145,7 +145,7 @@ def _index_target(
             f"{func}: class-index target must have shape {index_shape} for input of shape "
             f"{input_shape}, got shape {tgt.shape}"
         )
-    classes = input_shape[0] if len(input_shape) == 1 else input_shape[1]
+    classes = input_shape[0 if len(input_shape) == 1 else 1]
     t, valid = class_indices(
         func, "target", tgt, index_shape, classes, ignore_index=ignore_index, tuple_position=True
     )
@@ -267,7 +267,7 @@ def _index_grad(pb: _Problem, b: _Block, wt: NDArray[Any], scale: float) -> None
 def _target_mass(pb: _Problem, rows: slice) -> NDArray[Any]:
     r"""Probability targets: :math:`u = w \odot ((1-\varepsilon) y + \varepsilon / C)`."""
     assert pb.y is not None
-    u = np.multiply(pb.y[rows], 1 - pb.eps)
+    u: NDArray[Any] = np.multiply(pb.y[rows], 1 - pb.eps)
     if pb.eps > 0:
         u += pb.eps / pb.classes
     if pb.w is not None:
@@ -282,7 +282,8 @@ def _probability_loss(b: _Block, u: NDArray[Any]) -> NDArray[Any]:
         terms = np.multiply(u, nlp, out=nlp, where=u != 0)
     terms[u == 0] = 0
     with np.errstate(invalid="ignore"):  # inf - inf, reported by _check_losses
-        return terms.sum(axis=1)
+        total: NDArray[Any] = terms.sum(axis=1)
+    return total
 
 
 def _probability_grad(b: _Block, u: NDArray[Any], scale: float) -> None:

@@ -23,6 +23,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from xentbook._reduction import reduce_losses
 from xentbook._validation import (
+    Reduction,
     broadcastable,
     check_finite,
     check_reduction,
@@ -108,7 +109,7 @@ def empirical_distribution(labels: ArrayLike, num_classes: int) -> NDArray[np.fl
 
 
 def gaussian_nll(
-    input: ArrayLike, target: ArrayLike, sigma: ArrayLike = 1.0, reduction: str = "mean"
+    input: ArrayLike, target: ArrayLike, sigma: ArrayLike = 1.0, reduction: Reduction = "mean"
 ) -> Any:
     r"""Negative log-likelihood of targets under Gaussians centred on the predictions.
 
@@ -435,9 +436,9 @@ def fit_gaussian_kl(
     def objective(mus: NDArray[np.float64], log_sigmas: NDArray[np.float64]) -> NDArray[Any]:
         mm, ll = np.meshgrid(mus, log_sigmas, indexing="ij")
         log_q = gaussian_logpdf(xa, mm.reshape(-1, 1), np.exp(ll).reshape(-1, 1))
-        if direction == "forward":
-            return kl_divergence_on_grid(lp, log_q).reshape(mm.shape)
-        return kl_divergence_on_grid(log_q, lp).reshape(mm.shape)
+        pair = (lp, log_q) if direction == "forward" else (log_q, lp)
+        values: NDArray[Any] = kl_divergence_on_grid(*pair).reshape(mm.shape)
+        return values
 
     mu_lo, mu_hi = xa[0], xa[-1]
     ls_lo, ls_hi = np.log(2 * step.mean()), np.log(width)

@@ -44,7 +44,7 @@ def softmax_jacobian(z: ArrayLike) -> NDArray[Any]:
      [-0.25  0.25]]
     """
     p = softmax(float_array("softmax_jacobian", "z", z, min_ndim=1), axis=-1)
-    jac = -p[..., :, None] * p[..., None, :]
+    jac: NDArray[Any] = -p[..., :, None] * p[..., None, :]
     diag = np.einsum("...ii->...i", jac)
     diag += p
     return jac

@@ -59,7 +59,8 @@ def prob_minus_one(e_t: NDArray[Any], s: NDArray[Any], at_max: NDArray[np.bool_]
     answer; it is computed as :math:`-s / (1 + s)` instead, with full relative accuracy.
     Elsewhere it is :math:`e_t / (1 + s) - 1`.
     """
-    return np.where(at_max, -s / (1 + s), e_t / (1 + s) - 1)
+    out: NDArray[Any] = np.where(at_max, -s / (1 + s), e_t / (1 + s) - 1)
+    return out
 
 
 def as_rows(a: NDArray[Any], axes: tuple[int, ...]) -> tuple[NDArray[Any], tuple[int, ...]]:
@@ -303,7 +304,7 @@ def log_softmax(x: ArrayLike, axis: int = -1) -> NDArray[Any]:
     return restore(out)
 
 
-def softplus(x: ArrayLike) -> NDArray[Any]:
+def softplus(x: ArrayLike) -> Any:
     r"""Softplus :math:`\log(1 + e^{x})`, as :math:`\max(x, 0) + \operatorname{log1p}(e^{-|x|})`.
 
     Parameters
@@ -335,11 +336,11 @@ def _softplus(arr: NDArray[Any]) -> NDArray[Any]:
     dtype = working_dtype(arr)
     a = arr.astype(dtype, copy=False)
     with np.errstate(invalid="ignore"):  # inf - inf never happens: -|x| is finite or -inf
-        out = np.maximum(a, 0) + np.log1p(np.exp(-np.abs(a)))
+        out: NDArray[Any] = np.maximum(a, 0) + np.log1p(np.exp(-np.abs(a)))
     return out.astype(arr.dtype, copy=False)
 
 
-def log_sigmoid(x: ArrayLike) -> NDArray[Any]:
+def log_sigmoid(x: ArrayLike) -> Any:
     r"""Logarithm of the logistic sigmoid, :math:`\log \sigma(x) = -\operatorname{softplus}(-x)`.
 
     Examples
@@ -352,7 +353,7 @@ def log_sigmoid(x: ArrayLike) -> NDArray[Any]:
     return (-_softplus(-arr))[()]
 
 
-def sigmoid(x: ArrayLike) -> NDArray[Any]:
+def sigmoid(x: ArrayLike) -> Any:
     r"""The logistic sigmoid :math:`\sigma(x) = 1 / (1 + e^{-x})`, without overflow warnings.
 
     Computed as :math:`e^{\min(x,0)} / (1 + e^{-|x|})`, exact to a few ulp for every real ``x``.
@@ -366,5 +367,5 @@ def sigmoid(x: ArrayLike) -> NDArray[Any]:
     arr = float_array("sigmoid", "x", x)
     check_no_nan("sigmoid", "x", arr)
     a = arr.astype(working_dtype(arr), copy=False)
-    out = np.exp(np.minimum(a, 0)) / (1 + np.exp(-np.abs(a)))
+    out: NDArray[Any] = np.exp(np.minimum(a, 0)) / (1 + np.exp(-np.abs(a)))
     return out.astype(arr.dtype, copy=False)[()]

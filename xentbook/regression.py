@@ -9,6 +9,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from xentbook._reduction import reduce_losses
 from xentbook._validation import (
+    Reduction,
     check_finite,
     check_reduction,
     check_same_shape,
@@ -33,7 +34,7 @@ def _pair(
     return x, y, out_dtype
 
 
-def mse(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> Any:
+def mse(input: ArrayLike, target: ArrayLike, reduction: Reduction = "mean") -> Any:
     r"""Mean squared error, as ``torch.nn.functional.mse_loss``.
 
     .. math::
@@ -56,7 +57,7 @@ def mse(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> Any:
     return reduce_losses(func, (x - y) ** 2, reduction, out_dtype)
 
 
-def mse_grad(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> NDArray[Any]:
+def mse_grad(input: ArrayLike, target: ArrayLike, reduction: Reduction = "mean") -> NDArray[Any]:
     r"""Gradient of :func:`mse` (summed) with respect to ``input``: :math:`2(\hat y - y)`.
 
     Divided by the number of elements for ``reduction='mean'``.

@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from xentbook._validation import (
+    Reduction,
     _describe,
     check_finite,
     check_reduction,
@@ -56,7 +57,7 @@ def _check_loss(func: str, loss: Any) -> str:
 
 
 def softmax_loss_with_grad(
-    input: ArrayLike, target: ArrayLike, loss: str = "cross_entropy", reduction: str = "mean"
+    input: ArrayLike, target: ArrayLike, loss: str = "cross_entropy", reduction: Reduction = "mean"
 ) -> tuple[Any, NDArray[Any]]:
     r"""A loss on the softmax of the logits and its gradient with respect to the logits.
 
@@ -137,7 +138,7 @@ def softmax_loss_with_grad(
     else:
         value = mse(p, onehot, reduction="sum")
         if reduction == "mean":
-            value = value / items
+            value = value / z.dtype.type(items)  # float32 / int is float64 on numpy 1.x
             grad = grad / items
     return value, grad.astype(z.dtype, copy=False)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 from matplotlib.axes import Axes
 from numpy.typing import ArrayLike
@@ -115,7 +113,7 @@ def plot_online_softmax(a: ArrayLike, chunk: int, *, ax: Axes | None = None) -> 
         maxima.append(m)
         norms.append(m + np.log(d))
         start = end
-    ax: Any = new_axes(ax)
+    ax = new_axes(ax)
     ax.plot(ends, maxima, "o-", color=COLORS["accent"], label="running maximum $m$")
     ax.plot(ends, norms, "s-", color=COLORS["ce"], label=r"running $m + \log d$")
     ax.axhline(
