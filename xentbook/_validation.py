@@ -19,6 +19,7 @@ Rules every function follows through these helpers:
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Literal, NoReturn
 
 import numpy as np
@@ -174,10 +175,11 @@ def class_indices(
     """The package's one class-index validator.
 
     Returns ``(t, valid)``: the indices as ``intp`` of the given shape, with ignored entries
-    set to 0, and the mask of entries that are not ``ignore_index`` (``None`` when no
-    ``ignore_index`` is given). Non-integer values raise ``TypeError``, a wrong shape
-    ``ValueError`` and an index out of ``[0, classes)`` ``IndexError``, as for a class-index
-    target in PyTorch. The range is checked in the value's own dtype, before any cast.
+    set to 0, and the mask of entries that are not ``ignore_index`` (``None`` when every entry
+    counts: no ``ignore_index`` is given or none equals it). Non-integer values raise
+    ``TypeError``, a wrong shape ``ValueError`` and an index out of ``[0, classes)``
+    ``IndexError``, as for a class-index target in PyTorch. The range is checked in the
+    value's own dtype, before any cast.
     """
     t = value if type(value) is np.ndarray and value.dtype.kind in "iu" else None
     if t is None:
@@ -189,6 +191,12 @@ def class_indices(
     return _checked_indices(func, name, t, classes, ignore_index, tuple_position)
 
 
+@functools.cache
+def _limits(dtype: np.dtype[Any]) -> tuple[int, int]:
+    info = np.iinfo(dtype)
+    return int(info.min), int(info.max)
+
+
 def _checked_indices(
     func: str,
     name: str,
@@ -197,23 +205,27 @@ def _checked_indices(
     ignore_index: int | None,
     tuple_position: bool,
 ) -> tuple[NDArray[np.intp], NDArray[np.bool_] | None]:
-    info = np.iinfo(t.dtype)
-    # Compare in t's own dtype: ignore_index only matters if t can hold it, and every index of
-    # t's dtype above classes - 1 (2**63 in uint64 included) is out of range, not wrapped.
-    valid = None
-    if ignore_index is not None:
-        can_hold = info.min <= ignore_index <= info.max
-        valid = t != t.dtype.type(ignore_index) if can_hold else np.ones(t.shape, np.bool_)
-    top = t.dtype.type(classes) if classes <= info.max else None
-    bad = t < 0 if info.min < 0 else np.zeros(t.shape, np.bool_)
-    if top is not None:
-        bad = bad | (t >= top)
+    # Everything is compared in t's own dtype: ignore_index only matters if t can hold it, and
+    # every index of t's dtype above classes - 1 (2**63 in uint64 included) is out of range.
+    lo, hi = _limits(t.dtype)
+    ignorable = ignore_index is not None and lo <= ignore_index <= hi
+    if t.size == 0 or (
+        # The common case in two reductions: every index in range and none ignored.
+        t.min() >= 0
+        and t.max() < classes
+        and not (ignorable and ignore_index is not None and 0 <= ignore_index < classes)
+    ):
+        return t.astype(np.intp), None
+    valid = t != t.dtype.type(ignore_index) if ignorable else None
+    bad = t >= t.dtype.type(classes) if classes <= hi else np.zeros(t.shape, np.bool_)
+    if lo < 0:
+        bad |= t < 0
     if valid is not None:
         bad &= valid
     if bad.any():
         _out_of_range(func, name, t, bad, classes, ignore_index, tuple_position)
     out = t.astype(np.intp)
-    if valid is not None and not valid.all():
+    if valid is not None:
         out[~valid] = 0
     return out, valid
 

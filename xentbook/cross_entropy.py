@@ -21,6 +21,7 @@ its loops, so the blocks really run in parallel.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 from collections.abc import Callable
@@ -69,7 +70,7 @@ class _Problem:
     lead: tuple[int, ...]  # shape of the per-item loss
     input_shape: tuple[int, ...]
     t: NDArray[np.intp] | None  # (R,) class indices, ignored items set to 0
-    valid: NDArray[np.bool_] | None  # (R,) False where the target is ignore_index
+    valid: NDArray[np.bool_] | None  # (R,) False where ignore_index; None: every item counts
     y: NDArray[Any] | None  # (R, C) probability targets
     w: NDArray[Any] | None  # (C,) class weights
     eps: float
@@ -127,7 +128,7 @@ def _probability_target(
 
 def _index_target(
     func: str, tgt: NDArray[Any], input_shape: tuple[int, ...], ignore_index: int
-) -> tuple[NDArray[np.intp], NDArray[np.bool_]]:
+) -> tuple[NDArray[np.intp], NDArray[np.bool_] | None]:
     index_shape = input_shape[:1] + input_shape[2:] if len(input_shape) > 1 else ()
     if (
         tgt.shape != index_shape
@@ -149,8 +150,7 @@ def _index_target(
     t, valid = class_indices(
         func, "target", tgt, index_shape, classes, ignore_index=ignore_index, tuple_position=True
     )
-    assert valid is not None
-    return t.reshape(-1), valid.reshape(-1)
+    return t.reshape(-1), None if valid is None else valid.reshape(-1)
 
 
 def _prepare(
@@ -201,24 +201,33 @@ class _Block:
     e: NDArray[Any]  # (n, C) exp(z - m) with 0 at the maximum; becomes the gradient in place
     s: NDArray[Any]  # (n,) the sum of e: the normalizer is e^m (1 + s)
     rows: slice  # where the block sits in the problem
+    empty_rows: bool  # some (ignored) rows are -inf everywhere: their arithmetic gives nan
+
+    def quiet(self) -> contextlib.AbstractContextManager[Any]:
+        """Silence the invalid-value warning of ignored all -inf rows, whose nan is unused."""
+        return np.errstate(invalid="ignore") if self.empty_rows else contextlib.nullcontext()
 
     def neg_log_probs(self, out: NDArray[Any]) -> NDArray[Any]:
         """-log p = (m - z) + log1p(s) for every class, a sum of two non-negative terms."""
-        with np.errstate(invalid="ignore"):  # rows of -inf that are ignored give nan, unused
+        with self.quiet():
             np.subtract(self.m[:, None], self.z, out=out)
             out += np.log1p(self.s)[:, None]
         return out
 
 
-def _index_loss(pb: _Problem, b: _Block, wt: NDArray[Any]) -> NDArray[Any]:
+def _index_loss(pb: _Problem, b: _Block, wt: NDArray[Any] | None) -> NDArray[Any]:
     r"""Class index :math:`t`: :math:`(1-\varepsilon) w_t (-\log p_t)` plus, with label
     smoothing, :math:`\varepsilon / C \sum_c w_c (-\log p_c)`."""
-    assert pb.t is not None and pb.valid is not None
+    assert pb.t is not None
     n = b.z.shape[0]
     t = pb.t[b.rows]
-    coef = (1 - pb.eps) * wt[b.rows] if pb.eps else wt[b.rows]
-    with np.errstate(invalid="ignore"):  # ignored all -inf rows give nan, masked below
-        nlp_t = (b.m - b.z[np.arange(n), t]) + np.log1p(b.s)
+    with b.quiet():  # ignored all -inf rows give nan, masked below
+        nlp_t: NDArray[Any] = (b.m - b.z[np.arange(n), t]) + np.log1p(b.s)
+    if wt is None and pb.eps == 0:
+        return nlp_t  # every item counts, with weight 1: the loss is -log p_t
+    wt_b, valid = _block_weights(pb, b, wt)
+    coef = (1 - pb.eps) * wt_b if pb.eps else wt_b
+    with b.quiet():
         loss = np.where(coef != 0, coef * nlp_t, 0)
     if pb.eps > 0:
         nlp = b.neg_log_probs(np.empty_like(b.z))
@@ -228,31 +237,42 @@ def _index_loss(pb: _Problem, b: _Block, wt: NDArray[Any]) -> NDArray[Any]:
             nlp[:, pb.w == 0] = 0
         with np.errstate(invalid="ignore"):  # inf - inf, reported by _check_losses
             smooth = nlp.sum(axis=1)
-        loss = loss + np.where(pb.valid[b.rows], (pb.eps / pb.classes) * smooth, 0)
+        loss = loss + np.where(valid, (pb.eps / pb.classes) * smooth, 0)
     return loss
 
 
-def _index_grad(pb: _Problem, b: _Block, wt: NDArray[Any], scale: float) -> None:
+def _block_weights(
+    pb: _Problem, b: _Block, wt: NDArray[Any] | None
+) -> tuple[NDArray[Any], NDArray[np.bool_]]:
+    """The block's item weights and validity mask, spelled out as arrays."""
+    n = b.z.shape[0]
+    wt_b = np.ones(n, b.z.dtype) if wt is None else wt[b.rows]
+    valid = np.ones(n, np.bool_) if pb.valid is None else pb.valid[b.rows]
+    return wt_b, valid
+
+
+def _index_grad(pb: _Problem, b: _Block, wt: NDArray[Any] | None, scale: float) -> None:
     r"""Turn ``b.e`` into the gradient :math:`a (p - y)` in place, for class-index targets.
 
     Without smoothing, :math:`a = \text{scale} \cdot w_t` and the target entry is
     :math:`a (p_t - 1)`; with smoothing every class also loses
     :math:`\text{scale} \cdot \varepsilon / C \cdot w_j`.
     """
-    assert pb.t is not None and pb.valid is not None
+    assert pb.t is not None
     n, classes = b.z.shape
     idx = np.arange(n)
     t = pb.t[b.rows]
-    eps_c = pb.eps / classes
     p = b.e
     p_t_minus_1 = prob_minus_one(p[idx, t], b.s, t == b.k)
     p[idx, b.k] = 1
-    v = pb.valid[b.rows]
+    if wt is None and pb.eps == 0:  # every item counts, with weight 1
+        p *= (scale / (1 + b.s))[:, None]
+        p[idx, t] = scale * p_t_minus_1
+        return
+    eps_c = pb.eps / classes
+    wt_b, v = _block_weights(pb, b, wt)
     total_w = classes if pb.w is None else float(np.sum(pb.w, dtype=np.float64))
-    if pb.eps == 0:
-        a = scale * wt[b.rows]
-    else:
-        a = scale * ((1 - pb.eps) * wt[b.rows] + eps_c * total_w * v)
+    a = scale * ((1 - pb.eps) * wt_b + eps_c * total_w * v) if pb.eps else scale * wt_b
     # One pass for both the normalization and the item's weight: p * a / (1 + s).
     p *= (a / (1 + b.s))[:, None].astype(p.dtype, copy=False)
     target_entry = a * p_t_minus_1
@@ -310,7 +330,10 @@ def _probability_grad(b: _Block, u: NDArray[Any], scale: float) -> None:
 # ------------------------------------------------------------------------- blocks and threads
 
 
-def _check_rows(pb: _Problem, m: NDArray[Any], rows: slice) -> None:
+def _check_rows(pb: _Problem, m: NDArray[Any], rows: slice) -> bool:
+    """Refuse nan, +inf and rows of -inf that count; say whether ignored -inf rows exist."""
+    if np.isfinite(np.add.reduce(m)):  # one cheap test for the common case: all finite
+        return False
     start = rows.start
     if np.isnan(m).any():
         row = start + int(np.flatnonzero(np.isnan(m))[0])
@@ -330,13 +353,14 @@ def _check_rows(pb: _Problem, m: NDArray[Any], rows: slice) -> None:
             f"{pb.func}: the logits of item {row} are -inf for every class, so its softmax is "
             "undefined (0/0); give at least one class a finite logit or ignore the item"
         )
+    return bool(np.isneginf(m).any())
 
 
-def _check_losses(pb: _Problem, loss: NDArray[Any], rows: slice) -> None:
+def _check_losses(pb: _Problem, loss: NDArray[Any]) -> None:
     # Inputs hold no nan, so a nan loss can only be inf - inf: target mass of both signs on
     # classes of probability zero.
-    if np.isnan(loss).any():
-        row = rows.start + int(np.flatnonzero(np.isnan(loss))[0])
+    if np.isnan(np.add.reduce(loss)) and np.isnan(loss).any():
+        row = int(np.flatnonzero(np.isnan(loss))[0])
         raise ValueError(
             f"{pb.func}: the loss of item {row} is inf - inf, undefined: its target (times the "
             "class weights) puts positive and negative mass on classes whose logits are -inf. "
@@ -378,12 +402,15 @@ def _map_blocks(job: Callable[[int], None], starts: range, size: int) -> None:
             pass
 
 
-def _item_weights(pb: _Problem) -> tuple[NDArray[Any], float]:
-    """Per-item weight of the target term, and the mean's denominator."""
+def _item_weights(pb: _Problem) -> tuple[NDArray[Any] | None, float]:
+    """Per-item weight of the target term (None: 1 for every item), and the mean's denominator."""
     rows = pb.z.shape[0]
-    if pb.t is None or pb.valid is None:
-        return np.ones(rows, pb.z.dtype), float(rows)
-    wt = pb.valid.astype(pb.z.dtype) if pb.w is None else pb.w[pb.t] * pb.valid
+    if pb.t is None or (pb.w is None and pb.valid is None):
+        return None, float(rows)
+    if pb.w is None:
+        assert pb.valid is not None
+        return pb.valid.astype(pb.z.dtype), float(np.count_nonzero(pb.valid))
+    wt = pb.w[pb.t] if pb.valid is None else pb.w[pb.t] * pb.valid
     return wt, float(np.sum(wt, dtype=np.float64))
 
 
@@ -401,22 +428,22 @@ def _run(pb: _Problem, want_grad: bool) -> tuple[NDArray[Any], NDArray[Any] | No
         rows_b = slice(start, min(start + block, rows))
         zb = pb.z[rows_b]
         k, m = row_max(zb)
-        _check_rows(pb, m, rows_b)
+        empty_rows = _check_rows(pb, m, rows_b)
         out = grad[rows_b] if grad is not None else np.empty_like(zb)
-        b = _Block(zb, k, m, *shifted_exp(zb, k, m, out=out), rows=rows_b)
+        e, s = shifted_exp(zb, k, m, out=out, finite=not empty_rows)
+        b = _Block(zb, k, m, e, s, rows_b, empty_rows)
         if pb.y is None:
             losses[rows_b] = _index_loss(pb, b, wt)
-            _check_losses(pb, losses[rows_b], rows_b)
             if grad is not None:
                 _index_grad(pb, b, wt, scale)
         else:
             u = _target_mass(pb, rows_b)
             losses[rows_b] = _probability_loss(b, u)
-            _check_losses(pb, losses[rows_b], rows_b)
             if grad is not None:
                 _probability_grad(b, u, scale)
 
     _map_blocks(one_block, range(0, rows, block), rows * classes)
+    _check_losses(pb, losses)
     return losses, grad, denom
 
 

@@ -34,17 +34,23 @@ def row_max(z: NDArray[Any]) -> tuple[NDArray[np.intp], NDArray[Any]]:
 
 
 def shifted_exp(
-    z: NDArray[Any], k: NDArray[np.intp], m: NDArray[Any], out: NDArray[Any] | None = None
+    z: NDArray[Any],
+    k: NDArray[np.intp],
+    m: NDArray[Any],
+    out: NDArray[Any] | None = None,
+    *,
+    finite: bool = False,
 ) -> tuple[NDArray[Any], NDArray[Any]]:
     """The shifted exponentials ``e = exp(z - m)`` with the maximum's own entry set to 0, and
     ``s``, their row sums: the sum of every term but the largest.
 
     ``z`` is 2-D with classes on axis 1, ``(k, m)`` come from :func:`row_max` and the caller has
     refused nan and +inf. Rows that are entirely ``-inf`` get ``e = 0`` and ``s = 0``; callers
-    decide what such a row means.
+    decide what such a row means. ``finite=True`` says the caller knows every ``m`` is finite.
     """
-    empty = np.isneginf(m)
-    shift = np.where(empty, 0, m) if empty.any() else m
+    shift = m
+    if not finite and np.isneginf(m).any():
+        shift = np.where(np.isneginf(m), 0, m)
     e = np.subtract(z, shift[:, None], out=out)
     np.exp(e, out=e)
     e[np.arange(z.shape[0]), k] = 0

@@ -193,7 +193,8 @@ def _prepare_linear(
     t, valid = class_indices(
         func, "target", target, (h.shape[0],), w.shape[0], ignore_index=ignore_index
     )
-    assert valid is not None
+    if valid is None:
+        valid = np.ones(t.shape, np.bool_)
     h = float_array_as(func, "hidden", h, dtype)
     w = float_array_as(func, "unembedding", w, dtype)
     b = None if b is None else float_array_as(func, "bias", b, dtype)
