@@ -263,10 +263,11 @@ def _index_grad(pb: _Problem, b: _Block, wt: NDArray[Any] | None, scale: float) 
     idx = np.arange(n)
     t = pb.t[b.rows]
     p = b.e
-    p_t_minus_1 = prob_minus_one(p[idx, t], b.s, t == b.k)
     p[idx, b.k] = 1
+    d = 1 + b.s
+    p_t_minus_1 = prob_minus_one(p[idx, t], b.s, d)
     if wt is None and pb.eps == 0:  # every item counts, with weight 1
-        p *= (scale / (1 + b.s))[:, None]
+        p *= (scale / d)[:, None]
         p[idx, t] = scale * p_t_minus_1
         return
     eps_c = pb.eps / classes
@@ -274,7 +275,7 @@ def _index_grad(pb: _Problem, b: _Block, wt: NDArray[Any] | None, scale: float) 
     total_w = classes if pb.w is None else float(np.sum(pb.w, dtype=np.float64))
     a = scale * ((1 - pb.eps) * wt_b + eps_c * total_w * v) if pb.eps else scale * wt_b
     # One pass for both the normalization and the item's weight: p * a / (1 + s).
-    p *= (a / (1 + b.s))[:, None].astype(p.dtype, copy=False)
+    p *= (a / d)[:, None].astype(p.dtype, copy=False)
     target_entry = a * p_t_minus_1
     if pb.eps > 0:
         shift = (scale * eps_c * v)[:, None]

@@ -57,15 +57,21 @@ def shifted_exp(
     return e, e.sum(axis=1)
 
 
-def prob_minus_one(e_t: NDArray[Any], s: NDArray[Any], at_max: NDArray[np.bool_]) -> NDArray[Any]:
-    """The gradient at the target, :math:`p_t - 1`, from the pieces of :func:`shifted_exp`.
+def prob_minus_one(e_t: NDArray[Any], s: NDArray[Any], d: NDArray[Any]) -> NDArray[Any]:
+    r"""The gradient at the target, :math:`p_t - 1`, from the pieces of :func:`shifted_exp`.
 
-    ``e_t`` is the target's entry of ``e`` and ``at_max`` says where the target is the row's
-    maximum. There :math:`p_t - 1 = 1/(1 + s) - 1` would cancel to 0 for a confident right
-    answer; it is computed as :math:`-s / (1 + s)` instead, with full relative accuracy.
-    Elsewhere it is :math:`e_t / (1 + s) - 1`.
+    ``e_t`` is the target's entry of :math:`e_j = e^{z_j - m}` *with the maximum's entry set
+    back to* :math:`e_k = 1`, ``s`` the sum of the other entries and ``d = 1 + s``. Then
+
+    .. math::
+
+        p_t - 1 = \frac{e_t - 1 - s}{1 + s},
+
+    where ``(e_t - 1) - s`` is exactly :math:`-s` when the target is the maximum: a confident
+    right answer keeps its tiny gradient :math:`-s/(1+s)`, which :math:`1/(1 + s) - 1` would
+    round to 0.
     """
-    out: NDArray[Any] = np.where(at_max, -s / (1 + s), e_t / (1 + s) - 1)
+    out: NDArray[Any] = (e_t - 1 - s) / d
     return out
 
 

@@ -423,9 +423,10 @@ def _logit_grad_block(
     losses = np.where(vb, (m - zt) + np.log1p(s), 0)
     # Turn the block into G in place: softmax, minus one at the target, times the scale.
     g = e
-    p_t_minus_1 = prob_minus_one(g[idx, tb], s, tb == k)
     g[idx, k] = 1
-    g /= (1 + s)[:, None]
+    d = 1 + s
+    p_t_minus_1 = prob_minus_one(g[idx, tb], s, d)
+    g /= d[:, None]
     g[idx, tb] = p_t_minus_1
     g *= (scale * vb).astype(g.dtype)[:, None]
     return g, losses
