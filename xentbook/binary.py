@@ -84,14 +84,23 @@ def binary_cross_entropy(
 
     Returns
     -------
-    ndarray or scalar
-        In the input's float dtype.
+    numpy scalar or ndarray
+        The reduced loss as a numpy scalar, or the elementwise losses with
+        ``reduction='none'``; in the input's float dtype.
 
     Raises
     ------
     ValueError
-        If ``input`` or ``target`` holds a value outside :math:`[0, 1]` (nan included), or the
-        shapes differ.
+        If ``input`` or ``target`` holds a value outside :math:`[0, 1]` (nan included), the
+        shapes differ, ``weight`` is not finite or does not broadcast, or ``reduction`` is
+        unknown.
+    TypeError
+        If an array argument is not real and numeric (complex, string, masked, or a torch
+        tensor that requires grad).
+
+    See Also
+    --------
+    binary_cross_entropy_with_logits : from logits, without the clamp and its error.
 
     Examples
     --------
@@ -176,16 +185,40 @@ def binary_cross_entropy_with_logits(
 
     Returns
     -------
-    ndarray or scalar
-        In the input's float dtype.
+    numpy scalar or ndarray
+        The reduced loss as a numpy scalar, or the elementwise losses with
+        ``reduction='none'``; in the input's float dtype.
+
+    Raises
+    ------
+    ValueError
+        If ``input`` contains ``nan``, ``target`` holds a value outside :math:`[0, 1]`, the
+        shapes differ, a weight is not finite or does not broadcast, or ``reduction`` is
+        unknown.
+    TypeError
+        If an array argument is not real and numeric (complex, string, masked, or a torch
+        tensor that requires grad).
+
+    See Also
+    --------
+    binary_cross_entropy_with_logits_grad : its gradient.
+    binary_cross_entropy : from probabilities, with PyTorch's clamp at -100.
+    softplus : the two terms of the loss.
 
     Examples
     --------
+    >>> import numpy as np
     >>> from xentbook import binary_cross_entropy_with_logits
     >>> print(binary_cross_entropy_with_logits([800.0, -800.0], [0.0, 1.0], reduction="none"))
     [800. 800.]
     >>> print(binary_cross_entropy_with_logits([40.0], [1.0], reduction="sum"))
     4.248354255291589e-18
+
+    The naive composition ``-log(sigmoid(x))`` rounds the second to 0 and the first to ``inf``:
+
+    >>> with np.errstate(over="ignore", divide="ignore"):
+    ...     print(-np.log(1 / (1 + np.exp(-40.0))), -np.log(1 - 1 / (1 + np.exp(-800.0))))
+    -0.0 inf
     """
     x, y, w, r, reduction, out_dtype = _logit_problem(
         "binary_cross_entropy_with_logits", input, target, weight, reduction, pos_weight
@@ -217,6 +250,25 @@ def binary_cross_entropy_with_logits_grad(
 
     which is :math:`w_n(\sigma(x_n) - y_n)` without ``pos_weight``. For ``reduction='mean'`` it
     is divided by the number of elements.
+
+    Parameters
+    ----------
+    input, target, weight, reduction, pos_weight
+        As in :func:`binary_cross_entropy_with_logits`.
+
+    Returns
+    -------
+    ndarray
+        The gradient, same shape and float dtype as ``input``.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`binary_cross_entropy_with_logits`.
+
+    See Also
+    --------
+    binary_cross_entropy_with_logits
 
     Examples
     --------

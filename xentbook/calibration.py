@@ -277,8 +277,21 @@ def perplexity(mean_ce: ArrayLike, base: float | None = None) -> Any:
 
     Returns
     -------
-    ndarray or scalar
-        In the input's float dtype.
+    numpy scalar or ndarray
+        :math:`\ge 1`, in the input's float dtype.
+
+    Raises
+    ------
+    ValueError
+        If ``mean_ce`` is negative or ``nan``, or ``base`` is not positive, finite and other
+        than 1.
+    TypeError
+        If an array argument is not real and numeric (complex, string, masked, or a torch
+        tensor that requires grad), or ``base`` is not a number.
+
+    See Also
+    --------
+    cross_entropy : the mean loss per token it is computed from.
 
     Examples
     --------

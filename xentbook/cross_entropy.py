@@ -549,14 +549,30 @@ def cross_entropy(
     {args}
     Returns
     -------
-    ndarray or scalar
-        The mean or sum as a scalar, or with ``reduction='none'`` one loss per item, shape
-        ``()``, ``(N,)`` or ``(N, d1, ...)``; in the input's float dtype.
+    numpy scalar or ndarray
+        The mean or sum as a numpy scalar, or with ``reduction='none'`` one loss per item,
+        shape ``()``, ``(N,)`` or ``(N, d1, ...)``; in the input's float dtype.
 
     Raises
     ------
-    ValueError, TypeError, IndexError
-        On invalid input, with a message naming the argument and the bad value.
+    ValueError
+        ``nan`` or ``+inf`` logits, a row of ``-inf`` logits whose target counts, a target of
+        the wrong shape, non-finite weights or probability targets, a weight or target that
+        overflows the computation's dtype, a loss of ``inf - inf`` (target mass of both signs on
+        classes of probability zero), ``label_smoothing`` outside ``[0, 1]``, an unknown
+        ``reduction``, or ``ignore_index`` with probability targets.
+    TypeError
+        Non-numeric, complex or masked arrays, float class indices, torch tensors that require
+        grad, or a non-integer ``ignore_index``.
+    IndexError
+        A class index outside ``[0, C)`` that is not ``ignore_index`` (checked in the target's
+        own integer dtype, so a huge uint64 never wraps around).
+
+    See Also
+    --------
+    cross_entropy_with_grad : the loss and its gradient in one pass.
+    log_softmax : the log-probabilities the loss is made of.
+    torch.nn.functional.cross_entropy : the semantics followed, argument for argument.
     {edges}
     Examples
     --------
@@ -605,6 +621,25 @@ def cross_entropy_grad(
     -------
     ndarray
         The gradient, same shape and dtype as ``input``.
+
+    Raises
+    ------
+    ValueError
+        ``nan`` or ``+inf`` logits, a row of ``-inf`` logits whose target counts, a target of
+        the wrong shape, non-finite weights or probability targets, a weight or target that
+        overflows the computation's dtype, a loss of ``inf - inf`` (target mass of both signs on
+        classes of probability zero), ``label_smoothing`` outside ``[0, 1]``, an unknown
+        ``reduction``, or ``ignore_index`` with probability targets.
+    TypeError
+        Non-numeric, complex or masked arrays, float class indices, torch tensors that require
+        grad, or a non-integer ``ignore_index``.
+    IndexError
+        A class index outside ``[0, C)`` that is not ``ignore_index`` (checked in the target's
+        own integer dtype, so a huge uint64 never wraps around).
+
+    See Also
+    --------
+    cross_entropy_with_grad : the loss as well, at no extra cost.
     {edges}
     Examples
     --------
@@ -614,6 +649,13 @@ def cross_entropy_grad(
     >>> print(np.round(cross_entropy_grad(z, [1, 0]), 3))
     [[ 0.33  -0.379  0.049]
      [-0.464  0.243  0.22 ]]
+
+    A confident right answer keeps its tiny gradient, where ``softmax(z) - onehot`` gives 0:
+
+    >>> print(cross_entropy_grad(np.array([40.0, 0.0]), 0)[0])
+    -4.248354255291589e-18
+    >>> print(np.exp(40.0) / (np.exp(40.0) + 1.0) - 1.0)
+    0.0
     """
     pb = _prepare(
         "cross_entropy_grad", input, target, weight, ignore_index, reduction, label_smoothing
@@ -645,6 +687,27 @@ def cross_entropy_with_grad(
         As returned by :func:`cross_entropy`.
     grad : ndarray
         As returned by :func:`cross_entropy_grad`.
+
+    Raises
+    ------
+    ValueError
+        ``nan`` or ``+inf`` logits, a row of ``-inf`` logits whose target counts, a target of
+        the wrong shape, non-finite weights or probability targets, a weight or target that
+        overflows the computation's dtype, a loss of ``inf - inf`` (target mass of both signs on
+        classes of probability zero), ``label_smoothing`` outside ``[0, 1]``, an unknown
+        ``reduction``, or ``ignore_index`` with probability targets.
+    TypeError
+        Non-numeric, complex or masked arrays, float class indices, torch tensors that require
+        grad, or a non-integer ``ignore_index``.
+    IndexError
+        A class index outside ``[0, C)`` that is not ``ignore_index`` (checked in the target's
+        own integer dtype, so a huge uint64 never wraps around).
+
+    See Also
+    --------
+    cross_entropy, cross_entropy_grad
+    linear_cross_entropy_with_grad : the same with the logits ``hidden @ unembedding.T``
+        never formed.
     {edges}
     Examples
     --------

@@ -136,8 +136,23 @@ def gaussian_nll(
 
     Returns
     -------
-    ndarray or scalar
-        In the input's float dtype (float16 is computed in float32).
+    numpy scalar or ndarray
+        The reduced loss as a numpy scalar, or the elementwise losses with
+        ``reduction='none'``; in the input's float dtype (float16 is computed in float32).
+
+    Raises
+    ------
+    ValueError
+        If ``input`` and ``target`` differ in shape, a value is not finite, ``sigma`` is not
+        positive or does not broadcast, or ``reduction`` is unknown.
+    TypeError
+        If an array argument is not real and numeric (complex, string, masked, or a torch
+        tensor that requires grad).
+
+    See Also
+    --------
+    mse : the loss this one reduces to for a fixed ``sigma``.
+    torch.nn.functional.gaussian_nll_loss : with ``full=True``.
 
     Examples
     --------

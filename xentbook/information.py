@@ -82,8 +82,21 @@ def surprisal(p: ArrayLike, base: float | None = None) -> Any:
 
     Returns
     -------
-    ndarray or scalar
-        Non-negative surprisal, same shape as ``p``.
+    numpy scalar or ndarray
+        Non-negative surprisal, same shape and float dtype as ``p``.
+
+    Raises
+    ------
+    ValueError
+        If ``p`` holds a value outside :math:`[0, 1]` (``nan`` and negative values included),
+        or ``base`` is not positive, finite and other than 1.
+    TypeError
+        If an array argument is not real and numeric (complex, string, masked, or a torch
+        tensor that requires grad), or ``base`` is not a number.
+
+    See Also
+    --------
+    entropy : the expected surprisal.
 
     Examples
     --------
@@ -124,8 +137,26 @@ def entropy(p: ArrayLike, axis: int = -1, base: float | None = None) -> Any:
 
     Returns
     -------
-    ndarray or scalar
-        The entropy of each distribution.
+    numpy scalar or ndarray
+        The entropy of each distribution, in ``p``'s float dtype (float16 is computed in
+        float32).
+
+    Raises
+    ------
+    ValueError
+        If a distribution holds a negative, ``nan`` or infinite entry, does not sum to 1 along
+        ``axis`` (within a few rounding errors), is empty, or the shapes differ; or ``base`` is
+        not positive, finite and other than 1.
+    TypeError
+        If an array argument is not real and numeric (complex, string, masked, or a torch
+        tensor that requires grad), or ``base`` is not a number.
+    IndexError
+        If ``axis`` does not exist.
+
+    See Also
+    --------
+    cross_entropy_pq, kl_divergence
+    scipy.stats.entropy : the same values for normalized ``p``.
 
     Examples
     --------
@@ -163,6 +194,28 @@ def cross_entropy_pq(p: ArrayLike, q: ArrayLike, axis: int = -1, base: float | N
         The axis holding each distribution.
     base : float, optional
         Logarithm base: ``None`` for nats, ``2`` for bits.
+
+    Returns
+    -------
+    numpy scalar or ndarray
+        :math:`H(p, q)` of each pair of distributions, in the inputs' common float dtype.
+
+    Raises
+    ------
+    ValueError
+        If a distribution holds a negative, ``nan`` or infinite entry, does not sum to 1 along
+        ``axis`` (within a few rounding errors), is empty, or the shapes differ; or ``base`` is
+        not positive, finite and other than 1.
+    TypeError
+        If an array argument is not real and numeric (complex, string, masked, or a torch
+        tensor that requires grad), or ``base`` is not a number.
+    IndexError
+        If ``axis`` does not exist.
+
+    See Also
+    --------
+    entropy, kl_divergence
+    cross_entropy : the loss, from logits rather than from a distribution ``q``.
 
     Examples
     --------
@@ -237,14 +290,47 @@ def kl_divergence(p: ArrayLike, q: ArrayLike, axis: int = -1, base: float | None
     base : float, optional
         Logarithm base: ``None`` for nats, ``2`` for bits.
 
+    Returns
+    -------
+    numpy scalar or ndarray
+        :math:`D_{\mathrm{KL}}(p \,\|\, q) \ge 0` of each pair, in the inputs' common float
+        dtype.
+
+    Raises
+    ------
+    ValueError
+        If a distribution holds a negative, ``nan`` or infinite entry, does not sum to 1 along
+        ``axis`` (within a few rounding errors), is empty, or the shapes differ; or ``base`` is
+        not positive, finite and other than 1.
+    TypeError
+        If an array argument is not real and numeric (complex, string, masked, or a torch
+        tensor that requires grad), or ``base`` is not a number.
+    IndexError
+        If ``axis`` does not exist.
+
+    See Also
+    --------
+    cross_entropy_pq : :math:`H(p) + D_{\mathrm{KL}}(p \,\|\, q)`.
+    scipy.stats.entropy : ``entropy(p, q)``, the same values for normalized inputs.
+
     Examples
     --------
+    >>> import numpy as np
     >>> from xentbook import kl_divergence
     >>> p, q = [0.5, 0.5], [0.9, 0.1]
     >>> print(round(float(kl_divergence(p, q)), 6), round(float(kl_divergence(q, p)), 6))
     0.510826 0.368064
     >>> print(kl_divergence([0.5, 0.5], [1.0, 0.0]))  # q misses an outcome p allows
     inf
+
+    The naive sum gives ``nan`` where :math:`p_i = 0`, since :math:`0 \log 0` is ``0 * -inf``:
+
+    >>> p, q = np.array([0.0, 1.0]), np.array([0.5, 0.5])
+    >>> with np.errstate(divide="ignore", invalid="ignore"):
+    ...     print(np.sum(p * np.log(p / q)))
+    nan
+    >>> print(f"{kl_divergence(p, q):.6f}")
+    0.693147
     """
     func = "kl_divergence"
     pa, ax, out_dtype = _distributions(func, "p", p, axis)

@@ -143,7 +143,23 @@ def logsumexp(
     Returns
     -------
     ndarray or scalar
-        The same values as :func:`scipy.special.logsumexp`, in the input's float dtype.
+        The same values as :func:`scipy.special.logsumexp`, in the input's float dtype (float16
+        is computed in float32): a numpy scalar when every axis is reduced.
+
+    Raises
+    ------
+    ValueError
+        If ``a`` contains ``nan``, or ``axis`` repeats an axis.
+    TypeError
+        If ``a`` is not a real numeric array, ``axis`` is not an integer or ``keepdims`` not a
+        bool.
+    IndexError
+        If ``axis`` does not exist.
+
+    See Also
+    --------
+    log_softmax : :math:`a - \operatorname{logsumexp}(a)`, without cancellation.
+    scipy.special.logsumexp : the same values.
 
     Notes
     -----
@@ -237,6 +253,11 @@ def softmax(x: ArrayLike, axis: int = -1) -> NDArray[Any]:
         If ``x`` contains ``nan`` or ``+inf``, or a slice along ``axis`` is entirely ``-inf``
         (softmax is 0/0 there). ``-inf`` entries elsewhere get probability 0.
 
+    See Also
+    --------
+    log_softmax : the logarithm, accurate where the probabilities underflow.
+    scipy.special.softmax : the same values for the same ``axis``.
+
     Notes
     -----
     A zero-length ``axis`` (no classes) gives an empty array of the input's shape, as
@@ -290,6 +311,12 @@ def log_softmax(x: ArrayLike, axis: int = -1) -> NDArray[Any]:
         If ``x`` contains ``nan`` or ``+inf``, or a slice along ``axis`` is entirely ``-inf``.
         Other ``-inf`` entries give ``-inf``.
 
+    See Also
+    --------
+    softmax : the probabilities themselves.
+    logsumexp : the normalizer.
+    cross_entropy : the loss built on it.
+
     Notes
     -----
     A zero-length ``axis`` gives an empty array, as in PyTorch (SciPy raises); see
@@ -326,8 +353,21 @@ def softplus(x: ArrayLike) -> Any:
 
     Returns
     -------
-    ndarray or scalar
-        The same shape and float dtype as ``x``.
+    ndarray or numpy scalar
+        The same shape and float dtype as ``x`` (float16 is computed in float32).
+
+    Raises
+    ------
+    ValueError
+        If ``x`` contains ``nan``.
+    TypeError
+        If ``x`` is not a real numeric array (complex, boolean, string, masked, or a torch
+        tensor that requires grad).
+
+    See Also
+    --------
+    log_sigmoid : :math:`-\operatorname{softplus}(-x)`.
+    binary_cross_entropy_with_logits : the loss written with two softplus terms.
 
     Examples
     --------
@@ -355,11 +395,41 @@ def _softplus(arr: NDArray[Any]) -> NDArray[Any]:
 def log_sigmoid(x: ArrayLike) -> Any:
     r"""Logarithm of the logistic sigmoid, :math:`\log \sigma(x) = -\operatorname{softplus}(-x)`.
 
+    Parameters
+    ----------
+    x : array_like
+        Real input (``nan`` raises ``ValueError``; ``-inf`` gives ``-inf``, ``+inf`` gives 0).
+
+    Returns
+    -------
+    ndarray or numpy scalar
+        :math:`\log \sigma(x) \le 0`, the same shape and float dtype as ``x``.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` contains ``nan``.
+    TypeError
+        If ``x`` is not a real numeric array (complex, boolean, string, masked, or a torch
+        tensor that requires grad).
+
+    See Also
+    --------
+    sigmoid, softplus
+
     Examples
     --------
+    >>> import numpy as np
     >>> from xentbook import log_sigmoid
     >>> print(log_sigmoid(-1000.0), log_sigmoid(40.0))
     -1000.0 -4.248354255291589e-18
+
+    The naive logarithm of a computed sigmoid loses both: :math:`\sigma(-1000)` underflows to
+    0 and :math:`\sigma(40)` rounds to 1.
+
+    >>> with np.errstate(over="ignore", divide="ignore"):
+    ...     print(np.log(1 / (1 + np.exp(1000.0))), np.log(1 / (1 + np.exp(-40.0))))
+    -inf 0.0
     """
     arr = float_array("log_sigmoid", "x", x)
     return (-_softplus(-arr))[()]
@@ -370,11 +440,43 @@ def sigmoid(x: ArrayLike) -> Any:
 
     Computed as :math:`e^{\min(x,0)} / (1 + e^{-|x|})`, exact to a few ulp for every real ``x``.
 
+    Parameters
+    ----------
+    x : array_like
+        Real input (``nan`` raises ``ValueError``).
+
+    Returns
+    -------
+    ndarray or numpy scalar
+        :math:`\sigma(x) \in [0, 1]`, the same shape and float dtype as ``x``.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` contains ``nan``.
+    TypeError
+        If ``x`` is not a real numeric array (complex, boolean, string, masked, or a torch
+        tensor that requires grad).
+
+    See Also
+    --------
+    log_sigmoid : its logarithm, accurate where :math:`\sigma` underflows or rounds to 1.
+
     Examples
     --------
+    >>> import numpy as np
     >>> from xentbook import sigmoid
     >>> print(sigmoid(0.0), sigmoid(-800.0), sigmoid(800.0))
     0.5 0.0 1.0
+
+    The naive formula overflows in :math:`e^{800}` on the way (numpy warns):
+
+    >>> with np.errstate(over="raise"):
+    ...     try:
+    ...         1 / (1 + np.exp(800.0))
+    ...     except FloatingPointError as err:
+    ...         print(err)
+    overflow encountered in exp
     """
     arr = float_array("sigmoid", "x", x)
     check_no_nan("sigmoid", "x", arr)

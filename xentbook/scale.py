@@ -276,8 +276,26 @@ def linear_cross_entropy(
     {args}
     Returns
     -------
-    ndarray or scalar
-        The reduced loss, or one loss per row with ``reduction='none'``.
+    numpy scalar or ndarray
+        The reduced loss as a numpy scalar, or one loss per row with ``reduction='none'``; in
+        the inputs' common float dtype. A mean over no row (every target ignored) is ``nan``
+        with a ``RuntimeWarning``.
+
+    Raises
+    ------
+    ValueError
+        Shapes that do not fit (``hidden`` (N, D), ``unembedding`` (V, D), ``bias`` (V,)), no
+        classes, non-finite values, an unknown ``reduction``, or logits that overflow the dtype.
+    TypeError
+        Non-numeric, complex or masked arrays, float class indices, torch tensors that require
+        grad, or a non-integer ``ignore_index`` or ``chunk_rows``.
+    IndexError
+        A class index outside ``[0, V)`` that is not ``ignore_index``.
+
+    See Also
+    --------
+    linear_cross_entropy_with_grad : the loss and the three gradients.
+    cross_entropy : the same loss from logits that are already formed.
 
     Examples
     --------
@@ -357,7 +375,18 @@ def linear_cross_entropy_with_grad(
     tuple
         ``(loss, grad_hidden, grad_unembedding)``, plus ``grad_bias`` when ``bias`` is given; the
         gradients have the shapes of their arguments. With ``reduction='none'`` they are the
-        gradients of the sum of the per-row losses.
+        gradients of the sum of the per-row losses. A mean over no row is ``nan`` with a
+        ``RuntimeWarning`` and zero gradients.
+
+    Raises
+    ------
+    ValueError, TypeError, IndexError
+        As :func:`linear_cross_entropy`.
+
+    See Also
+    --------
+    linear_cross_entropy
+    xentbook.book.naive_linear_cross_entropy_with_grad : the textbook way, for comparison.
 
     Examples
     --------
