@@ -6,7 +6,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: book html pdf test test-package lab clean browser-test binder-check lock launch-links meta-check mutation
+.PHONY: book html pdf test test-package test-oldest-numpy lab clean browser-test binder-check lock launch-links meta-check mutation
 
 # The HTML book in _build/html, and the whole book as one PDF beside it (_build/html/xentbook.pdf).
 # The chapters show their stored outputs (nbval in `make test` proves they equal a fresh run);
@@ -23,16 +23,29 @@ pdf: $(VENV)/.book-installed
 	$(BIN)/jupyter-book build . --builder singlehtml -n --keep-going
 	$(BIN)/python tools/print_pdf.py _build/singlehtml book/intro.html _build/html/xentbook.pdf
 
-# The linter, then unit tests, doctests and every notebook under nbval (strict: stored outputs
-# must match a fresh execution).
-test: $(VENV)/.test-installed
-	$(BIN)/ruff check .
-	$(BIN)/python -m pytest --nbval
+# Every test, in one command: the linter and the type checkers, the unit tests and doctests, every
+# chapter under nbval in Binder's environment (strict: stored outputs must equal a fresh run;
+# this is the one execution of the chapters), and the unit tests again on the oldest NumPy the
+# package declares.
+test: test-package binder-check test-oldest-numpy
 
-# The same without executing the chapters: CI's `make binder-check` runs them under nbval once.
+# The linter, the type checkers, the unit tests and doctests, without executing the chapters.
 test-package: $(VENV)/.test-installed
 	$(BIN)/ruff check .
+	$(BIN)/mypy --strict -p xentbook
+	$(BIN)/pyright --pythonpath $(BIN)/python xentbook
 	$(BIN)/python -m pytest --nbval --ignore-glob='book/[0-9][0-9]_*.ipynb'
+
+# The unit tests and doctests (not the notebooks) in a small separate environment with the oldest
+# NumPy that pyproject.toml declares, so the declared floor is a tested one.
+test-oldest-numpy:
+	rm -rf .venv-oldest-numpy
+	$(PYTHON) -m venv .venv-oldest-numpy
+	.venv-oldest-numpy/bin/python -m pip install --quiet -r requirements-oldest-numpy.txt
+	.venv-oldest-numpy/bin/python -m pip install --quiet --no-deps -e .
+	.venv-oldest-numpy/bin/python -c "import numpy; assert numpy.__version__ == '1.26.4', numpy.__version__"
+	.venv-oldest-numpy/bin/python -m pytest -p no:cacheprovider tests xentbook README.md \
+		--ignore=tests/test_notebooks.py
 
 # Every built page in headless Chromium (Debian's package `chromium`), network blocked, with
 # axe-core (npm, package-lock.json) for accessibility; two pages at a time on two cores.
@@ -88,7 +101,7 @@ launch-links: $(VENV)/.book-installed
 	$(BIN)/python tools/launch_links.py
 
 clean:
-	rm -rf _build $(VENV) $(BINDER_VENV) $(META_VENV) node_modules mutants
+	rm -rf _build $(VENV) $(BINDER_VENV) $(META_VENV) .venv-oldest-numpy node_modules mutants
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -13,10 +13,15 @@ Measured in one process on one machine:
 * the peak memory that ``cross_entropy`` (forward only) and ``cross_entropy_with_grad`` allocate,
   as a fraction of the logits' size, with :func:`xentbook.peak_memory` (``tracemalloc``);
 * ``linear_cross_entropy_with_grad``, which never holds the (N, V) logits, against the naive
-  composition (form the logits, ``cross_entropy_with_grad``, two matrix products).
+  composition (form the logits, ``cross_entropy_with_grad``, two matrix products);
+* small inputs, (32, 10) and (256, 1000) float32, where fixed costs per call dominate:
+  ``cross_entropy_with_grad`` against PyTorch's ``F.cross_entropy`` + ``backward()`` with its
+  default threads and with one thread, against ``torch.compile`` of the same step, and against
+  JAX's ``jax.jit`` of ``optax.losses.softmax_cross_entropy_with_integer_labels`` and its
+  gradient, each when installed and working.
 
-Timings are the minimum over interleaved repeats (the machine may be shared); PyTorch is skipped
-cleanly when it is not installed.
+Timings are the minimum over interleaved repeats (the machine may be shared, and its load
+average is printed); PyTorch and JAX are skipped cleanly when they are not installed.
 """
 
 from __future__ import annotations
@@ -44,6 +49,18 @@ try:
     import torch.nn.functional as F
 except ImportError:  # the torch column is left out
     torch = None
+
+try:
+    import jax
+    import optax
+except ImportError:  # the JAX rows are left out
+    jax = None
+
+# Small inputs: calls per timed batch (short batches, so that a batch rarely spans a preemption
+# of a shared machine) and the number of interleaved rounds.
+SMALL_SIZES = ((32, 10), (256, 1000))
+SMALL_BATCH = {(32, 10): 100, (256, 1000): 10}
+SMALL_ROUNDS = 200
 
 # The requirements refer to the full sizes; at the quick sizes the fused loss uses blocks of 64
 # rows (its default block would hold every row) and the requirement column stays empty.
@@ -139,6 +156,70 @@ def bench_cross_entropy(n: int, c: int, repeats: int) -> list[tuple[str, str, st
     return rows
 
 
+def _small_contenders(z: Any, t: Any) -> dict[str, tuple[Callable[[], Any], int | None]]:
+    """Each contender's step and the torch thread count it runs with (None: not torch)."""
+    out: dict[str, tuple[Callable[[], Any], int | None]] = {
+        "xentbook": (lambda: cross_entropy_with_grad(z, t), None)
+    }
+    if torch is not None:
+        zt, tt = torch.from_numpy(z), torch.from_numpy(t)
+
+        def step(x0: Any = zt) -> Any:
+            x = x0.detach().requires_grad_(True)
+            F.cross_entropy(x, tt).backward()
+            return x.grad
+
+        default = torch.get_num_threads()
+        out["torch"] = (step, default)
+        out["torch, 1 thread"] = (step, 1)
+        try:
+            compiled = torch.compile(step)
+            compiled()
+            out["torch.compile"] = (compiled, default)
+        except Exception as exc:  # no C++ compiler, unsupported platform, ...
+            print(f"torch.compile left out: {type(exc).__name__}: {exc}"[:200])
+    if jax is not None:
+        zj, tj = jax.numpy.asarray(z), jax.numpy.asarray(t)
+
+        def mean_loss(x: Any) -> Any:
+            return optax.losses.softmax_cross_entropy_with_integer_labels(x, tj).mean()
+
+        jitted = jax.jit(jax.value_and_grad(mean_loss))
+        out["jax.jit(optax)"] = (lambda: jax.block_until_ready(jitted(zj)), None)
+    return out
+
+
+def bench_small(n: int, c: int) -> list[tuple[str, str, str]]:
+    """Per-call time at a small size: each round times a short batch of every contender."""
+    rng = np.random.default_rng(2)
+    z = (3 * rng.standard_normal((n, c), dtype=np.float32)).astype(np.float32)
+    t = rng.integers(0, c, size=n)
+    contenders = _small_contenders(z, t)
+    batch = SMALL_BATCH[(n, c)]
+    best = dict.fromkeys(contenders, np.inf)
+    default_threads = torch.get_num_threads() if torch is not None else None
+    for _ in range(SMALL_ROUNDS):
+        for name, (fn, threads) in contenders.items():
+            if threads is not None and torch is not None:
+                torch.set_num_threads(threads)
+            fn()  # warm: caches, and the thread count just set
+            start = time.perf_counter()
+            for _ in range(batch):
+                fn()
+            best[name] = min(best[name], (time.perf_counter() - start) / batch)
+    if torch is not None and default_threads is not None:
+        torch.set_num_threads(default_threads)
+    size = f"({n}, {c}) float32"
+    rows = [(f"cross_entropy_with_grad {size}", f"{1e6 * best['xentbook']:.1f} us", "")]
+    for name in contenders:
+        if name == "xentbook":
+            continue
+        requirement = "at most 1" if name == "torch" else ""
+        rows.append((f"{name} (loss + gradient)", f"{1e6 * best[name]:.1f} us", ""))
+        rows.append((f"xentbook / {name}", f"{best['xentbook'] / best[name]:.2f}", requirement))
+    return rows
+
+
 def bench_linear(
     n: int, d: int, v: int, repeats: int, chunk_rows: int | None
 ) -> list[tuple[str, str, str]]:
@@ -172,7 +253,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="small sizes, a few seconds")
     args = parser.parse_args(argv)
     cfg = SIZES["quick" if args.quick else "full"]
-    rows = bench_cross_entropy(*cfg["ce"], cfg["repeats"])
+    rows = []
+    for n, c in SMALL_SIZES:
+        rows += bench_small(n, c)
+    rows += bench_cross_entropy(*cfg["ce"], cfg["repeats"])
     rows += bench_linear(*cfg["linear"], cfg["linear_repeats"], cfg["chunk_rows"])
     if args.quick:
         rows = [(name, value, "") for name, value, _ in rows]
@@ -182,9 +266,10 @@ def main(argv: list[str] | None = None) -> None:
         if torch
         else (", torch not installed")
     )
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(
         f"{dt.date.today().isoformat()}, {cores()} cores, {platform.machine()}, "
-        f"Python {platform.python_version()}, {versions}"
+        f"Python {platform.python_version()}, {versions}; load average {load}"
     )
     print()
     print("| measurement | value | requirement |")

@@ -48,9 +48,9 @@ class TestEmpiricalDistribution:
             empirical_distribution([0.0, 1.0], 2)
 
     def test_out_of_range_label(self):
-        with pytest.raises(IndexError, match=r"^empirical_distribution: labels .*got 3"):
+        with pytest.raises(IndexError, match=r"^empirical_distribution: labels .*class index 3"):
             empirical_distribution([0, 3], 3)
-        with pytest.raises(IndexError, match=r"^empirical_distribution: labels .*got -1"):
+        with pytest.raises(IndexError, match=r"^empirical_distribution: labels .*class index -1"):
             empirical_distribution([-1, 0], 3)
 
     def test_bad_num_classes_and_empty(self):

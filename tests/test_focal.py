@@ -31,11 +31,11 @@ class TestFocalLoss:
         torch = pytest.importorskip("torch", reason="PyTorch is the reference implementation")
         alpha = np.array([0.25, 0.5, 2.0])
         expected = _torch_focal(torch, LOGITS, TARGET, gamma, alpha)
-        got = focal_loss(LOGITS, TARGET, gamma=gamma, alpha=alpha, reduction="none")
+        got = focal_loss(LOGITS, TARGET, gamma=gamma, weight=alpha, reduction="none")
         # Moderate probabilities: both are accurate to a few ulp in float64.
         np.testing.assert_allclose(got, expected, rtol=1e-13)
         np.testing.assert_allclose(
-            focal_loss(LOGITS, TARGET, gamma=gamma, alpha=alpha), expected.mean(), rtol=1e-13
+            focal_loss(LOGITS, TARGET, gamma=gamma, weight=alpha), expected.mean(), rtol=1e-13
         )
 
     def test_gamma_zero_is_cross_entropy(self):
@@ -49,21 +49,21 @@ class TestFocalLoss:
 
     def test_alpha_vector_sum_equals_weighted_cross_entropy_sum(self):
         w = np.array([0.2, 3.0, 1.5])
-        got = focal_loss(LOGITS, TARGET, gamma=0.0, alpha=w, reduction="sum")
+        got = focal_loss(LOGITS, TARGET, gamma=0.0, weight=w, reduction="sum")
         expected = cross_entropy(LOGITS, TARGET, weight=w, reduction="sum")
         np.testing.assert_allclose(got, expected, rtol=1e-14)  # sums of 4 terms: a few ulp
 
     def test_mean_is_plain_mean_not_weighted(self):
         w = np.array([0.2, 3.0, 1.5])
-        per_item = focal_loss(LOGITS, TARGET, gamma=2.0, alpha=w, reduction="none")
+        per_item = focal_loss(LOGITS, TARGET, gamma=2.0, weight=w, reduction="none")
         np.testing.assert_allclose(
-            focal_loss(LOGITS, TARGET, gamma=2.0, alpha=w), per_item.sum() / 4, rtol=1e-15
+            focal_loss(LOGITS, TARGET, gamma=2.0, weight=w), per_item.sum() / 4, rtol=1e-15
         )
 
     def test_scalar_alpha_scales_every_item(self):
         base = focal_loss(LOGITS, TARGET, gamma=1.5, reduction="none")
         np.testing.assert_allclose(
-            focal_loss(LOGITS, TARGET, gamma=1.5, alpha=0.25, reduction="none"),
+            focal_loss(LOGITS, TARGET, gamma=1.5, weight=0.25, reduction="none"),
             0.25 * base,
             rtol=1e-15,
         )
@@ -177,14 +177,14 @@ class TestFocalLoss:
                 "focal_loss: gamma must be a real number",
             ),
             (
-                {"input": [[1.0, 2.0]], "target": [0], "alpha": [1.0, 2.0, 3.0]},
+                {"input": [[1.0, 2.0]], "target": [0], "weight": [1.0, 2.0, 3.0]},
                 ValueError,
-                "focal_loss: alpha must be a number or have one entry per class",
+                "focal_loss: weight must be a number or have one entry per class",
             ),
             (
-                {"input": [[1.0, 2.0]], "target": [0], "alpha": [1.0, -2.0]},
+                {"input": [[1.0, 2.0]], "target": [0], "weight": [1.0, -2.0]},
                 ValueError,
-                "focal_loss: alpha must be >= 0",
+                "focal_loss: weight must be >= 0",
             ),
             (
                 {"input": [[1.0, np.nan]], "target": [0]},

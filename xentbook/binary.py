@@ -21,6 +21,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from xentbook._reduction import reduce_losses
 from xentbook._validation import (
+    Reduction,
     broadcastable,
     check_finite,
     check_in_unit_interval,
@@ -57,7 +58,7 @@ def binary_cross_entropy(
     input: ArrayLike,
     target: ArrayLike,
     weight: ArrayLike | None = None,
-    reduction: str = "mean",
+    reduction: Reduction = "mean",
 ) -> Any:
     r"""Binary cross-entropy between predicted probabilities and targets.
 
@@ -83,14 +84,23 @@ def binary_cross_entropy(
 
     Returns
     -------
-    ndarray or scalar
-        In the input's float dtype.
+    numpy scalar or ndarray
+        The reduced loss as a numpy scalar, or the elementwise losses with
+        ``reduction='none'``; in the input's float dtype.
 
     Raises
     ------
     ValueError
-        If ``input`` or ``target`` holds a value outside :math:`[0, 1]` (nan included), or the
-        shapes differ.
+        If ``input`` or ``target`` holds a value outside :math:`[0, 1]` (nan included), the
+        shapes differ, ``weight`` is not finite or does not broadcast, or ``reduction`` is
+        unknown.
+    TypeError
+        If an array argument is not real and numeric (complex, string, masked, or a torch
+        tensor that requires grad).
+
+    See Also
+    --------
+    binary_cross_entropy_with_logits : from logits, without the clamp and its error.
 
     Examples
     --------
@@ -125,7 +135,7 @@ def _logit_problem(
     input: ArrayLike,
     target: ArrayLike,
     weight: ArrayLike | None,
-    reduction: str,
+    reduction: Reduction,
     pos_weight: ArrayLike | None,
 ) -> tuple[Any, ...]:
     x = float_array(func, "input", input)
@@ -146,7 +156,7 @@ def binary_cross_entropy_with_logits(
     input: ArrayLike,
     target: ArrayLike,
     weight: ArrayLike | None = None,
-    reduction: str = "mean",
+    reduction: Reduction = "mean",
     pos_weight: ArrayLike | None = None,
 ) -> Any:
     r"""Binary cross-entropy from logits, as PyTorch's ``binary_cross_entropy_with_logits``.
@@ -175,16 +185,40 @@ def binary_cross_entropy_with_logits(
 
     Returns
     -------
-    ndarray or scalar
-        In the input's float dtype.
+    numpy scalar or ndarray
+        The reduced loss as a numpy scalar, or the elementwise losses with
+        ``reduction='none'``; in the input's float dtype.
+
+    Raises
+    ------
+    ValueError
+        If ``input`` contains ``nan``, ``target`` holds a value outside :math:`[0, 1]`, the
+        shapes differ, a weight is not finite or does not broadcast, or ``reduction`` is
+        unknown.
+    TypeError
+        If an array argument is not real and numeric (complex, string, masked, or a torch
+        tensor that requires grad).
+
+    See Also
+    --------
+    binary_cross_entropy_with_logits_grad : its gradient.
+    binary_cross_entropy : from probabilities, with PyTorch's clamp at -100.
+    softplus : the two terms of the loss.
 
     Examples
     --------
+    >>> import numpy as np
     >>> from xentbook import binary_cross_entropy_with_logits
     >>> print(binary_cross_entropy_with_logits([800.0, -800.0], [0.0, 1.0], reduction="none"))
     [800. 800.]
     >>> print(binary_cross_entropy_with_logits([40.0], [1.0], reduction="sum"))
     4.248354255291589e-18
+
+    The naive composition ``-log(sigmoid(x))`` rounds the second to 0 and the first to ``inf``:
+
+    >>> with np.errstate(over="ignore", divide="ignore"):
+    ...     print(-np.log(1 / (1 + np.exp(-40.0))), -np.log(1 - 1 / (1 + np.exp(-800.0))))
+    -0.0 inf
     """
     x, y, w, r, reduction, out_dtype = _logit_problem(
         "binary_cross_entropy_with_logits", input, target, weight, reduction, pos_weight
@@ -204,7 +238,7 @@ def binary_cross_entropy_with_logits_grad(
     input: ArrayLike,
     target: ArrayLike,
     weight: ArrayLike | None = None,
-    reduction: str = "mean",
+    reduction: Reduction = "mean",
     pos_weight: ArrayLike | None = None,
 ) -> NDArray[Any]:
     r"""Gradient of :func:`binary_cross_entropy_with_logits` (summed) with respect to ``input``.
@@ -216,6 +250,25 @@ def binary_cross_entropy_with_logits_grad(
 
     which is :math:`w_n(\sigma(x_n) - y_n)` without ``pos_weight``. For ``reduction='mean'`` it
     is divided by the number of elements.
+
+    Parameters
+    ----------
+    input, target, weight, reduction, pos_weight
+        As in :func:`binary_cross_entropy_with_logits`.
+
+    Returns
+    -------
+    ndarray
+        The gradient, same shape and float dtype as ``input``.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`binary_cross_entropy_with_logits`.
+
+    See Also
+    --------
+    binary_cross_entropy_with_logits
 
     Examples
     --------

@@ -20,6 +20,7 @@ from xentbook._validation import (
     check_in_unit_interval,
     class_indices,
     float_array,
+    integer,
     positive_number,
     working_dtype,
 )
@@ -57,11 +58,8 @@ class ReliabilityBins(NamedTuple):
 
 
 def _check_n_bins(func: str, n_bins: Any) -> int:
-    if isinstance(n_bins, bool) or not isinstance(n_bins, (int, np.integer)):
-        raise TypeError(f"{func}: n_bins must be a positive integer, got {n_bins!r}")
-    if n_bins < 1:
-        raise ValueError(f"{func}: n_bins must be a positive integer, got {n_bins!r}")
-    return int(n_bins)
+    positive = "a positive integer"
+    return integer(func, "n_bins", n_bins, 1, expected=positive, below_minimum=positive)
 
 
 def reliability_bins(probs: ArrayLike, labels: ArrayLike, n_bins: int = 15) -> ReliabilityBins:
@@ -104,7 +102,7 @@ def reliability_bins(probs: ArrayLike, labels: ArrayLike, n_bins: int = 15) -> R
     if p.ndim != 2 or p.shape[1] == 0:
         raise ValueError(f"{func}: probs must have shape (N, C) with C >= 1, got shape {p.shape}")
     check_in_unit_interval(func, "probs", p)
-    t = class_indices(func, "labels", labels, p.shape[:1], p.shape[1])
+    t, _ = class_indices(func, "labels", labels, p.shape[:1], p.shape[1])
     b = _check_n_bins(func, n_bins)
     return _bins(p.astype(np.float64), t, b)
 
@@ -163,7 +161,7 @@ def expected_calibration_error(probs: ArrayLike, labels: ArrayLike, n_bins: int 
             f"{func}: probs must have shape (N, C) with N >= 1 and C >= 1, got shape {p.shape}"
         )
     check_in_unit_interval(func, "probs", p)
-    t = class_indices(func, "labels", labels, p.shape[:1], p.shape[1])
+    t, _ = class_indices(func, "labels", labels, p.shape[:1], p.shape[1])
     b = _check_n_bins(func, n_bins)
     bins = _bins(p.astype(np.float64), t, b)
     full = bins.counts > 0
@@ -230,7 +228,7 @@ def fit_temperature(
     if not np.isfinite(z).all():
         where = tuple(int(i) for i in np.argwhere(~np.isfinite(z))[0])
         raise ValueError(f"{func}: logits must be finite, got {float(z[where])!r} at index {where}")
-    t = class_indices(func, "labels", labels, z.shape[:1], z.shape[1])
+    t, _ = class_indices(func, "labels", labels, z.shape[:1], z.shape[1])
     t_min, t_max = positive_number(func, "t_min", t_min), positive_number(func, "t_max", t_max)
     if not t_min < t_max:
         raise ValueError(f"{func}: t_min must be below t_max, got t_min={t_min!r}, t_max={t_max!r}")
@@ -279,8 +277,21 @@ def perplexity(mean_ce: ArrayLike, base: float | None = None) -> Any:
 
     Returns
     -------
-    ndarray or scalar
-        In the input's float dtype.
+    numpy scalar or ndarray
+        :math:`\ge 1`, in the input's float dtype.
+
+    Raises
+    ------
+    ValueError
+        If ``mean_ce`` is negative or ``nan``, or ``base`` is not positive, finite and other
+        than 1.
+    TypeError
+        If an array argument is not real and numeric (complex, string, masked, or a torch
+        tensor that requires grad), or ``base`` is not a number.
+
+    See Also
+    --------
+    cross_entropy : the mean loss per token it is computed from.
 
     Examples
     --------

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from xentbook._validation import _describe
+from xentbook._validation import _describe, integer
 from xentbook.information import _distribution
 
 __all__ = [
@@ -71,11 +71,8 @@ def _lengths(func: str, lengths: ArrayLike) -> NDArray[np.int64]:
 
 
 def _radix(func: str, radix: Any) -> int:
-    if isinstance(radix, bool) or not isinstance(radix, (int, np.integer)):
-        raise TypeError(f"{func}: radix must be an integer >= 2, got {radix!r}")
-    if radix < 2:
-        raise ValueError(f"{func}: radix must be an integer >= 2, got {radix!r}")
-    return int(radix)
+    at_least_2 = "an integer >= 2"
+    return integer(func, "radix", radix, 2, expected=at_least_2, below_minimum=at_least_2)
 
 
 def _exact_kraft(lengths: NDArray[np.int64], radix: int) -> Fraction:

@@ -21,24 +21,31 @@ its loops, so the blocks really run in parallel.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
-import warnings
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from xentbook._reduction import grad_scale, reduce_losses
 from xentbook._validation import (
+    Reduction,
     _describe,
-    check_finite,
+    as_array,
     check_reduction,
+    class_indices,
     float_array,
+    float_array_as,
+    integer,
+    number_in_unit_interval,
     working_dtype,
 )
-from xentbook.primitives import row_max, shifted_exp
+from xentbook.primitives import prob_minus_one, row_max, shifted_exp
 
 __all__ = ["cross_entropy", "cross_entropy_grad", "cross_entropy_with_grad"]
 
@@ -48,6 +55,9 @@ __all__ = ["cross_entropy", "cross_entropy_grad", "cross_entropy_with_grad"]
 _BLOCK_ELEMENTS = 1 << 19
 # Inputs with at least this many logits (8 MiB of float32) are split across a thread pool.
 _PARALLEL_MIN_ELEMENTS = 1 << 21
+
+
+# ------------------------------------------------------------------------------ validation
 
 
 @dataclass
@@ -60,23 +70,87 @@ class _Problem:
     lead: tuple[int, ...]  # shape of the per-item loss
     input_shape: tuple[int, ...]
     t: NDArray[np.intp] | None  # (R,) class indices, ignored items set to 0
-    valid: NDArray[np.bool_] | None  # (R,) False where the target is ignore_index
+    valid: NDArray[np.bool_] | None  # (R,) False where ignore_index; None: every item counts
     y: NDArray[Any] | None  # (R, C) probability targets
     w: NDArray[Any] | None  # (C,) class weights
     eps: float
-    reduction: str
+    reduction: Reduction
 
     @property
     def classes(self) -> int:
-        return self.z.shape[1]
+        return int(self.z.shape[1])
 
 
 def _class_rows(arr: NDArray[Any]) -> NDArray[Any]:
     """(C,) -> (1, C); (N, C, d1, ...) -> (N*d1*..., C) with the class axis last."""
     if arr.ndim == 1:
         return arr[None, :]
+    if arr.ndim == 2:
+        return np.ascontiguousarray(arr)
     moved = np.moveaxis(arr, 1, -1)
     return np.ascontiguousarray(moved.reshape(-1, arr.shape[1]))
+
+
+def _class_weights(
+    func: str, weight: ArrayLike | None, classes: int, dtype: np.dtype[Any]
+) -> NDArray[Any] | None:
+    if weight is None:
+        return None
+    w = float_array_as(func, "weight", weight, dtype)
+    if w.shape != (classes,):
+        raise ValueError(
+            f"{func}: weight must have one entry per class, shape ({classes},), got shape {w.shape}"
+        )
+    return w
+
+
+def _probability_target(
+    func: str, tgt: NDArray[Any], input_shape: tuple[int, ...], ignore_index: int, dtype: Any
+) -> NDArray[Any]:
+    index_shape = input_shape[:1] + input_shape[2:] if len(input_shape) > 1 else ()
+    if tgt.shape != input_shape:
+        if tgt.shape == index_shape:
+            raise TypeError(
+                f"{func}: class-index targets must be integers, got dtype {tgt.dtype} "
+                f"(probability targets must have the input's shape {input_shape})"
+            )
+        raise ValueError(
+            f"{func}: probability targets must have the input's shape {input_shape}, "
+            f"got shape {tgt.shape}"
+        )
+    if ignore_index != -100:
+        raise ValueError(
+            f"{func}: ignore_index applies only to class-index targets, got "
+            f"ignore_index={ignore_index} with probability targets (as in PyTorch)"
+        )
+    return _class_rows(float_array_as(func, "target", tgt, dtype))
+
+
+def _index_target(
+    func: str, tgt: NDArray[Any], input_shape: tuple[int, ...], ignore_index: int
+) -> tuple[NDArray[np.intp], NDArray[np.bool_] | None]:
+    index_shape = input_shape[:1] + input_shape[2:] if len(input_shape) > 1 else ()
+    if (
+        tgt.shape != index_shape
+        and len(input_shape) > 1
+        and tgt.ndim >= 1
+        and (tgt.shape[0] != input_shape[0])
+    ):
+        raise ValueError(
+            f"{func}: input and target have different batch sizes: input has "
+            f"{input_shape[0]} items (shape {input_shape}), target has {tgt.shape[0]} "
+            f"(shape {tgt.shape})"
+        )
+    if tgt.shape != index_shape:
+        raise ValueError(
+            f"{func}: class-index target must have shape {index_shape} for input of shape "
+            f"{input_shape}, got shape {tgt.shape}"
+        )
+    classes = input_shape[0 if len(input_shape) == 1 else 1]
+    t, valid = class_indices(
+        func, "target", tgt, index_shape, classes, ignore_index=ignore_index, tuple_position=True
+    )
+    return t.reshape(-1), None if valid is None else valid.reshape(-1)
 
 
 def _prepare(
@@ -85,7 +159,7 @@ def _prepare(
     target: ArrayLike,
     weight: ArrayLike | None,
     ignore_index: int,
-    reduction: str,
+    reduction: Reduction,
     label_smoothing: float,
 ) -> _Problem:
     x = float_array(func, "input", input, min_ndim=1)
@@ -94,107 +168,174 @@ def _prepare(
     if classes == 0:
         raise ValueError(f"{func}: input has 0 classes (shape {x.shape}); it needs at least one")
     reduction = check_reduction(func, reduction)
-    if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
-        raise TypeError(f"{func}: ignore_index must be an integer, got {ignore_index!r}")
-    if isinstance(label_smoothing, bool) or not isinstance(
-        label_smoothing, (int, float, np.integer, np.floating)
-    ):
-        raise TypeError(f"{func}: label_smoothing must be a number, got {label_smoothing!r}")
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"{func}: label_smoothing must be in [0, 1], got {label_smoothing!r}")
-
-    w = None
-    if weight is not None:
-        w = float_array(func, "weight", weight).astype(dtype, copy=False)
-        if w.shape != (classes,):
-            raise ValueError(
-                f"{func}: weight must have one entry per class, shape ({classes},), "
-                f"got shape {w.shape}"
-            )
-        check_finite(func, "weight", w)
-
-    try:
-        tgt = np.asarray(target)
-    except (ValueError, TypeError) as exc:
-        raise TypeError(f"{func}: target must be an array, got {_describe(target)}") from exc
-    index_shape = x.shape[:1] + x.shape[2:] if x.ndim > 1 else ()
-    z = _class_rows(x.astype(dtype, copy=False))
-    common = {
-        "func": func,
-        "z": z,
-        "out_dtype": x.dtype,
-        "lead": index_shape,
-        "input_shape": x.shape,
-        "w": w,
-        "eps": float(label_smoothing),
-        "reduction": reduction,
-    }
-
+    ignore_index = integer(func, "ignore_index", ignore_index)
+    eps = number_in_unit_interval(func, "label_smoothing", label_smoothing)
+    w = _class_weights(func, weight, classes, dtype)
+    tgt = as_array(func, "target", target, what="an array of class indices or probabilities")
     if tgt.dtype.kind == "f":
-        if tgt.shape != x.shape:
-            if tgt.shape == index_shape:
-                raise TypeError(
-                    f"{func}: class-index targets must be integers, got dtype {tgt.dtype} "
-                    f"(probability targets must have the input's shape {x.shape})"
-                )
-            raise ValueError(
-                f"{func}: probability targets must have the input's shape {x.shape}, "
-                f"got shape {tgt.shape}"
-            )
-        if ignore_index != -100:
-            raise ValueError(
-                f"{func}: ignore_index applies only to class-index targets, got "
-                f"ignore_index={ignore_index} with probability targets (as in PyTorch)"
-            )
-        y = _class_rows(tgt.astype(dtype, copy=False))
-        check_finite(func, "target", y)
-        return _Problem(t=None, valid=None, y=y, **common)
-
-    if tgt.dtype.kind not in "iu":
+        t, valid = None, None
+        y = _probability_target(func, tgt, x.shape, ignore_index, dtype)
+    elif tgt.dtype.kind in "iu":
+        y = None
+        t, valid = _index_target(func, tgt, x.shape, ignore_index)
+    else:
         raise TypeError(
             f"{func}: target must hold integer class indices or float probabilities, "
-            f"got dtype {tgt.dtype} in {_describe(target)}"
+            f"got dtype {tgt.dtype} in {_describe(tgt)}"
         )
-    if tgt.shape != index_shape:
-        if x.ndim > 1 and tgt.ndim >= 1 and tgt.shape[0] != x.shape[0]:
-            raise ValueError(
-                f"{func}: input and target have different batch sizes: input has "
-                f"{x.shape[0]} items (shape {x.shape}), target has {tgt.shape[0]} "
-                f"(shape {tgt.shape})"
-            )
-        raise ValueError(
-            f"{func}: class-index target must have shape {index_shape} for input of shape "
-            f"{x.shape}, got shape {tgt.shape}"
-        )
-    t = tgt.reshape(-1).astype(np.int64)
-    valid = t != ignore_index
-    bad = valid & ((t < 0) | (t >= classes))
-    if bad.any():
-        pos = int(np.flatnonzero(bad)[0])
-        where = np.unravel_index(pos, index_shape) if index_shape else ()
-        value = int(t[pos])
-        kind = "negative class index" if value < 0 else "class index"
-        raise IndexError(
-            f"{func}: target holds {kind} {value} at position {tuple(map(int, where))}, out of "
-            f"range for {classes} classes (valid: 0 to {classes - 1}, "
-            f"or ignore_index={ignore_index})"
-        )
-    return _Problem(t=np.where(valid, t, 0).astype(np.intp), valid=valid, y=None, **common)
+    lead = x.shape[:1] + x.shape[2:] if x.ndim > 1 else ()
+    z = _class_rows(x.astype(dtype, copy=False))
+    return _Problem(func, z, x.dtype, lead, x.shape, t, valid, y, w, eps, reduction)
 
 
-def _item_coefficients(pb: _Problem) -> tuple[NDArray[Any], NDArray[Any] | None, float]:
-    """Per-item weight of the target term, the smoothing mask, and the mean's denominator."""
-    dtype = pb.z.dtype
-    rows = pb.z.shape[0]
-    if pb.t is None:
-        return np.ones(rows, dtype), None, float(rows)
-    assert pb.valid is not None
-    valid = pb.valid.astype(dtype)
-    wt = valid if pb.w is None else pb.w[pb.t] * valid
-    return wt, valid, float(np.sum(wt, dtype=np.float64))
+# -------------------------------------------------------------------- the formulas, by block
 
 
-def _check_rows(pb: _Problem, m: NDArray[Any], valid: NDArray[Any] | None, start: int) -> None:
+@dataclass
+class _Block:
+    """One block of rows and the pieces of their softmax, :math:`p = e / (1 + s)`."""
+
+    z: NDArray[Any]  # (n, C) logits
+    k: NDArray[np.intp]  # (n,) position of each row's maximum m
+    m: NDArray[Any]  # (n,) the maximum
+    e: NDArray[Any]  # (n, C) exp(z - m) with 0 at the maximum; becomes the gradient in place
+    s: NDArray[Any]  # (n,) the sum of e: the normalizer is e^m (1 + s)
+    rows: slice  # where the block sits in the problem
+    empty_rows: bool  # some (ignored) rows are -inf everywhere: their arithmetic gives nan
+
+    def quiet(self) -> contextlib.AbstractContextManager[Any]:
+        """Silence the invalid-value warning of ignored all -inf rows, whose nan is unused."""
+        return np.errstate(invalid="ignore") if self.empty_rows else contextlib.nullcontext()
+
+    def neg_log_probs(self, out: NDArray[Any]) -> NDArray[Any]:
+        """-log p = (m - z) + log1p(s) for every class, a sum of two non-negative terms."""
+        with self.quiet():
+            np.subtract(self.m[:, None], self.z, out=out)
+            out += np.log1p(self.s)[:, None]
+        return out
+
+
+def _index_loss(pb: _Problem, b: _Block, wt: NDArray[Any] | None) -> NDArray[Any]:
+    r"""Class index :math:`t`: :math:`(1-\varepsilon) w_t (-\log p_t)` plus, with label
+    smoothing, :math:`\varepsilon / C \sum_c w_c (-\log p_c)`."""
+    assert pb.t is not None
+    n = b.z.shape[0]
+    t = pb.t[b.rows]
+    with b.quiet():  # ignored all -inf rows give nan, masked below
+        nlp_t: NDArray[Any] = (b.m - b.z[np.arange(n), t]) + np.log1p(b.s)
+    if wt is None and pb.eps == 0:
+        return nlp_t  # every item counts, with weight 1: the loss is -log p_t
+    wt_b, valid = _block_weights(pb, b, wt)
+    coef = (1 - pb.eps) * wt_b if pb.eps else wt_b
+    with b.quiet():
+        loss = np.where(coef != 0, coef * nlp_t, 0)
+    if pb.eps > 0:
+        nlp = b.neg_log_probs(np.empty_like(b.z))
+        if pb.w is not None:
+            with np.errstate(invalid="ignore"):
+                np.multiply(nlp, pb.w, out=nlp, where=pb.w != 0)
+            nlp[:, pb.w == 0] = 0
+        with np.errstate(invalid="ignore"):  # inf - inf, reported by _check_losses
+            smooth = nlp.sum(axis=1)
+        loss = loss + np.where(valid, (pb.eps / pb.classes) * smooth, 0)
+    return loss
+
+
+def _block_weights(
+    pb: _Problem, b: _Block, wt: NDArray[Any] | None
+) -> tuple[NDArray[Any], NDArray[np.bool_]]:
+    """The block's item weights and validity mask, spelled out as arrays."""
+    n = b.z.shape[0]
+    wt_b = np.ones(n, b.z.dtype) if wt is None else wt[b.rows]
+    valid = np.ones(n, np.bool_) if pb.valid is None else pb.valid[b.rows]
+    return wt_b, valid
+
+
+def _index_grad(pb: _Problem, b: _Block, wt: NDArray[Any] | None, scale: float) -> None:
+    r"""Turn ``b.e`` into the gradient :math:`a (p - y)` in place, for class-index targets.
+
+    Without smoothing, :math:`a = \text{scale} \cdot w_t` and the target entry is
+    :math:`a (p_t - 1)`; with smoothing every class also loses
+    :math:`\text{scale} \cdot \varepsilon / C \cdot w_j`.
+    """
+    assert pb.t is not None
+    n, classes = b.z.shape
+    idx = np.arange(n)
+    t = pb.t[b.rows]
+    p = b.e
+    p[idx, b.k] = 1
+    d = 1 + b.s
+    p_t_minus_1 = prob_minus_one(p[idx, t], b.s, d)
+    if wt is None and pb.eps == 0:  # every item counts, with weight 1
+        p *= (scale / d)[:, None]
+        p[idx, t] = scale * p_t_minus_1
+        return
+    eps_c = pb.eps / classes
+    wt_b, v = _block_weights(pb, b, wt)
+    total_w = classes if pb.w is None else float(np.sum(pb.w, dtype=np.float64))
+    a = scale * ((1 - pb.eps) * wt_b + eps_c * total_w * v) if pb.eps else scale * wt_b
+    # One pass for both the normalization and the item's weight: p * a / (1 + s).
+    p *= (a / d)[:, None].astype(p.dtype, copy=False)
+    target_entry = a * p_t_minus_1
+    if pb.eps > 0:
+        shift = (scale * eps_c * v)[:, None]
+        p -= (shift if pb.w is None else shift * pb.w).astype(p.dtype, copy=False)
+        w_t = 1 if pb.w is None else pb.w[t]
+        target_entry = target_entry + scale * eps_c * v * (total_w - w_t)
+    p[idx, t] = target_entry
+
+
+def _target_mass(pb: _Problem, rows: slice) -> NDArray[Any]:
+    r"""Probability targets: :math:`u = w \odot ((1-\varepsilon) y + \varepsilon / C)`."""
+    assert pb.y is not None
+    u: NDArray[Any] = np.multiply(pb.y[rows], 1 - pb.eps)
+    if pb.eps > 0:
+        u += pb.eps / pb.classes
+    if pb.w is not None:
+        u *= pb.w
+    return u
+
+
+def _probability_loss(b: _Block, u: NDArray[Any]) -> NDArray[Any]:
+    r""":math:`\sum_j u_j (-\log p_j)`, with the term 0 wherever :math:`u_j = 0`."""
+    nlp = b.neg_log_probs(np.empty_like(b.z))
+    with np.errstate(invalid="ignore", over="ignore"):
+        terms = np.multiply(u, nlp, out=nlp, where=u != 0)
+    terms[u == 0] = 0
+    with np.errstate(invalid="ignore"):  # inf - inf, reported by _check_losses
+        total: NDArray[Any] = terms.sum(axis=1)
+    return total
+
+
+def _probability_grad(b: _Block, u: NDArray[Any], scale: float) -> None:
+    r"""Turn ``b.e`` into :math:`\text{scale} \cdot (p \sum_j u_j - u)` in place.
+
+    At the maximum :math:`k` the entry :math:`\sum u / (1 + s) - u_k` cancels when the target
+    sits on the maximum; written as :math:`(u_{rest} - u_k s) / (1 + s)`, with :math:`u_{rest}`
+    the target mass elsewhere, it does not.
+    """
+    idx = np.arange(b.z.shape[0])
+    p = b.e
+    p[idx, b.k] = 1
+    u_k = u[idx, b.k].copy()
+    u[idx, b.k] = 0
+    u_rest = u.sum(axis=1)
+    u[idx, b.k] = u_k
+    p /= (1 + b.s)[:, None]
+    p *= (u_rest + u_k)[:, None]
+    p -= u
+    p[idx, b.k] = (u_rest - u_k * b.s) / (1 + b.s)
+    p *= scale
+
+
+# ------------------------------------------------------------------------- blocks and threads
+
+
+def _check_rows(pb: _Problem, m: NDArray[Any], rows: slice) -> bool:
+    """Refuse nan, +inf and rows of -inf that count; say whether ignored -inf rows exist."""
+    if np.isfinite(np.add.reduce(m)):  # one cheap test for the common case: all finite
+        return False
+    start = rows.start
     if np.isnan(m).any():
         row = start + int(np.flatnonzero(np.isnan(m))[0])
         raise ValueError(f"{pb.func}: input contains nan (item {row})")
@@ -204,12 +345,27 @@ def _check_rows(pb: _Problem, m: NDArray[Any], valid: NDArray[Any] | None, start
             f"{pb.func}: input contains +inf (item {row}); softmax is undefined there. "
             "Use finite logits, or -inf to give a class zero probability"
         )
-    empty = np.isneginf(m) if valid is None else np.isneginf(m) & (valid != 0)
+    empty = np.isneginf(m)
+    if pb.valid is not None:
+        empty &= pb.valid[rows]
     if empty.any():
         row = start + int(np.flatnonzero(empty)[0])
         raise ValueError(
             f"{pb.func}: the logits of item {row} are -inf for every class, so its softmax is "
             "undefined (0/0); give at least one class a finite logit or ignore the item"
+        )
+    return bool(np.isneginf(m).any())
+
+
+def _check_losses(pb: _Problem, loss: NDArray[Any]) -> None:
+    # Inputs hold no nan, so a nan loss can only be inf - inf: target mass of both signs on
+    # classes of probability zero.
+    if np.isnan(np.add.reduce(loss)) and np.isnan(loss).any():
+        row = int(np.flatnonzero(np.isnan(loss))[0])
+        raise ValueError(
+            f"{pb.func}: the loss of item {row} is inf - inf, undefined: its target (times the "
+            "class weights) puts positive and negative mass on classes whose logits are -inf. "
+            "Use non-negative class weights and targets for classes of probability zero"
         )
 
 
@@ -222,15 +378,17 @@ def _workers() -> int:
 
 
 @functools.cache
-def _pool(pid: int) -> ThreadPoolExecutor:
-    """The thread pool shared by every large call, created on first use (never at import).
-
-    Keyed by process id: a child made by ``fork`` has no threads, so it gets a pool of its own.
-    """
+def _pool() -> ThreadPoolExecutor:
+    """The thread pool shared by every large call, created on first use (never at import)."""
     return ThreadPoolExecutor(max_workers=_workers(), thread_name_prefix="xentbook")
 
 
-def _map_blocks(job: Any, starts: range, size: int) -> None:
+# A child made by fork has none of the parent's threads: the inherited pool would never run a
+# job. Forget it in the child, whatever its process id, so the child builds a pool of its own.
+os.register_at_fork(after_in_child=_pool.cache_clear)
+
+
+def _map_blocks(job: Callable[[int], None], starts: range, size: int) -> None:
     """Run ``job(start)`` for every block, on the pool when the input is large enough.
 
     numpy releases the GIL inside its loops, so blocks run in parallel. Blocks are independent
@@ -241,131 +399,73 @@ def _map_blocks(job: Any, starts: range, size: int) -> None:
         for start in starts:
             job(start)
     else:
-        for _ in _pool(os.getpid()).map(job, starts):
+        for _ in _pool().map(job, starts):
             pass
+
+
+def _item_weights(pb: _Problem) -> tuple[NDArray[Any] | None, float]:
+    """Per-item weight of the target term (None: 1 for every item), and the mean's denominator."""
+    rows = pb.z.shape[0]
+    if pb.t is None or (pb.w is None and pb.valid is None):
+        return None, float(rows)
+    if pb.w is None:
+        assert pb.valid is not None
+        return pb.valid.astype(pb.z.dtype), float(np.count_nonzero(pb.valid))
+    wt = pb.w[pb.t] if pb.valid is None else pb.w[pb.t] * pb.valid
+    return wt, float(np.sum(wt, dtype=np.float64))
 
 
 def _run(pb: _Problem, want_grad: bool) -> tuple[NDArray[Any], NDArray[Any] | None, float]:
     """Per-item losses (R,), the gradient rows (R, C) of the reduced loss, and the denominator."""
     rows, classes = pb.z.shape
-    dtype = pb.z.dtype
-    eps = pb.eps
-    wt, valid, denom = _item_coefficients(pb)
-    scale = (1.0 / denom if denom != 0 else 0.0) if pb.reduction == "mean" else 1.0
-    total_w = classes if pb.w is None else float(np.sum(pb.w, dtype=np.float64))
-    w_row = None if pb.w is None else pb.w[None, :]
-    smoothing = eps > 0 or pb.y is not None
-
-    losses = np.empty(rows, dtype)
-    grad = np.empty((rows, classes), dtype) if want_grad else None
+    wt, denom = _item_weights(pb)
+    scale = grad_scale(pb.reduction, denom)
+    losses = np.empty(rows, pb.z.dtype)
+    grad = np.empty((rows, classes), pb.z.dtype) if want_grad else None
     block = max(1, _BLOCK_ELEMENTS // classes)
 
     def one_block(start: int) -> None:
         # Each call owns rows start:stop of losses and grad, and its own scratch buffers.
-        stop = min(start + block, rows)
-        n = stop - start
-        zb = pb.z[start:stop]
-        idx = np.arange(n)
-        out = grad[start:stop] if grad is not None else np.empty((n, classes), dtype)
-        smooth_buf = np.empty((n, classes), dtype) if smoothing else None
+        rows_b = slice(start, min(start + block, rows))
+        zb = pb.z[rows_b]
         k, m = row_max(zb)
-        vb = None if valid is None else valid[start:stop]
-        _check_rows(pb, m, vb, start)
-        e, s = shifted_exp(zb, k, m, out=out)
-        l1 = np.log1p(s)
+        empty_rows = _check_rows(pb, m, rows_b)
+        out = grad[rows_b] if grad is not None else np.empty_like(zb)
+        e, s = shifted_exp(zb, k, m, out=out, finite=not empty_rows)
+        b = _Block(zb, k, m, e, s, rows_b, empty_rows)
         if pb.y is None:
-            assert pb.t is not None
-            assert vb is not None
-            tb = pb.t[start:stop]
-            cb = (1 - eps) * wt[start:stop]
-            with np.errstate(invalid="ignore"):  # ignored all -inf rows give nan, masked below
-                nlp_t = (m - zb[idx, tb]) + l1
-                loss = np.where(cb != 0, cb * nlp_t, 0)
-            if eps > 0:
-                nlp = smooth_buf
-                with np.errstate(invalid="ignore"):
-                    np.subtract(m[:, None], zb, out=nlp)
-                    nlp += l1[:, None]
-                    if w_row is not None:
-                        np.multiply(nlp, w_row, out=nlp, where=w_row != 0)
-                        nlp[:, pb.w == 0] = 0  # type: ignore[index]
-                    smooth = nlp.sum(axis=1)
-                    loss = loss + np.where(vb != 0, (eps / classes) * smooth, 0)
-            losses[start:stop] = loss
+            losses[rows_b] = _index_loss(pb, b, wt)
+            if grad is not None:
+                _index_grad(pb, b, wt, scale)
         else:
-            u = smooth_buf
-            np.multiply(pb.y[start:stop], 1 - eps, out=u)
-            if eps > 0:
-                u += eps / classes
-            if w_row is not None:
-                u *= w_row
-            with np.errstate(invalid="ignore", over="ignore"):
-                nlp = (m[:, None] - zb) + l1[:, None]
-                terms = np.multiply(u, nlp, out=nlp, where=u != 0)
-                terms[u == 0] = 0
-            losses[start:stop] = terms.sum(axis=1)
-
-        if grad is None:
-            return
-        p = e  # the buffer is the gradient block: turn it into probabilities in place
-        p[idx, k] = 1
-        if pb.y is None:
-            assert pb.t is not None
-            assert vb is not None
-            tb = pb.t[start:stop]
-            a = scale * ((1 - eps) * wt[start:stop] + (eps / classes) * total_w * vb)
-            p_t_minus_1 = np.where(tb == k, -s / (1 + s), p[idx, tb] / (1 + s) - 1)
-            rest = (
-                0.0
-                if eps == 0
-                else scale * (eps / classes) * vb * (total_w - (1 if pb.w is None else pb.w[tb]))
-            )
-            # One pass for both the normalization and the item's weight: p * a / (1 + s).
-            p *= (a / (1 + s))[:, None].astype(dtype, copy=False)
-            if eps > 0:
-                shift = (scale * (eps / classes) * vb)[:, None]
-                p -= (shift if w_row is None else shift * w_row).astype(dtype, copy=False)
-            p[idx, tb] = a * p_t_minus_1 + rest
-        else:
-            # Entry j is p_j * sum(u) - u_j. At the maximum k this is sum(u) / (1 + s) - u_k,
-            # which cancels when the target sits on the maximum; written as
-            # (u_rest - u_k * s) / (1 + s), with u_rest the target mass elsewhere, it does not.
-            u_k = u[idx, k].copy()
-            u[idx, k] = 0
-            u_rest = u.sum(axis=1)
-            u[idx, k] = u_k
-            p /= (1 + s)[:, None]
-            p *= (u_rest + u_k)[:, None]
-            p -= u
-            p[idx, k] = (u_rest - u_k * s) / (1 + s)
-            p *= scale
+            u = _target_mass(pb, rows_b)
+            losses[rows_b] = _probability_loss(b, u)
+            if grad is not None:
+                _probability_grad(b, u, scale)
 
     _map_blocks(one_block, range(0, rows, block), rows * classes)
+    _check_losses(pb, losses)
     return losses, grad, denom
 
 
 def _reduce(pb: _Problem, losses: NDArray[Any], denom: float) -> Any:
-    if pb.reduction == "none":
-        return losses.reshape(pb.lead).astype(pb.out_dtype, copy=False)[()]
-    total = float(np.sum(losses, dtype=np.float64))
-    if pb.reduction == "sum":
-        return pb.out_dtype.type(total)
-    if denom == 0:
-        warnings.warn(
-            f"{pb.func}: the mean is over zero total weight (empty batch, every target equal to "
-            "ignore_index, or zero class weights), so it is undefined: returning nan and a zero "
-            "gradient",
-            RuntimeWarning,
-            stacklevel=3,
-        )
-        return pb.out_dtype.type(np.nan)
-    return pb.out_dtype.type(total / denom)
+    weighted = pb.t is not None
+    return reduce_losses(
+        pb.func,
+        losses.reshape(pb.lead),
+        pb.reduction,
+        pb.out_dtype,
+        denominator=denom if weighted else None,
+        stacklevel=4,
+    )
 
 
 def _grad_shape(pb: _Problem, grad: NDArray[Any]) -> NDArray[Any]:
     shape = pb.input_shape
     if len(shape) == 1:
         out = grad.reshape(shape)
+    elif len(shape) == 2:
+        out = grad
     else:
         moved = (shape[0], *shape[2:], shape[1])
         out = np.moveaxis(grad.reshape(moved), -1, 1)
@@ -416,10 +516,13 @@ _EDGES_DOC = r"""
 """
 
 
-def _shared_doc(func: Any) -> Any:
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _shared_doc(func: _F) -> _F:
     """Fill the ``{args}`` and ``{edges}`` sections the three public functions share."""
-    doc = func.__doc__.replace("    {args}\n", _ARGS_DOC)
-    func.__doc__ = doc.replace("    {edges}\n", _EDGES_DOC)
+    doc = func.__doc__ or ""
+    func.__doc__ = doc.replace("    {args}\n", _ARGS_DOC).replace("    {edges}\n", _EDGES_DOC)
     return func
 
 
@@ -429,7 +532,7 @@ def cross_entropy(
     target: ArrayLike,
     weight: ArrayLike | None = None,
     ignore_index: int = -100,
-    reduction: str = "mean",
+    reduction: Reduction = "mean",
     label_smoothing: float = 0.0,
 ) -> Any:
     r"""Softmax cross-entropy, with the semantics of ``torch.nn.functional.cross_entropy``.
@@ -446,14 +549,30 @@ def cross_entropy(
     {args}
     Returns
     -------
-    ndarray or scalar
-        The mean or sum as a scalar, or with ``reduction='none'`` one loss per item, shape
-        ``()``, ``(N,)`` or ``(N, d1, ...)``; in the input's float dtype.
+    numpy scalar or ndarray
+        The mean or sum as a numpy scalar, or with ``reduction='none'`` one loss per item,
+        shape ``()``, ``(N,)`` or ``(N, d1, ...)``; in the input's float dtype.
 
     Raises
     ------
-    ValueError, TypeError, IndexError
-        On invalid input, with a message naming the argument and the bad value.
+    ValueError
+        ``nan`` or ``+inf`` logits, a row of ``-inf`` logits whose target counts, a target of
+        the wrong shape, non-finite weights or probability targets, a weight or target that
+        overflows the computation's dtype, a loss of ``inf - inf`` (target mass of both signs on
+        classes of probability zero), ``label_smoothing`` outside ``[0, 1]``, an unknown
+        ``reduction``, or ``ignore_index`` with probability targets.
+    TypeError
+        Non-numeric, complex or masked arrays, float class indices, torch tensors that require
+        grad, or a non-integer ``ignore_index``.
+    IndexError
+        A class index outside ``[0, C)`` that is not ``ignore_index`` (checked in the target's
+        own integer dtype, so a huge uint64 never wraps around).
+
+    See Also
+    --------
+    cross_entropy_with_grad : the loss and its gradient in one pass.
+    log_softmax : the log-probabilities the loss is made of.
+    torch.nn.functional.cross_entropy : the semantics followed, argument for argument.
     {edges}
     Examples
     --------
@@ -483,7 +602,7 @@ def cross_entropy_grad(
     target: ArrayLike,
     weight: ArrayLike | None = None,
     ignore_index: int = -100,
-    reduction: str = "mean",
+    reduction: Reduction = "mean",
     label_smoothing: float = 0.0,
 ) -> NDArray[Any]:
     r"""Gradient of :func:`cross_entropy` (summed over items) with respect to ``input``.
@@ -502,6 +621,25 @@ def cross_entropy_grad(
     -------
     ndarray
         The gradient, same shape and dtype as ``input``.
+
+    Raises
+    ------
+    ValueError
+        ``nan`` or ``+inf`` logits, a row of ``-inf`` logits whose target counts, a target of
+        the wrong shape, non-finite weights or probability targets, a weight or target that
+        overflows the computation's dtype, a loss of ``inf - inf`` (target mass of both signs on
+        classes of probability zero), ``label_smoothing`` outside ``[0, 1]``, an unknown
+        ``reduction``, or ``ignore_index`` with probability targets.
+    TypeError
+        Non-numeric, complex or masked arrays, float class indices, torch tensors that require
+        grad, or a non-integer ``ignore_index``.
+    IndexError
+        A class index outside ``[0, C)`` that is not ``ignore_index`` (checked in the target's
+        own integer dtype, so a huge uint64 never wraps around).
+
+    See Also
+    --------
+    cross_entropy_with_grad : the loss as well, at no extra cost.
     {edges}
     Examples
     --------
@@ -511,6 +649,13 @@ def cross_entropy_grad(
     >>> print(np.round(cross_entropy_grad(z, [1, 0]), 3))
     [[ 0.33  -0.379  0.049]
      [-0.464  0.243  0.22 ]]
+
+    A confident right answer keeps its tiny gradient, where ``softmax(z) - onehot`` gives 0:
+
+    >>> print(cross_entropy_grad(np.array([40.0, 0.0]), 0)[0])
+    -4.248354255291589e-18
+    >>> print(np.exp(40.0) / (np.exp(40.0) + 1.0) - 1.0)
+    0.0
     """
     pb = _prepare(
         "cross_entropy_grad", input, target, weight, ignore_index, reduction, label_smoothing
@@ -527,7 +672,7 @@ def cross_entropy_with_grad(
     target: ArrayLike,
     weight: ArrayLike | None = None,
     ignore_index: int = -100,
-    reduction: str = "mean",
+    reduction: Reduction = "mean",
     label_smoothing: float = 0.0,
 ) -> tuple[Any, NDArray[Any]]:
     r"""The loss and its gradient from one pass over the logits.
@@ -542,6 +687,27 @@ def cross_entropy_with_grad(
         As returned by :func:`cross_entropy`.
     grad : ndarray
         As returned by :func:`cross_entropy_grad`.
+
+    Raises
+    ------
+    ValueError
+        ``nan`` or ``+inf`` logits, a row of ``-inf`` logits whose target counts, a target of
+        the wrong shape, non-finite weights or probability targets, a weight or target that
+        overflows the computation's dtype, a loss of ``inf - inf`` (target mass of both signs on
+        classes of probability zero), ``label_smoothing`` outside ``[0, 1]``, an unknown
+        ``reduction``, or ``ignore_index`` with probability targets.
+    TypeError
+        Non-numeric, complex or masked arrays, float class indices, torch tensors that require
+        grad, or a non-integer ``ignore_index``.
+    IndexError
+        A class index outside ``[0, C)`` that is not ``ignore_index`` (checked in the target's
+        own integer dtype, so a huge uint64 never wraps around).
+
+    See Also
+    --------
+    cross_entropy, cross_entropy_grad
+    linear_cross_entropy_with_grad : the same with the logits ``hidden @ unembedding.T``
+        never formed.
     {edges}
     Examples
     --------

@@ -23,12 +23,15 @@ from numpy.typing import ArrayLike, NDArray
 
 from xentbook._reduction import reduce_losses
 from xentbook._validation import (
-    _describe,
+    Reduction,
     broadcastable,
     check_finite,
     check_reduction,
     check_same_shape,
+    class_indices,
     float_array,
+    integer,
+    integer_dtype_array,
     working_dtype,
 )
 from xentbook.primitives import logsumexp
@@ -96,37 +99,17 @@ def empirical_distribution(labels: ArrayLike, num_classes: int) -> NDArray[np.fl
     [0.2 0.2 0.6 0. ]
     """
     func = "empirical_distribution"
-    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)):
-        raise TypeError(f"{func}: num_classes must be an integer, got {num_classes!r}")
-    if num_classes <= 0:
-        raise ValueError(f"{func}: num_classes must be positive, got {num_classes!r}")
-    try:
-        arr = np.asarray(labels)
-    except (ValueError, TypeError) as exc:
-        raise TypeError(
-            f"{func}: labels must be an array of integers, got {_describe(labels)}"
-        ) from exc
-    if arr.dtype.kind not in "iu":
-        raise TypeError(
-            f"{func}: labels must be an array of integers (class indices), got dtype {arr.dtype} "
-            f"in {_describe(arr)}"
-        )
+    num_classes = integer(func, "num_classes", num_classes, 1, below_minimum="positive")
+    arr = integer_dtype_array(func, "labels", labels)
     if arr.size == 0:
         raise ValueError(f"{func}: labels is empty, so it has no empirical distribution")
-    flat = arr.ravel()
-    bad = (flat < 0) | (flat >= num_classes)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise IndexError(
-            f"{func}: labels must lie in [0, {int(num_classes)}), got {int(flat[i])} "
-            f"at flat index {i}"
-        )
-    counts = np.bincount(flat.astype(np.intp), minlength=int(num_classes))
+    flat, _ = class_indices(func, "labels", arr.reshape(-1), (arr.size,), num_classes)
+    counts = np.bincount(flat, minlength=num_classes)
     return counts / flat.size
 
 
 def gaussian_nll(
-    input: ArrayLike, target: ArrayLike, sigma: ArrayLike = 1.0, reduction: str = "mean"
+    input: ArrayLike, target: ArrayLike, sigma: ArrayLike = 1.0, reduction: Reduction = "mean"
 ) -> Any:
     r"""Negative log-likelihood of targets under Gaussians centred on the predictions.
 
@@ -153,8 +136,23 @@ def gaussian_nll(
 
     Returns
     -------
-    ndarray or scalar
-        In the input's float dtype (float16 is computed in float32).
+    numpy scalar or ndarray
+        The reduced loss as a numpy scalar, or the elementwise losses with
+        ``reduction='none'``; in the input's float dtype (float16 is computed in float32).
+
+    Raises
+    ------
+    ValueError
+        If ``input`` and ``target`` differ in shape, a value is not finite, ``sigma`` is not
+        positive or does not broadcast, or ``reduction`` is unknown.
+    TypeError
+        If an array argument is not real and numeric (complex, string, masked, or a torch
+        tensor that requires grad).
+
+    See Also
+    --------
+    mse : the loss this one reduces to for a fixed ``sigma``.
+    torch.nn.functional.gaussian_nll_loss : with ``full=True``.
 
     Examples
     --------
@@ -437,11 +435,7 @@ def fit_gaussian_kl(
     func = "fit_gaussian_kl"
     if direction not in ("forward", "reverse"):
         raise ValueError(f"{func}: direction must be 'forward' or 'reverse', got {direction!r}")
-    for name, value, low in (("num", num, 5), ("rounds", rounds, 1)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-            raise TypeError(f"{func}: {name} must be an integer, got {value!r}")
-        if value < low:
-            raise ValueError(f"{func}: {name} must be at least {low}, got {value!r}")
+    num, rounds = integer(func, "num", num, 5), integer(func, "rounds", rounds, 1)
     xa = float_array(func, "x", x, min_ndim=1).astype(np.float64)
     lp = float_array(func, "log_p", log_p, min_ndim=1).astype(np.float64)
     if xa.ndim != 1 or xa.size < 3:
@@ -457,9 +451,9 @@ def fit_gaussian_kl(
     def objective(mus: NDArray[np.float64], log_sigmas: NDArray[np.float64]) -> NDArray[Any]:
         mm, ll = np.meshgrid(mus, log_sigmas, indexing="ij")
         log_q = gaussian_logpdf(xa, mm.reshape(-1, 1), np.exp(ll).reshape(-1, 1))
-        if direction == "forward":
-            return kl_divergence_on_grid(lp, log_q).reshape(mm.shape)
-        return kl_divergence_on_grid(log_q, lp).reshape(mm.shape)
+        pair = (lp, log_q) if direction == "forward" else (log_q, lp)
+        values: NDArray[Any] = kl_divergence_on_grid(*pair).reshape(mm.shape)
+        return values
 
     mu_lo, mu_hi = xa[0], xa[-1]
     ls_lo, ls_hi = np.log(2 * step.mean()), np.log(width)

@@ -18,15 +18,17 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
 from xentbook._reduction import reduce_losses
 from xentbook._validation import (
-    _describe,
-    check_finite,
+    Reduction,
+    check_nonnegative,
     check_reduction,
     class_indices,
     float_array,
+    float_array_as,
+    nonnegative_number,
     working_dtype,
 )
 from xentbook.primitives import log_softmax
@@ -34,62 +36,79 @@ from xentbook.primitives import log_softmax
 __all__ = ["focal_loss"]
 
 
-def _nonnegative_number(func: str, name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{func}: {name} must be a real number, got {value!r}")
-    if not (np.isfinite(value) and value >= 0):
-        raise ValueError(f"{func}: {name} must be finite and >= 0, got {value!r}")
-    return float(value)
+def _class_weights(
+    func: str, weight: ArrayLike | None, classes: int, dtype: np.dtype[Any]
+) -> NDArray[Any] | None:
+    if weight is None:
+        return None
+    w = float_array_as(func, "weight", weight, dtype)
+    if w.shape not in ((), (classes,)):
+        raise ValueError(
+            f"{func}: weight must be a number or have one entry per class, shape ({classes},), "
+            f"got shape {w.shape}"
+        )
+    check_nonnegative(func, "weight", w)
+    return w
 
 
 def focal_loss(
     input: ArrayLike,
     target: ArrayLike,
     gamma: float = 2.0,
-    alpha: ArrayLike | None = None,
-    reduction: str = "mean",
+    weight: ArrayLike | None = None,
+    reduction: Reduction = "mean",
 ) -> Any:
     r"""Multi-class focal loss from logits and class indices.
 
     .. math::
 
-        \ell_n = -\alpha_{y_n}\,(1 - p_{n,y_n})^{\gamma}\,\log p_{n,y_n},
+        \ell_n = -w_{y_n}\,(1 - p_{n,y_n})^{\gamma}\,\log p_{n,y_n},
         \qquad p_n = \operatorname{softmax}(z_n),
 
     with :math:`\log p_{n,y_n}` from :func:`xentbook.log_softmax` and
     :math:`1 - p_{n,y_n}` computed as ``-expm1(log p)``. With :math:`\gamma = 0` and no
-    ``alpha`` it is the cross-entropy :func:`xentbook.cross_entropy` item by item.
+    ``weight`` it is the cross-entropy :func:`xentbook.cross_entropy` item by item. The class
+    weight :math:`w` is the :math:`\alpha_t` of Lin et al.
 
     Parameters
     ----------
     input : array_like
-        Logits of shape ``(N, C)`` (finite, or ``-inf`` for a class of probability zero).
+        Logits of shape ``(N, C)`` with :math:`C \ge 1` (finite, or ``-inf`` for a class of
+        probability zero).
     target : array_like
         Integer class indices of shape ``(N,)``, each in ``[0, C)``.
     gamma : float, optional
-        The focusing parameter :math:`\gamma \ge 0` (default 2, the value of Lin et al.).
-    alpha : float or array_like, optional
-        Class balancing factor: a number applied to every item, or one weight per class, shape
-        ``(C,)``, so that item :math:`n` is scaled by :math:`\alpha_{y_n}`. Default: no scaling.
+        The focusing parameter :math:`\gamma \ge 0`, finite (default 2, the value of Lin et al.).
+    weight : float or array_like, optional
+        Class weights (Lin et al.'s :math:`\alpha`): a number applied to every item, or one
+        weight per class, shape ``(C,)``, so that item :math:`n` is scaled by :math:`w_{y_n}`.
+        Non-negative and finite. Default: no scaling.
     reduction : {'mean', 'sum', 'none'}, optional
-        ``'mean'`` is the plain mean over the :math:`N` items (the ``alpha`` factors are not in
-        the denominator, unlike the weighted mean of :func:`xentbook.cross_entropy`). The mean
+        ``'mean'`` is the plain mean over the :math:`N` items (the weights are not in the
+        denominator, unlike the weighted mean of :func:`xentbook.cross_entropy`). The mean
         of an empty batch is ``nan``, with a ``RuntimeWarning``.
 
     Returns
     -------
-    ndarray or scalar
-        In the input's float dtype (float16 is computed in float32).
+    numpy scalar or ndarray
+        The reduced loss as a numpy scalar, or one loss per item, shape ``(N,)``, with
+        ``reduction='none'``; in the input's float dtype (float16 is computed in float32).
 
     Raises
     ------
     ValueError
-        If ``input`` is not 2-D or contains ``nan`` or ``+inf``, ``gamma`` is negative or not
-        finite, or ``alpha`` has the wrong shape or a negative or non-finite entry.
+        If ``input`` is not 2-D, has no classes or contains ``nan`` or ``+inf``, ``gamma`` is
+        negative or not finite, or ``weight`` has the wrong shape or a negative or non-finite
+        entry.
     TypeError
         If ``target`` does not hold integers, or ``gamma`` is not a number.
     IndexError
         If a class index is out of range.
+
+    See Also
+    --------
+    cross_entropy : the loss that ``gamma=0`` reduces to.
+    log_softmax : where :math:`\log p_t` comes from.
 
     Examples
     --------
@@ -99,6 +118,14 @@ def focal_loss(
     0.777893
     >>> print(f"{focal_loss(logits, [0, 2], gamma=2.0):.6f}")  # easy item down-weighted
     0.391775
+
+    A confident right answer: the naive ``1 - exp(log p)`` rounds :math:`1 - p_t` to zero and
+    with it the whole loss; ``-expm1`` keeps it.
+
+    >>> import numpy as np
+    >>> log_pt = -np.log1p(np.exp(-40.0))
+    >>> print((1 - np.exp(log_pt)) * -log_pt)  # naive, gamma = 1
+    0.0
     >>> print(f"{float(focal_loss([[40.0, 0.0]], [0], gamma=1.0, reduction='sum')):.3e}")
     1.805e-35
     """
@@ -112,22 +139,10 @@ def focal_loss(
     dtype = working_dtype(x)
     x = x.astype(dtype, copy=False)
     rows, classes = x.shape
-    t = class_indices(func, "target", target, (rows,), classes)
-    g = _nonnegative_number(func, "gamma", gamma)
+    t, _ = class_indices(func, "target", target, (rows,), classes)
+    g = nonnegative_number(func, "gamma", gamma)
     reduction = check_reduction(func, reduction)
-
-    a = None
-    if alpha is not None:
-        a_arr = float_array(func, "alpha", alpha).astype(dtype, copy=False)
-        if a_arr.shape not in ((), (classes,)):
-            raise ValueError(
-                f"{func}: alpha must be a number or have one entry per class, shape ({classes},), "
-                f"got shape {a_arr.shape}"
-            )
-        check_finite(func, "alpha", a_arr)
-        if (a_arr < 0).any():
-            raise ValueError(f"{func}: alpha must be >= 0, got {_describe(a_arr)}")
-        a = a_arr
+    w = _class_weights(func, weight, classes, dtype)
 
     if rows == 0:
         losses = np.zeros(0, dtype)
@@ -139,7 +154,7 @@ def focal_loss(
         one_minus_pt = -np.expm1(log_pt)
         with np.errstate(invalid="ignore"):  # 0**gamma * inf cannot occur: p_t = 0 gives (1)**g
             losses = -log_pt if g == 0 else np.power(one_minus_pt, g) * -log_pt
-        if a is not None:
-            losses = losses * (a if a.ndim == 0 else a[t])
+        if w is not None:
+            losses = losses * (w if w.ndim == 0 else w[t])
 
     return reduce_losses(func, losses, reduction, out_dtype)

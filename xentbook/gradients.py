@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from xentbook._validation import float_array
+from xentbook._validation import float_array, real_number
 from xentbook.primitives import softmax
 
 __all__ = ["finite_difference_grad", "softmax_jacobian"]
@@ -44,7 +44,7 @@ def softmax_jacobian(z: ArrayLike) -> NDArray[Any]:
      [-0.25  0.25]]
     """
     p = softmax(float_array("softmax_jacobian", "z", z, min_ndim=1), axis=-1)
-    jac = -p[..., :, None] * p[..., None, :]
+    jac: NDArray[Any] = -p[..., :, None] * p[..., None, :]
     diag = np.einsum("...ii->...i", jac)
     diag += p
     return jac
@@ -90,8 +90,10 @@ def finite_difference_grad(
     if not callable(f):
         raise TypeError(f"finite_difference_grad: f must be callable, got {f!r}")
     point = float_array("finite_difference_grad", "x", x).astype(np.float64)
-    if h is not None and not (isinstance(h, (int, float)) and np.isfinite(h) and h > 0):
-        raise ValueError(f"finite_difference_grad: h must be a positive number, got {h!r}")
+    if h is not None:
+        h = real_number("finite_difference_grad", "h", h, "a positive number")
+        if not (np.isfinite(h) and h > 0):
+            raise ValueError(f"finite_difference_grad: h must be a positive number, got {h!r}")
     grad = np.empty_like(point)
     flat = point.reshape(-1)
     out = grad.reshape(-1)

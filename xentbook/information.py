@@ -13,7 +13,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from xentbook._validation import check_axis, check_base, float_array, working_dtype
+from xentbook._validation import (
+    check_axis,
+    check_base,
+    check_same_shape,
+    float_array,
+    working_dtype,
+)
 
 __all__ = ["cross_entropy_pq", "entropy", "kl_divergence", "surprisal"]
 
@@ -23,7 +29,17 @@ def _in_base(values: NDArray[Any], base: float | None) -> NDArray[Any]:
 
 
 def _distribution(func: str, name: str, value: ArrayLike, axis: int) -> tuple[NDArray[Any], int]:
+    """The distributions along ``axis``, checked, in the working dtype, and the axis."""
+    arr, ax, _ = _distributions(func, name, value, axis)
+    return arr, ax
+
+
+def _distributions(
+    func: str, name: str, value: ArrayLike, axis: int
+) -> tuple[NDArray[Any], int, np.dtype[Any]]:
+    """The distributions in the working dtype, their axis, and the dtype results are given in."""
     arr = float_array(func, name, value, min_ndim=1)
+    out_dtype = arr.dtype
     ax = check_axis(func, axis, arr.ndim)
     arr = arr.astype(working_dtype(arr), copy=False)
     if np.isnan(arr).any() or (arr < 0).any() or np.isinf(arr).any():
@@ -46,7 +62,7 @@ def _distribution(func: str, name: str, value: ArrayLike, axis: int) -> tuple[ND
             f"but a slice sums to {float(total)!r}; "
             "divide by its sum to normalize"
         )
-    return arr, ax
+    return arr, ax, out_dtype
 
 
 def surprisal(p: ArrayLike, base: float | None = None) -> Any:
@@ -66,8 +82,21 @@ def surprisal(p: ArrayLike, base: float | None = None) -> Any:
 
     Returns
     -------
-    ndarray or scalar
-        Non-negative surprisal, same shape as ``p``.
+    numpy scalar or ndarray
+        Non-negative surprisal, same shape and float dtype as ``p``.
+
+    Raises
+    ------
+    ValueError
+        If ``p`` holds a value outside :math:`[0, 1]` (``nan`` and negative values included),
+        or ``base`` is not positive, finite and other than 1.
+    TypeError
+        If an array argument is not real and numeric (complex, string, masked, or a torch
+        tensor that requires grad), or ``base`` is not a number.
+
+    See Also
+    --------
+    entropy : the expected surprisal.
 
     Examples
     --------
@@ -78,10 +107,13 @@ def surprisal(p: ArrayLike, base: float | None = None) -> Any:
     func = "surprisal"
     arr = float_array(func, "p", p)
     base = check_base(func, base)
-    bad = ~((arr >= 0) & (arr <= 1))
+    bad = ~((arr >= 0) & (arr <= 1))  # nan included
     if bad.any():
-        where = tuple(int(i) for i in np.argwhere(bad)[0]) if arr.ndim else ()
-        raise ValueError(f"{func}: p must be a probability in [0, 1], got {arr[where].item()!r}")
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        at = f" at index {where}" if where else ""
+        raise ValueError(
+            f"{func}: p must be a probability in [0, 1], got {arr[where].item()!r}{at}"
+        )
     dtype = working_dtype(arr)
     with np.errstate(divide="ignore"):  # log(0) = -inf: an impossible event
         info = -np.log(arr.astype(dtype, copy=False))
@@ -105,8 +137,26 @@ def entropy(p: ArrayLike, axis: int = -1, base: float | None = None) -> Any:
 
     Returns
     -------
-    ndarray or scalar
-        The entropy of each distribution.
+    numpy scalar or ndarray
+        The entropy of each distribution, in ``p``'s float dtype (float16 is computed in
+        float32).
+
+    Raises
+    ------
+    ValueError
+        If a distribution holds a negative, ``nan`` or infinite entry, does not sum to 1 along
+        ``axis`` (within a few rounding errors), is empty, or the shapes differ; or ``base`` is
+        not positive, finite and other than 1.
+    TypeError
+        If an array argument is not real and numeric (complex, string, masked, or a torch
+        tensor that requires grad), or ``base`` is not a number.
+    IndexError
+        If ``axis`` does not exist.
+
+    See Also
+    --------
+    cross_entropy_pq, kl_divergence
+    scipy.stats.entropy : the same values for normalized ``p``.
 
     Examples
     --------
@@ -117,12 +167,12 @@ def entropy(p: ArrayLike, axis: int = -1, base: float | None = None) -> Any:
     The naive sum would give ``nan`` for the second, since ``0 * log(0)`` is ``0 * -inf``.
     """
     func = "entropy"
-    arr, ax = _distribution(func, "p", p, axis)
+    arr, ax, out_dtype = _distributions(func, "p", p, axis)
     base = check_base(func, base)
     terms = np.zeros_like(arr)
     pos = arr > 0
     terms[pos] = -arr[pos] * np.log(arr[pos])
-    return _in_base(terms.sum(axis=ax), base)[()]
+    return _in_base(terms.sum(axis=ax), base).astype(out_dtype, copy=False)[()]
 
 
 def cross_entropy_pq(p: ArrayLike, q: ArrayLike, axis: int = -1, base: float | None = None) -> Any:
@@ -145,6 +195,28 @@ def cross_entropy_pq(p: ArrayLike, q: ArrayLike, axis: int = -1, base: float | N
     base : float, optional
         Logarithm base: ``None`` for nats, ``2`` for bits.
 
+    Returns
+    -------
+    numpy scalar or ndarray
+        :math:`H(p, q)` of each pair of distributions, in the inputs' common float dtype.
+
+    Raises
+    ------
+    ValueError
+        If a distribution holds a negative, ``nan`` or infinite entry, does not sum to 1 along
+        ``axis`` (within a few rounding errors), is empty, or the shapes differ; or ``base`` is
+        not positive, finite and other than 1.
+    TypeError
+        If an array argument is not real and numeric (complex, string, masked, or a torch
+        tensor that requires grad), or ``base`` is not a number.
+    IndexError
+        If ``axis`` does not exist.
+
+    See Also
+    --------
+    entropy, kl_divergence
+    cross_entropy : the loss, from logits rather than from a distribution ``q``.
+
     Examples
     --------
     >>> from xentbook import cross_entropy_pq, entropy, kl_divergence
@@ -155,20 +227,16 @@ def cross_entropy_pq(p: ArrayLike, q: ArrayLike, axis: int = -1, base: float | N
     1.203973
     """
     func = "cross_entropy_pq"
-    pa, ax = _distribution(func, "p", p, axis)
-    qa, _ = _distribution(func, "q", q, axis)
-    _same_shape(func, pa, qa)
+    pa, ax, out_dtype = _distributions(func, "p", p, axis)
+    qa, _, q_dtype = _distributions(func, "q", q, axis)
+    check_same_shape(func, "p", pa, "q", qa)
+    out_dtype = np.result_type(out_dtype, q_dtype)
     base = check_base(func, base)
     terms = np.zeros(np.broadcast_shapes(pa.shape, qa.shape), dtype=np.result_type(pa, qa))
     pos = pa > 0
     with np.errstate(divide="ignore"):  # q = 0 where p > 0: the cross-entropy is infinite
         terms[pos] = -pa[pos] * np.log(qa[pos])
-    return _in_base(terms.sum(axis=ax), base)[()]
-
-
-def _same_shape(func: str, p: NDArray[Any], q: NDArray[Any]) -> None:
-    if p.shape != q.shape:
-        raise ValueError(f"{func}: p and q must have the same shape, got {p.shape} and {q.shape}")
+    return _in_base(terms.sum(axis=ax), base).astype(out_dtype, copy=False)[()]
 
 
 def _kl_terms(p: NDArray[Any], q: NDArray[Any]) -> NDArray[Any]:
@@ -222,20 +290,54 @@ def kl_divergence(p: ArrayLike, q: ArrayLike, axis: int = -1, base: float | None
     base : float, optional
         Logarithm base: ``None`` for nats, ``2`` for bits.
 
+    Returns
+    -------
+    numpy scalar or ndarray
+        :math:`D_{\mathrm{KL}}(p \,\|\, q) \ge 0` of each pair, in the inputs' common float
+        dtype.
+
+    Raises
+    ------
+    ValueError
+        If a distribution holds a negative, ``nan`` or infinite entry, does not sum to 1 along
+        ``axis`` (within a few rounding errors), is empty, or the shapes differ; or ``base`` is
+        not positive, finite and other than 1.
+    TypeError
+        If an array argument is not real and numeric (complex, string, masked, or a torch
+        tensor that requires grad), or ``base`` is not a number.
+    IndexError
+        If ``axis`` does not exist.
+
+    See Also
+    --------
+    cross_entropy_pq : :math:`H(p) + D_{\mathrm{KL}}(p \,\|\, q)`.
+    scipy.stats.entropy : ``entropy(p, q)``, the same values for normalized inputs.
+
     Examples
     --------
+    >>> import numpy as np
     >>> from xentbook import kl_divergence
     >>> p, q = [0.5, 0.5], [0.9, 0.1]
     >>> print(round(float(kl_divergence(p, q)), 6), round(float(kl_divergence(q, p)), 6))
     0.510826 0.368064
     >>> print(kl_divergence([0.5, 0.5], [1.0, 0.0]))  # q misses an outcome p allows
     inf
+
+    The naive sum gives ``nan`` where :math:`p_i = 0`, since :math:`0 \log 0` is ``0 * -inf``:
+
+    >>> p, q = np.array([0.0, 1.0]), np.array([0.5, 0.5])
+    >>> with np.errstate(divide="ignore", invalid="ignore"):
+    ...     print(np.sum(p * np.log(p / q)))
+    nan
+    >>> print(f"{kl_divergence(p, q):.6f}")
+    0.693147
     """
     func = "kl_divergence"
-    pa, ax = _distribution(func, "p", p, axis)
-    qa, _ = _distribution(func, "q", q, axis)
-    _same_shape(func, pa, qa)
+    pa, ax, out_dtype = _distributions(func, "p", p, axis)
+    qa, _, q_dtype = _distributions(func, "q", q, axis)
+    check_same_shape(func, "p", pa, "q", qa)
+    out_dtype = np.result_type(out_dtype, q_dtype)
     base = check_base(func, base)
     terms = _kl_terms(pa, qa)
     value = terms.sum(axis=ax) + (pa - qa).sum(axis=ax)
-    return _in_base(np.maximum(value, 0), base)[()]
+    return _in_base(np.maximum(value, 0), base).astype(out_dtype, copy=False)[()]

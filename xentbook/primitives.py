@@ -16,6 +16,7 @@ when :math:`s` is far below machine epsilon, which is exactly the confident-pred
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -33,21 +34,45 @@ def row_max(z: NDArray[Any]) -> tuple[NDArray[np.intp], NDArray[Any]]:
 
 
 def shifted_exp(
-    z: NDArray[Any], k: NDArray[np.intp], m: NDArray[Any], out: NDArray[Any] | None = None
+    z: NDArray[Any],
+    k: NDArray[np.intp],
+    m: NDArray[Any],
+    out: NDArray[Any] | None = None,
+    *,
+    finite: bool = False,
 ) -> tuple[NDArray[Any], NDArray[Any]]:
     """The shifted exponentials ``e = exp(z - m)`` with the maximum's own entry set to 0, and
     ``s``, their row sums: the sum of every term but the largest.
 
     ``z`` is 2-D with classes on axis 1, ``(k, m)`` come from :func:`row_max` and the caller has
     refused nan and +inf. Rows that are entirely ``-inf`` get ``e = 0`` and ``s = 0``; callers
-    decide what such a row means.
+    decide what such a row means. ``finite=True`` says the caller knows every ``m`` is finite.
     """
-    empty = np.isneginf(m)
-    shift = np.where(empty, 0, m) if empty.any() else m
+    shift = m
+    if not finite and np.isneginf(m).any():
+        shift = np.where(np.isneginf(m), 0, m)
     e = np.subtract(z, shift[:, None], out=out)
     np.exp(e, out=e)
     e[np.arange(z.shape[0]), k] = 0
     return e, e.sum(axis=1)
+
+
+def prob_minus_one(e_t: NDArray[Any], s: NDArray[Any], d: NDArray[Any]) -> NDArray[Any]:
+    r"""The gradient at the target, :math:`p_t - 1`, from the pieces of :func:`shifted_exp`.
+
+    ``e_t`` is the target's entry of :math:`e_j = e^{z_j - m}` *with the maximum's entry set
+    back to* :math:`e_k = 1`, ``s`` the sum of the other entries and ``d = 1 + s``. Then
+
+    .. math::
+
+        p_t - 1 = \frac{e_t - 1 - s}{1 + s},
+
+    where ``(e_t - 1) - s`` is exactly :math:`-s` when the target is the maximum: a confident
+    right answer keeps its tiny gradient :math:`-s/(1+s)`, which :math:`1/(1 + s) - 1` would
+    round to 0.
+    """
+    out: NDArray[Any] = (e_t - 1 - s) / d
+    return out
 
 
 def as_rows(a: NDArray[Any], axes: tuple[int, ...]) -> tuple[NDArray[Any], tuple[int, ...]]:
@@ -118,7 +143,23 @@ def logsumexp(
     Returns
     -------
     ndarray or scalar
-        The same values as :func:`scipy.special.logsumexp`, in the input's float dtype.
+        The same values as :func:`scipy.special.logsumexp`, in the input's float dtype (float16
+        is computed in float32): a numpy scalar when every axis is reduced.
+
+    Raises
+    ------
+    ValueError
+        If ``a`` contains ``nan``, or ``axis`` repeats an axis.
+    TypeError
+        If ``a`` is not a real numeric array, ``axis`` is not an integer or ``keepdims`` not a
+        bool.
+    IndexError
+        If ``axis`` does not exist.
+
+    See Also
+    --------
+    log_softmax : :math:`a - \operatorname{logsumexp}(a)`, without cancellation.
+    scipy.special.logsumexp : the same values.
 
     Notes
     -----
@@ -164,15 +205,16 @@ def logsumexp(
     return out[()]
 
 
-def _softmax_parts(func: str, x: ArrayLike, axis: Any) -> tuple[NDArray[Any], tuple[Any, ...], Any]:
-    arr = float_array(func, "x", x, min_ndim=1)
-    ax = check_axis(func, axis, arr.ndim)
+_Restore = Callable[[NDArray[Any]], NDArray[Any]]
+
+
+def _softmax_parts(
+    func: str, arr: NDArray[Any], ax: int
+) -> tuple[NDArray[Any], NDArray[np.intp], NDArray[Any], NDArray[Any], NDArray[Any], _Restore]:
+    """Rows along ``ax``, their maxima ``(k, m)``, ``shifted_exp``'s ``(e, s)``, and a function
+    that puts an array shaped like the rows back in the input's shape and dtype."""
     dtype = working_dtype(arr)
     moved = np.moveaxis(arr.astype(dtype, copy=False), ax, -1)
-    if moved.shape[-1] == 0:
-        raise ValueError(
-            f"{func}: x has length 0 along axis {axis}; softmax needs one class or more"
-        )
     rows = np.ascontiguousarray(moved.reshape(-1, moved.shape[-1]))
     k, m = row_max(rows)
     _reject_bad_rows(func, "x", m)
@@ -181,7 +223,7 @@ def _softmax_parts(func: str, x: ArrayLike, axis: Any) -> tuple[NDArray[Any], tu
     def restore(values: NDArray[Any]) -> NDArray[Any]:
         return np.moveaxis(values.reshape(moved.shape), -1, ax).astype(arr.dtype, copy=False)
 
-    return rows, (k, m, e, s), restore
+    return rows, k, m, e, s, restore
 
 
 def softmax(x: ArrayLike, axis: int = -1) -> NDArray[Any]:
@@ -211,6 +253,17 @@ def softmax(x: ArrayLike, axis: int = -1) -> NDArray[Any]:
         If ``x`` contains ``nan`` or ``+inf``, or a slice along ``axis`` is entirely ``-inf``
         (softmax is 0/0 there). ``-inf`` entries elsewhere get probability 0.
 
+    See Also
+    --------
+    log_softmax : the logarithm, accurate where the probabilities underflow.
+    scipy.special.softmax : the same values for the same ``axis``.
+
+    Notes
+    -----
+    A zero-length ``axis`` (no classes) gives an empty array of the input's shape, as
+    ``torch.softmax`` does; :func:`scipy.special.softmax` raises there instead. There is no
+    entry whose value could be undefined, so xentbook follows PyTorch.
+
     Examples
     --------
     >>> import numpy as np
@@ -223,7 +276,11 @@ def softmax(x: ArrayLike, axis: int = -1) -> NDArray[Any]:
     >>> naive
     array([nan, nan])
     """
-    rows, (k, _, p, s), restore = _softmax_parts("softmax", x, axis)
+    arr = float_array("softmax", "x", x, min_ndim=1)
+    ax = check_axis("softmax", axis, arr.ndim)
+    if arr.shape[ax] == 0:
+        return arr.copy()  # no classes: an empty result, as in PyTorch
+    rows, k, _, p, s, restore = _softmax_parts("softmax", arr, ax)
     p[np.arange(rows.shape[0]), k] = 1
     p /= (1 + s)[:, None]
     return restore(p)
@@ -254,6 +311,17 @@ def log_softmax(x: ArrayLike, axis: int = -1) -> NDArray[Any]:
         If ``x`` contains ``nan`` or ``+inf``, or a slice along ``axis`` is entirely ``-inf``.
         Other ``-inf`` entries give ``-inf``.
 
+    See Also
+    --------
+    softmax : the probabilities themselves.
+    logsumexp : the normalizer.
+    cross_entropy : the loss built on it.
+
+    Notes
+    -----
+    A zero-length ``axis`` gives an empty array, as in PyTorch (SciPy raises); see
+    :func:`softmax`.
+
     Examples
     --------
     >>> import numpy as np
@@ -265,13 +333,17 @@ def log_softmax(x: ArrayLike, axis: int = -1) -> NDArray[Any]:
     >>> print(np.log(np.exp(0.0) / (np.exp(0.0) + np.exp(-40.0))))  # naive: rounds to zero
     0.0
     """
-    rows, (_, m, out, s), restore = _softmax_parts("log_softmax", x, axis)
+    arr = float_array("log_softmax", "x", x, min_ndim=1)
+    ax = check_axis("log_softmax", axis, arr.ndim)
+    if arr.shape[ax] == 0:
+        return arr.copy()  # no classes: an empty result, as in PyTorch
+    rows, _, m, out, s, restore = _softmax_parts("log_softmax", arr, ax)
     np.subtract(rows, m[:, None], out=out)  # reuse the buffer; m is finite here
     out -= np.log1p(s)[:, None]
     return restore(out)
 
 
-def softplus(x: ArrayLike) -> NDArray[Any]:
+def softplus(x: ArrayLike) -> Any:
     r"""Softplus :math:`\log(1 + e^{x})`, as :math:`\max(x, 0) + \operatorname{log1p}(e^{-|x|})`.
 
     Parameters
@@ -281,8 +353,21 @@ def softplus(x: ArrayLike) -> NDArray[Any]:
 
     Returns
     -------
-    ndarray or scalar
-        The same shape and float dtype as ``x``.
+    ndarray or numpy scalar
+        The same shape and float dtype as ``x`` (float16 is computed in float32).
+
+    Raises
+    ------
+    ValueError
+        If ``x`` contains ``nan``.
+    TypeError
+        If ``x`` is not a real numeric array (complex, boolean, string, masked, or a torch
+        tensor that requires grad).
+
+    See Also
+    --------
+    log_sigmoid : :math:`-\operatorname{softplus}(-x)`.
+    binary_cross_entropy_with_logits : the loss written with two softplus terms.
 
     Examples
     --------
@@ -303,36 +388,98 @@ def _softplus(arr: NDArray[Any]) -> NDArray[Any]:
     dtype = working_dtype(arr)
     a = arr.astype(dtype, copy=False)
     with np.errstate(invalid="ignore"):  # inf - inf never happens: -|x| is finite or -inf
-        out = np.maximum(a, 0) + np.log1p(np.exp(-np.abs(a)))
+        out: NDArray[Any] = np.maximum(a, 0) + np.log1p(np.exp(-np.abs(a)))
     return out.astype(arr.dtype, copy=False)
 
 
-def log_sigmoid(x: ArrayLike) -> NDArray[Any]:
+def log_sigmoid(x: ArrayLike) -> Any:
     r"""Logarithm of the logistic sigmoid, :math:`\log \sigma(x) = -\operatorname{softplus}(-x)`.
+
+    Parameters
+    ----------
+    x : array_like
+        Real input (``nan`` raises ``ValueError``; ``-inf`` gives ``-inf``, ``+inf`` gives 0).
+
+    Returns
+    -------
+    ndarray or numpy scalar
+        :math:`\log \sigma(x) \le 0`, the same shape and float dtype as ``x``.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` contains ``nan``.
+    TypeError
+        If ``x`` is not a real numeric array (complex, boolean, string, masked, or a torch
+        tensor that requires grad).
+
+    See Also
+    --------
+    sigmoid, softplus
 
     Examples
     --------
+    >>> import numpy as np
     >>> from xentbook import log_sigmoid
     >>> print(log_sigmoid(-1000.0), log_sigmoid(40.0))
     -1000.0 -4.248354255291589e-18
+
+    The naive logarithm of a computed sigmoid loses both: :math:`\sigma(-1000)` underflows to
+    0 and :math:`\sigma(40)` rounds to 1.
+
+    >>> with np.errstate(over="ignore", divide="ignore"):
+    ...     print(np.log(1 / (1 + np.exp(1000.0))), np.log(1 / (1 + np.exp(-40.0))))
+    -inf 0.0
     """
     arr = float_array("log_sigmoid", "x", x)
     return (-_softplus(-arr))[()]
 
 
-def sigmoid(x: ArrayLike) -> NDArray[Any]:
+def sigmoid(x: ArrayLike) -> Any:
     r"""The logistic sigmoid :math:`\sigma(x) = 1 / (1 + e^{-x})`, without overflow warnings.
 
     Computed as :math:`e^{\min(x,0)} / (1 + e^{-|x|})`, exact to a few ulp for every real ``x``.
 
+    Parameters
+    ----------
+    x : array_like
+        Real input (``nan`` raises ``ValueError``).
+
+    Returns
+    -------
+    ndarray or numpy scalar
+        :math:`\sigma(x) \in [0, 1]`, the same shape and float dtype as ``x``.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` contains ``nan``.
+    TypeError
+        If ``x`` is not a real numeric array (complex, boolean, string, masked, or a torch
+        tensor that requires grad).
+
+    See Also
+    --------
+    log_sigmoid : its logarithm, accurate where :math:`\sigma` underflows or rounds to 1.
+
     Examples
     --------
+    >>> import numpy as np
     >>> from xentbook import sigmoid
     >>> print(sigmoid(0.0), sigmoid(-800.0), sigmoid(800.0))
     0.5 0.0 1.0
+
+    The naive formula overflows in :math:`e^{800}` on the way (numpy warns):
+
+    >>> with np.errstate(over="raise"):
+    ...     try:
+    ...         1 / (1 + np.exp(800.0))
+    ...     except FloatingPointError as err:
+    ...         print(err)
+    overflow encountered in exp
     """
     arr = float_array("sigmoid", "x", x)
     check_no_nan("sigmoid", "x", arr)
     a = arr.astype(working_dtype(arr), copy=False)
-    out = np.exp(np.minimum(a, 0)) / (1 + np.exp(-np.abs(a)))
+    out: NDArray[Any] = np.exp(np.minimum(a, 0)) / (1 + np.exp(-np.abs(a)))
     return out.astype(arr.dtype, copy=False)[()]

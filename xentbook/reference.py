@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from xentbook._validation import _describe, check_axis, float_array
+from xentbook._validation import check_axis, class_indices, float_array, integer
 
 __all__ = ["reference_cross_entropy", "reference_log_softmax", "relative_error"]
 
@@ -31,8 +31,7 @@ _MAX_DIGITS = 1000
 
 
 def _check_digits(func: str, digits: Any) -> int:
-    if isinstance(digits, bool) or not isinstance(digits, (int, np.integer)):
-        raise TypeError(f"{func}: digits must be an integer, got {digits!r}")
+    digits = integer(func, "digits", digits)
     if not _MIN_DIGITS <= digits <= _MAX_DIGITS:
         raise ValueError(
             f"{func}: digits must be between {_MIN_DIGITS} and {_MAX_DIGITS}, got {digits!r}"
@@ -197,26 +196,8 @@ def reference_cross_entropy(input: ArrayLike, target: ArrayLike, digits: int = 5
             f"{func}: input must have shape (C,) or (N, C), got a {z.ndim}-d value "
             f"of shape {z.shape}"
         )
-    tgt = np.asarray(target)
-    if tgt.dtype.kind not in "iu":
-        raise TypeError(
-            f"{func}: target must hold integer class indices, got dtype {tgt.dtype} in "
-            f"{_describe(target)}"
-        )
     expected = () if z.ndim == 1 else z.shape[:1]
-    if tgt.shape != expected:
-        raise ValueError(
-            f"{func}: target must have shape {expected} for input of shape {z.shape}, "
-            f"got shape {tgt.shape}"
-        )
-    classes = z.shape[-1]
-    bad = (tgt < 0) | (tgt >= classes)
-    if np.any(bad):
-        value = int(np.asarray(tgt)[bad].ravel()[0])
-        raise IndexError(
-            f"{func}: target holds class index {value}, out of range for {classes} classes "
-            f"(valid: 0 to {classes - 1})"
-        )
+    tgt, _ = class_indices(func, "target", target, expected, z.shape[-1])
     logp = reference_log_softmax(z, axis=-1, digits=digits)
     if z.ndim == 1:
         return float(-logp[int(tgt)])

@@ -9,6 +9,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from xentbook._reduction import reduce_losses
 from xentbook._validation import (
+    Reduction,
     check_finite,
     check_reduction,
     check_same_shape,
@@ -33,7 +34,7 @@ def _pair(
     return x, y, out_dtype
 
 
-def mse(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> Any:
+def mse(input: ArrayLike, target: ArrayLike, reduction: Reduction = "mean") -> Any:
     r"""Mean squared error, as ``torch.nn.functional.mse_loss``.
 
     .. math::
@@ -41,8 +42,36 @@ def mse(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> Any:
         \mathcal{L} = \frac{1}{N} \sum_{n=1}^{N} (y_n - \hat y_n)^2 ,
 
     the square of the difference (not the difference of a square: :math:`y - \hat y^2` is a
-    typo that recurs in tutorials). ``reduction='mean'`` averages over all elements; the
-    mean of an empty input is ``nan``, with a ``RuntimeWarning``.
+    typo that recurs in tutorials).
+
+    Parameters
+    ----------
+    input : array_like
+        Predictions :math:`\hat y`, finite.
+    target : array_like
+        Targets :math:`y`, finite, same shape as ``input``.
+    reduction : {'mean', 'sum', 'none'}, optional
+        ``'mean'`` averages over all elements; the mean of an empty input is ``nan``, with a
+        ``RuntimeWarning``. Default ``'mean'``.
+
+    Returns
+    -------
+    numpy scalar or ndarray
+        The reduced loss as a numpy scalar, or the elementwise squares with
+        ``reduction='none'``; in the input's float dtype.
+
+    Raises
+    ------
+    ValueError
+        If the shapes differ, a value is not finite, or ``reduction`` is unknown.
+    TypeError
+        If an array argument is not real and numeric (complex, string, masked, or a torch
+        tensor that requires grad).
+
+    See Also
+    --------
+    mse_grad : its gradient.
+    gaussian_nll : the likelihood whose minimizer is the same.
 
     Examples
     --------
@@ -56,10 +85,35 @@ def mse(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> Any:
     return reduce_losses(func, (x - y) ** 2, reduction, out_dtype)
 
 
-def mse_grad(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> NDArray[Any]:
+def mse_grad(input: ArrayLike, target: ArrayLike, reduction: Reduction = "mean") -> NDArray[Any]:
     r"""Gradient of :func:`mse` (summed) with respect to ``input``: :math:`2(\hat y - y)`.
 
-    Divided by the number of elements for ``reduction='mean'``.
+    Divided by the number of elements for ``reduction='mean'`` (an empty mean gives an empty
+    gradient, with no warning: there is nothing to scale).
+
+    Parameters
+    ----------
+    input, target : array_like
+        As in :func:`mse`.
+    reduction : {'mean', 'sum', 'none'}, optional
+        ``'none'`` and ``'sum'`` give the gradient of the sum. Default ``'mean'``.
+
+    Returns
+    -------
+    ndarray
+        Same shape and float dtype as ``input``.
+
+    Raises
+    ------
+    ValueError
+        If the shapes differ, a value is not finite, or ``reduction`` is unknown.
+    TypeError
+        If an array argument is not real and numeric (complex, string, masked, or a torch
+        tensor that requires grad).
+
+    See Also
+    --------
+    mse
 
     Examples
     --------

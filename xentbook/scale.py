@@ -21,20 +21,25 @@ from __future__ import annotations
 
 import tracemalloc
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from xentbook._reduction import grad_scale, reduce_losses
 from xentbook._validation import (
+    Reduction,
     _describe,
     check_finite,
     check_reduction,
+    class_indices,
     float_array,
+    float_array_as,
+    integer,
     working_dtype,
 )
 from xentbook.cross_entropy import cross_entropy_with_grad
-from xentbook.primitives import row_max, shifted_exp
+from xentbook.primitives import prob_minus_one, row_max, shifted_exp
 
 __all__ = [
     "linear_cross_entropy",
@@ -119,10 +124,9 @@ def online_logsumexp(a: ArrayLike, chunk: int = 1024) -> Any:
     """
     func = "online_logsumexp"
     arr = float_array(func, "a", a, min_ndim=1)
-    if isinstance(chunk, bool) or not isinstance(chunk, (int, np.integer)):
-        raise TypeError(f"{func}: chunk must be a positive integer, got {chunk!r}")
-    if chunk < 1:
-        raise ValueError(f"{func}: chunk must be a positive integer, got {chunk!r}")
+    chunk = integer(
+        func, "chunk", chunk, 1, expected="a positive integer", below_minimum="a positive integer"
+    )
     if arr.shape[-1] == 0:
         raise ValueError(f"{func}: a has length 0 along the last axis (shape {arr.shape})")
     check_finite(func, "a", arr)
@@ -140,109 +144,80 @@ def online_logsumexp(a: ArrayLike, chunk: int = 1024) -> Any:
 # ------------------------------------------------------------------------- fused linear + loss
 
 
+class _Linear(NamedTuple):
+    """A validated call of the fused functions, in the working dtype."""
+
+    hidden: NDArray[Any]  # (N, D)
+    unembedding: NDArray[Any]  # (V, D)
+    bias: NDArray[Any] | None  # (V,)
+    t: NDArray[np.intp]  # (N,) class indices, ignored rows set to 0
+    valid: NDArray[np.bool_]  # (N,) False where the target is ignore_index
+    out_dtype: np.dtype[Any]
+    reduction: Reduction
+
+
 def _prepare_linear(
     func: str,
     hidden: ArrayLike,
-    weight: ArrayLike,
+    unembedding: ArrayLike,
     target: ArrayLike,
     bias: ArrayLike | None,
     ignore_index: int,
-    reduction: str,
-) -> tuple[
-    NDArray[Any],
-    NDArray[Any],
-    NDArray[Any] | None,
-    NDArray[np.intp],
-    NDArray[np.bool_],
-    np.dtype[Any],
-]:
-    """Validate and convert: (hidden, weight, bias, target, valid, output dtype)."""
+    reduction: Reduction,
+) -> _Linear:
     h = float_array(func, "hidden", hidden)
-    w = float_array(func, "weight", weight)
+    w = float_array(func, "unembedding", unembedding)
     if h.ndim != 2:
         raise ValueError(f"{func}: hidden must be 2-D (N, D), got shape {h.shape}")
     if w.ndim != 2:
-        raise ValueError(f"{func}: weight must be 2-D (V, D), got shape {w.shape}")
+        raise ValueError(f"{func}: unembedding must be 2-D (V, D), got shape {w.shape}")
     if w.shape[1] != h.shape[1]:
         raise ValueError(
-            f"{func}: hidden has {h.shape[1]} features (shape {h.shape}) but weight has "
-            f"{w.shape[1]} (shape {w.shape}); weight must be (V, D) with D = {h.shape[1]}"
+            f"{func}: hidden has {h.shape[1]} features (shape {h.shape}) but unembedding has "
+            f"{w.shape[1]} (shape {w.shape}); unembedding must be (V, D) with D = {h.shape[1]}"
         )
     if w.shape[0] == 0:
-        raise ValueError(f"{func}: weight has 0 classes (shape {w.shape}); it needs at least one")
-    arrays = [h, w]
-    b = None
-    if bias is not None:
-        b = float_array(func, "bias", bias)
-        if b.shape != (w.shape[0],):
-            raise ValueError(
-                f"{func}: bias must have one entry per class, shape ({w.shape[0]},), got shape "
-                f"{b.shape}"
-            )
-        arrays.append(b)
-    out_dtype = np.result_type(*arrays)
-    dtype = working_dtype(np.empty(0, out_dtype))
-    check_reduction(func, reduction)
-    if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
-        raise TypeError(f"{func}: ignore_index must be an integer, got {ignore_index!r}")
-    try:
-        tgt = np.asarray(target)
-    except (ValueError, TypeError) as exc:
-        raise TypeError(f"{func}: target must be an array, got {_describe(target)}") from exc
-    if tgt.dtype.kind not in "iu":
-        raise TypeError(
-            f"{func}: target must hold integer class indices, got dtype {tgt.dtype} in "
-            f"{_describe(target)}"
-        )
-    if tgt.shape != (h.shape[0],):
         raise ValueError(
-            f"{func}: target must have shape ({h.shape[0]},), one class per row of hidden, got "
-            f"shape {tgt.shape}"
+            f"{func}: unembedding has 0 classes (shape {w.shape}); it needs at least one"
         )
-    t = tgt.astype(np.int64)
-    valid = t != ignore_index
-    bad = valid & ((t < 0) | (t >= w.shape[0]))
-    if bad.any():
-        pos = int(np.flatnonzero(bad)[0])
-        raise IndexError(
-            f"{func}: target holds class index {int(t[pos])} at position {pos}, out of range "
-            f"for {w.shape[0]} classes (valid: 0 to {w.shape[0] - 1}, or "
-            f"ignore_index={ignore_index})"
+    b = None if bias is None else float_array(func, "bias", bias)
+    if b is not None and b.shape != (w.shape[0],):
+        raise ValueError(
+            f"{func}: bias must have one entry per class, shape ({w.shape[0]},), got shape "
+            f"{b.shape}"
         )
-    h = h.astype(dtype, copy=False)
-    w = w.astype(dtype, copy=False)
-    for name, arr in (("hidden", h), ("weight", w)):
-        check_finite(func, name, arr)
-    if b is not None:
-        b = b.astype(dtype, copy=False)
-        check_finite(func, "bias", b)
-    return h, w, b, np.where(valid, t, 0).astype(np.intp), valid, out_dtype
+    out_dtype = np.result_type(h, w) if b is None else np.result_type(h, w, b)
+    dtype = working_dtype(np.empty(0, out_dtype))
+    reduction = check_reduction(func, reduction)
+    ignore_index = integer(func, "ignore_index", ignore_index)
+    t, valid = class_indices(
+        func, "target", target, (h.shape[0],), w.shape[0], ignore_index=ignore_index
+    )
+    if valid is None:
+        valid = np.ones(t.shape, np.bool_)
+    h = float_array_as(func, "hidden", h, dtype)
+    w = float_array_as(func, "unembedding", w, dtype)
+    b = None if b is None else float_array_as(func, "bias", b, dtype)
+    return _Linear(h, w, b, t, valid, out_dtype, reduction)
 
 
 def _block_rows(rows: int, classes: int, chunk_rows: int | None, func: str) -> int:
     if chunk_rows is None:
         return max(1, min(rows, _BLOCK_ELEMENTS // classes))
-    if isinstance(chunk_rows, bool) or not isinstance(chunk_rows, (int, np.integer)):
-        raise TypeError(f"{func}: chunk_rows must be an integer or None, got {chunk_rows!r}")
-    if chunk_rows < 1:
-        raise ValueError(f"{func}: chunk_rows must be at least 1, got {chunk_rows!r}")
-    return int(chunk_rows)
+    return integer(func, "chunk_rows", chunk_rows, 1, expected="an integer or None")
 
 
 def _check_overflow(func: str, m: NDArray[Any], start: int) -> None:
     if not np.isfinite(m).all():
         row = start + int(np.flatnonzero(~np.isfinite(m))[0])
-        raise ValueError(f"{func}: the logits of row {row} overflow the dtype (hidden @ weight.T)")
+        raise ValueError(
+            f"{func}: the logits of row {row} overflow the dtype (hidden @ unembedding.T)"
+        )
 
 
-def _reduce(losses: NDArray[Any], valid: NDArray[np.bool_], reduction: str, out_dtype: Any) -> Any:
-    if reduction == "none":
-        return losses.astype(out_dtype, copy=False)
-    total = float(np.sum(losses, dtype=np.float64))
-    if reduction == "sum":
-        return np.dtype(out_dtype).type(total)
-    count = int(valid.sum())
-    return np.dtype(out_dtype).type(total / count if count else np.nan)
+def _reduce(func: str, pb: _Linear, losses: NDArray[Any]) -> Any:
+    count = float(np.count_nonzero(pb.valid))
+    return reduce_losses(func, losses, pb.reduction, pb.out_dtype, denominator=count, stacklevel=4)
 
 
 _LINEAR_ARGS_DOC = r"""
@@ -250,9 +225,9 @@ _LINEAR_ARGS_DOC = r"""
     ----------
     hidden : array_like
         Hidden states :math:`H`, shape ``(N, D)``.
-    weight : array_like
-        Output (unembedding) matrix :math:`W`, shape ``(V, D)``, one row per class, as stored by
-        ``torch.nn.Linear(D, V)``; the logits are ``hidden @ weight.T``.
+    unembedding : array_like
+        The output (unembedding) matrix :math:`W`, shape ``(V, D)``, one row per class, as
+        stored in ``torch.nn.Linear(D, V).weight``; the logits are ``hidden @ unembedding.T``.
     target : array_like of int
         Class indices, shape ``(N,)``, each in ``[0, V)`` or equal to ``ignore_index``.
     bias : array_like, optional
@@ -269,23 +244,26 @@ _LINEAR_ARGS_DOC = r"""
 """
 
 
-def _linear_doc(func: Any) -> Any:
-    func.__doc__ = func.__doc__.replace("    {args}\n", _LINEAR_ARGS_DOC)
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _linear_doc(func: _F) -> _F:
+    func.__doc__ = (func.__doc__ or "").replace("    {args}\n", _LINEAR_ARGS_DOC)
     return func
 
 
 @_linear_doc
 def linear_cross_entropy(
     hidden: ArrayLike,
-    weight: ArrayLike,
+    unembedding: ArrayLike,
     target: ArrayLike,
     bias: ArrayLike | None = None,
     ignore_index: int = -100,
-    reduction: str = "mean",
+    reduction: Reduction = "mean",
     *,
     chunk_rows: int | None = None,
 ) -> Any:
-    r"""Cross-entropy of the logits ``hidden @ weight.T + bias``, never forming all of them.
+    r"""Cross-entropy of the logits ``hidden @ unembedding.T + bias``, never forming all of them.
 
     .. math::
 
@@ -298,8 +276,26 @@ def linear_cross_entropy(
     {args}
     Returns
     -------
-    ndarray or scalar
-        The reduced loss, or one loss per row with ``reduction='none'``.
+    numpy scalar or ndarray
+        The reduced loss as a numpy scalar, or one loss per row with ``reduction='none'``; in
+        the inputs' common float dtype. A mean over no row (every target ignored) is ``nan``
+        with a ``RuntimeWarning``.
+
+    Raises
+    ------
+    ValueError
+        Shapes that do not fit (``hidden`` (N, D), ``unembedding`` (V, D), ``bias`` (V,)), no
+        classes, non-finite values, an unknown ``reduction``, or logits that overflow the dtype.
+    TypeError
+        Non-numeric, complex or masked arrays, float class indices, torch tensors that require
+        grad, or a non-integer ``ignore_index`` or ``chunk_rows``.
+    IndexError
+        A class index outside ``[0, V)`` that is not ``ignore_index``.
+
+    See Also
+    --------
+    linear_cross_entropy_with_grad : the loss and the three gradients.
+    cross_entropy : the same loss from logits that are already formed.
 
     Examples
     --------
@@ -314,45 +310,48 @@ def linear_cross_entropy(
     2.818112066794
     """
     func = "linear_cross_entropy"
-    h, w, b, t, valid, out_dtype = _prepare_linear(
-        func, hidden, weight, target, bias, ignore_index, reduction
-    )
-    rows, classes = h.shape[0], w.shape[0]
-    dtype = h.dtype
+    pb = _prepare_linear(func, hidden, unembedding, target, bias, ignore_index, reduction)
+    rows, classes = pb.hidden.shape[0], pb.unembedding.shape[0]
     width = min(classes, _VOCAB_BLOCK)
     nrows = _block_rows(rows, width, chunk_rows, func)
-    buf = np.empty((min(nrows, rows), width), dtype)
-    losses = np.zeros(rows, dtype)
+    buf = np.empty((min(nrows, rows), width), pb.hidden.dtype)
+    losses = np.zeros(rows, pb.hidden.dtype)
     for r0 in range(0, rows, nrows):
         r1 = min(r0 + nrows, rows)
-        hb, tb = h[r0:r1], t[r0:r1]
-        m = np.full(r1 - r0, -np.inf, dtype)
-        s = np.zeros(r1 - r0, dtype)
-        zt = np.zeros(r1 - r0, dtype)
-        for v0 in range(0, classes, width):
-            v1 = min(v0 + width, classes)
-            block = buf[: r1 - r0, : v1 - v0]
-            with np.errstate(over="ignore"):  # an overflow is reported below, by row
-                np.matmul(hb, w[v0:v1].T, out=block)
-            if b is not None:
-                block += b[v0:v1]
-            here = np.flatnonzero((tb >= v0) & (tb < v1))
-            zt[here] = block[here, tb[here] - v0]  # the target's logit, before it is overwritten
-            kb, mb = row_max(block)
-            _check_overflow(func, mb, r0)
-            m, s = _online_update(m, s, block, kb, mb)
-        losses[r0:r1] = np.where(valid[r0:r1], (m - zt) + np.log1p(s), 0)
-    return _reduce(losses, valid, reduction, out_dtype)
+        losses[r0:r1] = _streamed_losses(func, pb, slice(r0, r1), buf)
+    return _reduce(func, pb, losses)
+
+
+def _streamed_losses(func: str, pb: _Linear, rows: slice, buf: NDArray[Any]) -> NDArray[Any]:
+    """The losses of a block of rows, streaming over blocks of the vocabulary (online softmax)."""
+    hb, tb = pb.hidden[rows], pb.t[rows]
+    n, width = hb.shape[0], buf.shape[1]
+    m = np.full(n, -np.inf, hb.dtype)
+    s = np.zeros(n, hb.dtype)
+    zt = np.zeros(n, hb.dtype)
+    for v0 in range(0, pb.unembedding.shape[0], width):
+        v1 = min(v0 + width, pb.unembedding.shape[0])
+        block = buf[:n, : v1 - v0]
+        with np.errstate(over="ignore"):  # an overflow is reported below, by row
+            np.matmul(hb, pb.unembedding[v0:v1].T, out=block)
+        if pb.bias is not None:
+            block += pb.bias[v0:v1]
+        here = np.flatnonzero((tb >= v0) & (tb < v1))
+        zt[here] = block[here, tb[here] - v0]  # the target's logit, before it is overwritten
+        kb, mb = row_max(block)
+        _check_overflow(func, mb, rows.start)
+        m, s = _online_update(m, s, block, kb, mb)
+    return np.where(pb.valid[rows], (m - zt) + np.log1p(s), 0)
 
 
 @_linear_doc
 def linear_cross_entropy_with_grad(
     hidden: ArrayLike,
-    weight: ArrayLike,
+    unembedding: ArrayLike,
     target: ArrayLike,
     bias: ArrayLike | None = None,
     ignore_index: int = -100,
-    reduction: str = "mean",
+    reduction: Reduction = "mean",
     *,
     chunk_rows: int | None = None,
 ) -> tuple[Any, ...]:
@@ -374,9 +373,20 @@ def linear_cross_entropy_with_grad(
     Returns
     -------
     tuple
-        ``(loss, grad_hidden, grad_weight)``, plus ``grad_bias`` when ``bias`` is given; the
+        ``(loss, grad_hidden, grad_unembedding)``, plus ``grad_bias`` when ``bias`` is given; the
         gradients have the shapes of their arguments. With ``reduction='none'`` they are the
-        gradients of the sum of the per-row losses.
+        gradients of the sum of the per-row losses. A mean over no row is ``nan`` with a
+        ``RuntimeWarning`` and zero gradients.
+
+    Raises
+    ------
+    ValueError, TypeError, IndexError
+        As :func:`linear_cross_entropy`.
+
+    See Also
+    --------
+    linear_cross_entropy
+    xentbook.book.naive_linear_cross_entropy_with_grad : the textbook way, for comparison.
 
     Examples
     --------
@@ -393,45 +403,25 @@ def linear_cross_entropy_with_grad(
     2.818112066794 True True
     """
     func = "linear_cross_entropy_with_grad"
-    h, w, b, t, valid, out_dtype = _prepare_linear(
-        func, hidden, weight, target, bias, ignore_index, reduction
-    )
+    pb = _prepare_linear(func, hidden, unembedding, target, bias, ignore_index, reduction)
+    h, w = pb.hidden, pb.unembedding
     rows, classes = h.shape[0], w.shape[0]
-    dtype = h.dtype
     nrows = _block_rows(rows, classes, chunk_rows, func)
-    count = int(valid.sum())
-    scale = (1.0 / count if count else 0.0) if reduction == "mean" else 1.0
-
-    losses = np.zeros(rows, dtype)
+    scale = grad_scale(pb.reduction, float(np.count_nonzero(pb.valid)))
+    losses = np.zeros(rows, h.dtype)
     grad_h = np.empty_like(h)
     grad_w = np.zeros_like(w)
-    grad_b = None if b is None else np.zeros_like(b)
-    buf = np.empty((min(nrows, rows), classes), dtype)
+    grad_b = None if pb.bias is None else np.zeros_like(pb.bias)
+    buf = np.empty((min(nrows, rows), classes), h.dtype)
     # dL/dW is accumulated in pieces of about one block, few enough to keep BLAS calls large.
     part = np.empty(
-        (min(classes, max(_VOCAB_BLOCK, _PIECE_ELEMENTS // max(1, h.shape[1]))), h.shape[1]), dtype
+        (min(classes, max(_VOCAB_BLOCK, _PIECE_ELEMENTS // max(1, h.shape[1]))), h.shape[1]),
+        h.dtype,
     )
     for r0 in range(0, rows, nrows):
         r1 = min(r0 + nrows, rows)
-        n = r1 - r0
-        idx = np.arange(n)
-        hb, tb, vb = h[r0:r1], t[r0:r1], valid[r0:r1]
-        z = buf[:n]
-        with np.errstate(over="ignore"):  # an overflow is reported below, by row
-            np.matmul(hb, w.T, out=z)
-        if b is not None:
-            z += b
-        zt = z[idx, tb]
-        k, m = row_max(z)
-        _check_overflow(func, m, r0)
-        e, s = shifted_exp(z, k, m, out=z)  # z now holds exp(z - m), the maximum's entry zeroed
-        losses[r0:r1] = np.where(vb, (m - zt) + np.log1p(s), 0)
-        # Turn the block into G in place: softmax, minus one at the target, times the scale.
-        g = e
-        g[idx, k] = 1
-        g /= (1 + s)[:, None]
-        g[idx, tb] = np.where(tb == k, -s / (1 + s), g[idx, tb] - 1)
-        g *= (scale * vb).astype(dtype)[:, None]
+        g, losses[r0:r1] = _logit_grad_block(func, pb, slice(r0, r1), buf[: r1 - r0], scale)
+        hb = h[r0:r1]
         np.matmul(g, w, out=grad_h[r0:r1])
         for v0 in range(0, classes, part.shape[0]):
             v1 = min(v0 + part.shape[0], classes)
@@ -439,19 +429,46 @@ def linear_cross_entropy_with_grad(
             grad_w[v0:v1] += part[: v1 - v0]
         if grad_b is not None:
             grad_b += g.sum(axis=0)
-    loss = _reduce(losses, valid, reduction, out_dtype)
+    loss = _reduce(func, pb, losses)
     grads = (grad_h, grad_w) if grad_b is None else (grad_h, grad_w, grad_b)
-    return (loss, *(gr.astype(out_dtype, copy=False) for gr in grads))
+    return (loss, *(gr.astype(pb.out_dtype, copy=False) for gr in grads))
+
+
+def _logit_grad_block(
+    func: str, pb: _Linear, rows: slice, z: NDArray[Any], scale: float
+) -> tuple[NDArray[Any], NDArray[Any]]:
+    """For a block of rows: G = dL/dZ, formed in the buffer ``z``, and the rows' losses."""
+    n = z.shape[0]
+    idx = np.arange(n)
+    tb, vb = pb.t[rows], pb.valid[rows]
+    with np.errstate(over="ignore"):  # an overflow is reported below, by row
+        np.matmul(pb.hidden[rows], pb.unembedding.T, out=z)
+    if pb.bias is not None:
+        z += pb.bias
+    zt = z[idx, tb]
+    k, m = row_max(z)
+    _check_overflow(func, m, rows.start)
+    e, s = shifted_exp(z, k, m, out=z)  # z now holds exp(z - m), the maximum's entry zeroed
+    losses = np.where(vb, (m - zt) + np.log1p(s), 0)
+    # Turn the block into G in place: softmax, minus one at the target, times the scale.
+    g = e
+    g[idx, k] = 1
+    d = 1 + s
+    p_t_minus_1 = prob_minus_one(g[idx, tb], s, d)
+    g /= d[:, None]
+    g[idx, tb] = p_t_minus_1
+    g *= (scale * vb).astype(g.dtype)[:, None]
+    return g, losses
 
 
 @_linear_doc
 def naive_linear_cross_entropy_with_grad(
     hidden: ArrayLike,
-    weight: ArrayLike,
+    unembedding: ArrayLike,
     target: ArrayLike,
     bias: ArrayLike | None = None,
     ignore_index: int = -100,
-    reduction: str = "mean",
+    reduction: Reduction = "mean",
     *,
     chunk_rows: int | None = None,
 ) -> tuple[Any, ...]:
@@ -469,7 +486,7 @@ def naive_linear_cross_entropy_with_grad(
     Returns
     -------
     tuple
-        ``(loss, grad_hidden, grad_weight)``, plus ``grad_bias`` when ``bias`` is given.
+        ``(loss, grad_hidden, grad_unembedding)``, plus ``grad_bias`` when ``bias`` is given.
 
     Examples
     --------
@@ -480,23 +497,22 @@ def naive_linear_cross_entropy_with_grad(
     0.693147 [[-0.5  0.5]] [[-0.5, -0.5], [0.5, 0.5]]
     """
     func = "naive_linear_cross_entropy_with_grad"
-    h, w, b, t, valid, out_dtype = _prepare_linear(
-        func, hidden, weight, target, bias, ignore_index, reduction
-    )
+    pb = _prepare_linear(func, hidden, unembedding, target, bias, ignore_index, reduction)
+    h, w, b = pb.hidden, pb.unembedding, pb.bias
     _block_rows(h.shape[0], w.shape[0], chunk_rows, func)
     with np.errstate(over="ignore"):  # cross_entropy_with_grad refuses the +inf
         z = h @ w.T
     if b is not None:
         z += b
-    tgt = np.where(valid, t, ignore_index)
-    if reduction == "mean" and not valid.any():
-        loss, g = np.dtype(out_dtype).type(np.nan), np.zeros_like(z)
+    tgt = np.where(pb.valid, pb.t, -1)
+    if pb.reduction == "mean" and not pb.valid.any():
+        loss, g = _reduce(func, pb, np.zeros(0, z.dtype)), np.zeros_like(z)
     else:
-        loss, g = cross_entropy_with_grad(z, tgt, ignore_index=ignore_index, reduction=reduction)
+        loss, g = cross_entropy_with_grad(z, tgt, ignore_index=-1, reduction=pb.reduction)
     grads = [g @ w, g.T @ h]
     if b is not None:
         grads.append(g.sum(axis=0))
-    return (loss, *(gr.astype(out_dtype, copy=False) for gr in grads))
+    return (loss, *(gr.astype(pb.out_dtype, copy=False) for gr in grads))
 
 
 # ------------------------------------------------------------------------------------ memory

@@ -15,11 +15,14 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from xentbook._validation import (
+    Reduction,
     _describe,
     check_finite,
     check_reduction,
     class_indices,
     float_array,
+    integer,
+    integer_dtype_array,
     positive_number,
 )
 from xentbook.cross_entropy import cross_entropy_with_grad
@@ -54,7 +57,7 @@ def _check_loss(func: str, loss: Any) -> str:
 
 
 def softmax_loss_with_grad(
-    input: ArrayLike, target: ArrayLike, loss: str = "cross_entropy", reduction: str = "mean"
+    input: ArrayLike, target: ArrayLike, loss: str = "cross_entropy", reduction: Reduction = "mean"
 ) -> tuple[Any, NDArray[Any]]:
     r"""A loss on the softmax of the logits and its gradient with respect to the logits.
 
@@ -117,7 +120,7 @@ def softmax_loss_with_grad(
     check_finite(func, "input", z)
     loss = _check_loss(func, loss)
     reduction = check_reduction(func, reduction)
-    t = class_indices(func, "target", target, z.shape[:-1], z.shape[-1])
+    t, _ = class_indices(func, "target", target, z.shape[:-1], z.shape[-1])
     if loss == "cross_entropy":
         return cross_entropy_with_grad(z, t, reduction=reduction)
     p = softmax(z, axis=-1)
@@ -135,7 +138,7 @@ def softmax_loss_with_grad(
     else:
         value = mse(p, onehot, reduction="sum")
         if reduction == "mean":
-            value = value / items
+            value = value / z.dtype.type(items)  # float32 / int is float64 on numpy 1.x
             grad = grad / items
     return value, grad.astype(z.dtype, copy=False)
 
@@ -210,15 +213,8 @@ def train_softmax_regression(
     check_finite(func, "X", x)
     loss = _check_loss(func, loss)
     lr = positive_number(func, "lr", lr)
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)):
-        raise TypeError(f"{func}: epochs must be an integer, got {_describe(epochs)}")
-    if epochs < 0:
-        raise ValueError(f"{func}: epochs must be at least 0, got {epochs!r}")
-    labels = np.asarray(y)
-    if labels.dtype.kind not in "iu":
-        raise TypeError(
-            f"{func}: y must hold integer class indices, got dtype {labels.dtype} in {_describe(y)}"
-        )
+    epochs = integer(func, "epochs", epochs, 0)
+    labels = integer_dtype_array(func, "y", y)
     if labels.shape != (x.shape[0],):
         raise ValueError(
             f"{func}: y must have shape ({x.shape[0]},) to match X, got shape {labels.shape}"
@@ -227,9 +223,7 @@ def train_softmax_regression(
         if labels.min() < 0:
             raise IndexError(f"{func}: y holds the negative class index {int(labels.min())}")
         classes = int(labels.max()) + 1
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-            raise TypeError(f"{func}: seed must be an integer, got {_describe(seed)}")
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(integer(func, "seed", seed))
         weights = (0.01 * rng.standard_normal((x.shape[1], classes))).astype(x.dtype)
         bias = np.zeros(classes, dtype=x.dtype)
     else:
@@ -244,7 +238,7 @@ def train_softmax_regression(
             )
         check_finite(func, "init weights", weights)
         check_finite(func, "init bias", bias)
-    labels = class_indices(func, "y", labels, labels.shape, weights.shape[1])
+    labels, _ = class_indices(func, "y", labels, labels.shape, weights.shape[1])
 
     losses = np.empty(epochs + 1)
     accuracy = np.empty(epochs + 1)

@@ -299,6 +299,7 @@ def plot_training_curves(
     pair = new_axes(ncols=2) if axes is None else np.asarray(axes).reshape(2)
     spare = iter([COLORS["extra"], COLORS["accent"], COLORS["grad"], COLORS["reference"]])
     for label, history in histories.items():
+        color: str | None
         if colors is not None and label in colors:
             color = colors[label]
         elif "mse" in label.lower() or "squared" in label.lower():

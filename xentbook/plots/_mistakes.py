@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
 from xentbook._validation import check_finite, float_array
 from xentbook.cross_entropy import cross_entropy
@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 
-def _grid(func: str, name: str, value: ArrayLike | None, default: Any) -> Any:
+def _grid(func: str, name: str, value: ArrayLike | None, default: NDArray[Any]) -> NDArray[Any]:
     """A 1-d finite float64 grid, or ``default`` when ``value`` is None."""
     if value is None:
         return default

@@ -119,7 +119,7 @@ def plot_online_softmax(a: ArrayLike, chunk: int, *, ax: Axes | None = None) -> 
         maxima.append(m)
         norms.append(m + np.log(d))
         start = end
-    ax: Any = new_axes(ax)
+    ax = new_axes(ax)
     ax.plot(ends, maxima, "o-", color=COLORS["accent"], label="running maximum $m$")
     ax.plot(ends, norms, "s-", color=COLORS["ce"], label=r"running $m + \log d$")
     ax.axhline(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import Any, overload
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -19,6 +19,22 @@ COLORS = {
     "accent": "#ff7f0e",
     "extra": "#9467bd",
 }
+
+
+@overload
+def new_axes(ax: Axes | None = None, *, figsize: tuple[float, float] | None = None) -> Axes: ...
+
+
+@overload
+def new_axes(
+    ax: None = None, *, ncols: int, nrows: int = 1, figsize: tuple[float, float] | None = None
+) -> Any: ...
+
+
+@overload
+def new_axes(
+    ax: None = None, *, nrows: int, ncols: int = 1, figsize: tuple[float, float] | None = None
+) -> Any: ...
 
 
 def new_axes(
@@ -52,7 +68,7 @@ def new_axes(
 DISPLAY_DPI = 110
 
 
-def show(drawn: Axes | Figure | Any, *, scale: int = 2) -> None:
+def show(drawn: Any, *, scale: int = 2) -> None:
     """Display a finished figure as a PNG image alone, then close it.
 
     In a notebook this publishes only ``image/png`` (no ``<Figure size ...>`` text, so stored
@@ -83,4 +99,6 @@ def show(drawn: Axes | Figure | Any, *, scale: int = 2) -> None:
     fig.savefig(buf, format="png", dpi=scale * DISPLAY_DPI, facecolor="white")
     width = round(fig.get_figwidth() * DISPLAY_DPI)
     plt.close(fig)
-    display({"image/png": buf.getvalue()}, raw=True, metadata={"image/png": {"width": width}})
+    display(  # type: ignore[no-untyped-call]
+        {"image/png": buf.getvalue()}, raw=True, metadata={"image/png": {"width": width}}
+    )
