@@ -284,9 +284,9 @@ class TestEdgeCases:
         # The documented message, whole; and stacklevel: the warning is reported at the line
         # that called the public function.
         message = (
-            f"{func.__name__}: the mean is over zero total weight (empty batch, every target "
-            "equal to ignore_index, or zero class weights), so it is undefined: returning nan "
-            "and a zero gradient"
+            f"{func.__name__}: the mean of an empty input is undefined, as is a mean over zero "
+            "total weight (every target equal to ignore_index, or zero class weights): "
+            "returning nan and a zero gradient"
         )
         with pytest.warns(RuntimeWarning, match=f"^{re.escape(message)}$") as rec:
             func(np.zeros((1, 2)), [-100])

@@ -69,17 +69,7 @@ def _elementwise_cases():
         case(logsumexp, ([1.0],), {"keepdims": "yes"}, TypeError, "keepdims"),
         case(softplus, (NAN,), {}, ValueError, "x"),
         case(sigmoid, (NAN,), {}, ValueError, "x"),
-        pytest.param(
-            log_sigmoid,
-            (NAN,),
-            {},
-            ValueError,
-            "x",
-            id="log_sigmoid-x-nan",
-            marks=pytest.mark.xfail(
-                reason="package bug: log_sigmoid's nan error is worded as softplus's", strict=True
-            ),
-        ),
+        case(log_sigmoid, (NAN,), {}, ValueError, "x"),
     ]
     return cases
 
@@ -181,7 +171,7 @@ def _scale_cases():
     ):
         cases += [
             case(func, (TEXT, w, [0]), {}, TypeError, "hidden"),
-            case(func, (h, TEXT, [0]), {}, TypeError, "weight"),
+            case(func, (h, TEXT, [0]), {}, TypeError, "unembedding"),
             case(func, (h, w, [0]), {"bias": TEXT}, TypeError, "bias"),
             case(func, (h, w, [0]), {"bias": [1.0, np.nan]}, ValueError, "bias"),
             case(func, (h, w, [0]), {"reduction": "avg"}, ValueError, "reduction"),
@@ -202,10 +192,10 @@ def _focal_and_regression_cases():
         case(focal_loss, (z, [2]), {}, IndexError, "target"),
         case(focal_loss, (z, [0]), {"gamma": "2"}, TypeError, "gamma"),
         case(focal_loss, (z, [0]), {"gamma": np.inf}, ValueError, "gamma"),
-        case(focal_loss, (z, [0]), {"alpha": TEXT}, TypeError, "alpha"),
-        case(focal_loss, (z, [0]), {"alpha": [1.0, 2.0, 3.0]}, ValueError, "alpha"),
-        case(focal_loss, (z, [0]), {"alpha": [1.0, np.nan]}, ValueError, "alpha"),
-        case(focal_loss, (z, [0]), {"alpha": -1.0}, ValueError, "alpha"),
+        case(focal_loss, (z, [0]), {"weight": TEXT}, TypeError, "weight"),
+        case(focal_loss, (z, [0]), {"weight": [1.0, 2.0, 3.0]}, ValueError, "weight"),
+        case(focal_loss, (z, [0]), {"weight": [1.0, np.nan]}, ValueError, "weight"),
+        case(focal_loss, (z, [0]), {"weight": -1.0}, ValueError, "weight"),
         case(focal_loss, (z, [0]), {"reduction": "avg"}, ValueError, "reduction"),
     ]
     for func in (mse, mse_grad):

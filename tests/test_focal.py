@@ -108,9 +108,9 @@ class TestFocalLoss:
     def test_messages_name_the_bad_value_and_item(self):
         with pytest.raises(
             ValueError,
-            match=r"^focal_loss: alpha must be >= 0, got array \[1.0, -2.0\] \(dtype float64, shape \(2,\)\)$",
+            match=r"^focal_loss: weight must be >= 0, got -2.0 at index \(1,\)$",
         ):
-            focal_loss([[1.0, 2.0]], [0], alpha=[1.0, -2.0])
+            focal_loss([[1.0, 2.0]], [0], weight=[1.0, -2.0])
         # The first bad item, not the first item.
         with pytest.raises(
             ValueError, match=r"^focal_loss: input contains nan or \+inf \(item 1\)$"

@@ -165,7 +165,9 @@ def huffman_code_lengths(p: ArrayLike) -> NDArray[np.int64]:
 
         H_2(p) \le \sum_i p_i l_i < H_2(p) + 1 ,
 
-    with equality on the left exactly when every :math:`p_i` is a power of two. Ties are broken
+    when every :math:`p_i` is positive, with equality on the left exactly when every
+    :math:`p_i` is a power of two. Zero probabilities can break the upper bound: ``[1, 0]``
+    gets lengths ``[1, 1]``, average length 1 against :math:`H_2 = 0`. Ties are broken
     by symbol order, so the result is deterministic. A single symbol gets length 0.
 
     Parameters

@@ -121,7 +121,7 @@ def _probability_target(
     if ignore_index != -100:
         raise ValueError(
             f"{func}: ignore_index applies only to class-index targets, got "
-            f"ignore_index={ignore_index} with probability targets (as in PyTorch)"
+            f"ignore_index={ignore_index} with probability targets"
         )
     return _class_rows(float_array_as(func, "target", tgt, dtype))
 

@@ -230,8 +230,10 @@ def softmax(x: ArrayLike, axis: int = -1) -> NDArray[Any]:
     r"""Softmax along ``axis``: :math:`p_j = e^{x_j} / \sum_i e^{x_i}`.
 
     Computed as :math:`e^{x_j - m} / (1 + s)` with :math:`m` the maximum and :math:`s` the sum of
-    the other shifted exponentials, so nothing overflows and every entry, however small, keeps
-    full relative accuracy.
+    the other shifted exponentials, so nothing overflows and no row becomes 0/0. An entry's
+    relative error is about :math:`|x_j - m| + 3` units of roundoff (the exponential amplifies the
+    rounding of :math:`x_j - m`) as long as it is a normal number; entries that underflow into
+    the subnormal range lose relative accuracy, and :func:`log_softmax` keeps it there.
 
     Parameters
     ----------
@@ -268,8 +270,8 @@ def softmax(x: ArrayLike, axis: int = -1) -> NDArray[Any]:
     --------
     >>> import numpy as np
     >>> from xentbook import softmax
-    >>> np.set_printoptions(precision=4)
-    >>> softmax([1000.0, 1000.0, 999.0])
+    >>> with np.printoptions(precision=4):
+    ...     print(repr(softmax([1000.0, 1000.0, 999.0])))
     array([0.4223, 0.4223, 0.1554])
     >>> with np.errstate(over="ignore", invalid="ignore"):
     ...     naive = np.exp([1000.0, 1000.0]) / np.exp([1000.0, 1000.0]).sum()
@@ -380,11 +382,12 @@ def softplus(x: ArrayLike) -> Any:
     inf
     """
     arr = float_array("softplus", "x", x)
+    check_no_nan("softplus", "x", arr)
     return _softplus(arr)[()]
 
 
 def _softplus(arr: NDArray[Any]) -> NDArray[Any]:
-    check_no_nan("softplus", "x", arr)
+    """Softplus of a validated array; the caller has ruled out ``nan``."""
     dtype = working_dtype(arr)
     a = arr.astype(dtype, copy=False)
     with np.errstate(invalid="ignore"):  # inf - inf never happens: -|x| is finite or -inf
@@ -432,6 +435,7 @@ def log_sigmoid(x: ArrayLike) -> Any:
     -inf 0.0
     """
     arr = float_array("log_sigmoid", "x", x)
+    check_no_nan("log_sigmoid", "x", arr)
     return (-_softplus(-arr))[()]
 
 

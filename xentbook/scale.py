@@ -11,8 +11,11 @@ functions here compute the loss and the gradients with respect to :math:`H`, :ma
   Milakov and Gimelshein, 2018);
 * the loss with its gradients forms the logits of one block of rows at a time, turns them into
   the gradient block in place, and multiplies it straight into :math:`\partial L / \partial H` and
-  :math:`\partial L / \partial W` (the idea behind fused or "cut" cross-entropy, Wijmans et al.,
-  2024), so the memory held is one block instead of two :math:`N \times V` arrays.
+  :math:`\partial L / \partial W`, the row-chunked design of Liger Kernel's fused linear
+  cross-entropy (Hsu et al., 2024; Cut Cross-Entropy, Wijmans et al., 2024, goes further and
+  never stores a block of logits), so the memory held is one block of rows, plus a buffer
+  of at most :math:`\max(2^{22}, 4096 D)` entries for the pieces of
+  :math:`\partial L / \partial W`, instead of two :math:`N \times V` arrays.
 
 :func:`peak_memory` measures what a call allocates, with :mod:`tracemalloc`.
 """

@@ -192,7 +192,7 @@ def local_minima_gaussian_kl(
     is_min[:, [0, -1]] = False
     fits = []
     for i, j in zip(*np.nonzero(is_min), strict=True):
-        m, ls = mus[i], np.log(sigmas[j])
+        m, ls = float(mus[i]), float(np.log(sigmas[j]))
         dm = 0.5 * (mus[i + 1] - mus[i - 1])
         dl = 0.5 * (np.log(sigmas[j + 1]) - np.log(sigmas[j - 1]))
         best = float(values[i, j])

@@ -112,4 +112,5 @@ def gumbel_max_sample(logits: ArrayLike, size: int, seed: int) -> NDArray[np.int
         raise ValueError(f"gumbel_max_sample: size must be at least 1, got {size!r}")
     rng = np.random.default_rng(seed)
     gumbel = rng.gumbel(size=(size, z.size))
-    return np.argmax(z + gumbel, axis=1)
+    draws: NDArray[np.intp] = np.argmax(z + gumbel, axis=1)
+    return draws

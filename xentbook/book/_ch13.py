@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -42,5 +40,5 @@ def round_to_bfloat16(x: ArrayLike) -> NDArray[np.float32]:
     bits = arr.view(np.uint32).astype(np.uint64)
     odd = (bits >> 16) & 1
     rounded = ((bits + 0x7FFF + odd) >> 16 << 16).astype(np.uint32)
-    out: Any = rounded.view(np.float32)
+    out: NDArray[np.float32] = rounded.view(np.float32)
     return out

@@ -41,8 +41,8 @@ _TEXT, _TICKS, _LEGEND = 14, 13, 12  # points: about 1.5 times matplotlib's 10 a
 def _enlarge(ax: Axes) -> Axes:
     """Set phone-legible font sizes on everything already drawn on ``ax``."""
     ax.tick_params(labelsize=_TICKS)
-    ax.xaxis.label.set_size(_TEXT)
-    ax.yaxis.label.set_size(_TEXT)
+    ax.xaxis.label.set_fontsize(_TEXT)
+    ax.yaxis.label.set_fontsize(_TEXT)
     legend = ax.get_legend()
     if legend is not None:
         for text in legend.get_texts():
@@ -235,7 +235,7 @@ def plot_code_tree(codewords: Sequence[str], ax: Axes | None = None) -> Axes:
 
     def centre(prefix: str) -> float:
         span = 2 ** (depth - len(prefix))
-        return (int(prefix, 2) if prefix else 0) * span + span / 2
+        return float((int(prefix, 2) if prefix else 0) * span + span / 2)
 
     owner: list[int | None] = [None] * slots
     for k, w in enumerate(words):
@@ -243,15 +243,15 @@ def plot_code_tree(codewords: Sequence[str], ax: Axes | None = None) -> Axes:
         start = int(w, 2) * span
         owner[start : start + span] = [k] * span
     for s in range(slots):
-        k = owner[s]
+        who = owner[s]
         slot = Rectangle(
             (s + 0.06, -depth - 1.5),
             0.88,
             0.5,
-            color="#dddddd" if k is None else palette[k % len(palette)],
-            alpha=1.0 if k is None else 0.45,
+            color="#dddddd" if who is None else palette[who % len(palette)],
+            alpha=1.0 if who is None else 0.45,
         )
-        slot.set_gid(None if k is None else str(k))
+        slot.set_gid(None if who is None else str(who))
         ax.add_patch(slot)
     prefixes = {w[:d] for w in words for d in range(len(w))}
     for node in sorted(prefixes, key=len):
@@ -390,8 +390,8 @@ def plot_code_length_rounding(p: ArrayLike, ax: Axes | None = None) -> Axes:
     ax.set_xticks(x, [f"$p = {v:.2g}$" for v in probs])
     ax.set_ylabel("bits")
     ax.set_ylim(0, np.ceil(max(info.max(), 1.0)) + 2.4)
-    ax.legend(loc="upper left", fontsize=_LEGEND, title="average over the source, bits")
-    ax.get_legend().get_title().set_fontsize(_LEGEND)
+    legend = ax.legend(loc="upper left", fontsize=_LEGEND, title="average over the source, bits")
+    legend.get_title().set_fontsize(_LEGEND)
     return _enlarge(ax)
 
 

@@ -725,8 +725,9 @@ def plot_target_entry_error(
     logits = np.zeros((a.size, num_classes))
     logits[:, 0] = a
     targets = np.zeros(a.size, dtype=int)
-    errors = {}
-    for dtype in (np.float32, np.float64):
+    errors: dict[tuple[str, type[np.floating[Any]]], Any] = {}
+    dtypes: tuple[type[np.floating[Any]], ...] = (np.float32, np.float64)
+    for dtype in dtypes:
         z = logits.astype(dtype)
         naive = softmax(z)[:, 0] - dtype(1)
         careful = cross_entropy_grad(z, targets, reduction="none")[:, 0]
@@ -735,7 +736,7 @@ def plot_target_entry_error(
             errors[name, dtype] = np.clip(rel, 1e-17, 1.0)
 
     ax = new_axes(ax)
-    styles = {
+    styles: dict[tuple[str, type[np.floating[Any]]], tuple[str, str]] = {
         ("naive", np.float32): (COLORS["mse"], r"softmax$(z)_y - 1$, float32"),
         ("naive", np.float64): (COLORS["accent"], r"softmax$(z)_y - 1$, float64"),
         ("careful", np.float32): (COLORS["ce"], "cross_entropy_grad, float32"),

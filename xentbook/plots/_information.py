@@ -257,7 +257,8 @@ def _round_to_bfloat16(x: np.ndarray) -> np.ndarray:
     """
     _, exponent = np.frexp(x)
     quantum = np.ldexp(1.0, np.maximum(exponent - 8, -133))
-    return np.rint(x / quantum) * quantum
+    rounded: np.ndarray = np.rint(x / quantum) * quantum
+    return rounded
 
 
 def plot_naive_loss_underflow(

@@ -247,7 +247,12 @@ def plot_soft_target_floor(
         # log p_1 = -softplus(-s), log(1 - p_1) = -softplus(s), exact even where p_1 rounds
         # to 1; 0 * log 0 = 0: a class the target does not use adds nothing.
         log_p1, log_p0 = -np.logaddexp(0.0, -logit), -np.logaddexp(0.0, logit)
-        return -(t * log_p1 if t > 0 else 0) - ((1 - t) * log_p0 if t < 1 else 0)
+        out: np.ndarray = np.zeros_like(logit)
+        if t > 0:
+            out -= t * log_p1
+        if t < 1:
+            out -= (1 - t) * log_p0
+        return out
 
     def loss(t: float, pred: np.ndarray) -> np.ndarray:
         return loss_at(t, np.log(pred) - np.log1p(-pred))

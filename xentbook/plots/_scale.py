@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -169,7 +168,7 @@ def plot_live_memory(steps: Sequence[str], live: ArrayLike, *, ax: Axes | None =
     ax.set_yticks(pos, list(steps))
     ax.invert_yaxis()
     for y, x in zip(pos, values, strict=True):
-        ax.text(x + 0.05, y, f"{x:g}", va="center")
+        ax.text(float(x) + 0.05, float(y), f"{x:g}", va="center")
     ax.set_xlim(0, values.max() * 1.15 + 0.1)
     ax.set_xlabel("live memory (copies of the logits)")
     return ax
