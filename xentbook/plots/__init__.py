@@ -68,6 +68,7 @@ from xentbook.plots._language_model import (
     plot_soft_cap,
     plot_target_alignment,
     plot_window_context,
+    plot_z_loss_drift,
 )
 from xentbook.plots._likelihood import (
     plot_bernoulli_nll,
@@ -179,5 +180,6 @@ __all__ = [
     "plot_training_curves",
     "plot_true_logit_gradient",
     "plot_window_context",
+    "plot_z_loss_drift",
     "show",
 ]
