@@ -57,6 +57,16 @@ class TestGumbelMaxSample:
         a = gumbel_max_sample(z, size=1000, seed=4)
         np.testing.assert_array_equal(a, gumbel_max_sample(z + 1000.0, size=1000, seed=4))
 
+    def test_huge_logits_are_shifted_before_the_noise(self):
+        # Unshifted, z + g is rounded at the ulp of 1e15 (0.125) and class 0 of 1e15 + (0, 2)
+        # comes out about 0.127; shifted, the differences (-2, 0) are exact. Exact softmax:
+        # 1 / (1 + e^2), by hand.
+        z = 1e15 + np.array([0.0, 2.0])
+        draws = gumbel_max_sample(z, size=400_000, seed=3)
+        p0 = 1 / (1 + np.exp(2.0))
+        assert abs(np.mean(draws == 0) - p0) < 4 * np.sqrt(p0 * (1 - p0) / draws.size)
+        np.testing.assert_array_equal(draws, gumbel_max_sample(z - 1e15, size=400_000, seed=3))
+
     @pytest.mark.parametrize(
         ("logits", "size", "match"),
         [

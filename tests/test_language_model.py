@@ -287,6 +287,18 @@ class TestSoftCap:
         # central differences: truncation h^2 |f'''| / 6 < 1e-12, rounding eps * 30 / h ~ 1e-9
         np.testing.assert_allclose(soft_cap_grad(z, 30.0), fd, rtol=0, atol=2e-9)
 
+    def test_derivative_tail_against_mpmath(self):
+        # sech^2(z / c) from mpmath at 30 digits; 1 - tanh^2 would give 0.0 at 300 (float32)
+        # and 600 (float64), and lose digits well before.
+        mpmath = pytest.importorskip("mpmath")
+        for dtype, z, rtol in ((np.float32, 150.0, 1e-6), (np.float32, 300.0, 1e-6),
+                               (np.float64, 600.0, 1e-14), (np.float64, -2000.0, 1e-13)):
+            with mpmath.workdps(30):
+                exact = float(mpmath.sech(mpmath.mpf(z) / 30) ** 2)
+            got = soft_cap_grad(np.array([z], dtype=dtype), 30.0)
+            assert got.dtype == dtype
+            np.testing.assert_allclose(got[0], exact, rtol=rtol)
+
     def test_dtype_kept(self):
         assert soft_cap(np.float32([1.0]), 30.0).dtype == np.float32
 

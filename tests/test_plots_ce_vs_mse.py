@@ -5,7 +5,7 @@ from scipy.special import expit, log_expit
 
 from xentbook.plots import (
     plot_gradient_size_vs_probability,
-    plot_learning_rate_sweep,
+    plot_plateau_escape,
     plot_sigmoid_loss_landscape,
 )
 
@@ -42,7 +42,14 @@ def test_landscape_curves_and_gradient_descent_end_points():
     np.testing.assert_allclose(ends_ce, [-0.6375, -0.6375], atol=1e-4)
 
 
-def test_sweep_draws_the_given_results():
-    ax = plot_learning_rate_sweep({"a": ([0.1, 1.0, 10.0], [0.2, 0.5, 0.9]), "b": ([1.0], [1.0])})
-    np.testing.assert_array_equal(ax.lines[0].get_xdata(), [0.1, 1.0, 10.0])
-    np.testing.assert_array_equal(ax.lines[1].get_ydata(), [1.0])
+def test_plateau_panels_plot_each_run_against_learning_rate_times_steps():
+    loss, norm, accuracy = [2.0, 0.7, 0.6], [7.0, 8.0, 9.0], [0.0, 0.5, 1.0]
+    panels = plot_plateau_escape(
+        {1.0: (loss, norm, accuracy), 30.0: (loss[:2], norm[:2], accuracy[:2])}
+    )
+    assert len(panels) == 3
+    for panel, values in zip(panels, (loss, norm, accuracy), strict=True):
+        np.testing.assert_array_equal(panel.lines[0].get_xdata(), [0.0, 1.0, 2.0])
+        np.testing.assert_array_equal(panel.lines[0].get_ydata(), values)
+        np.testing.assert_array_equal(panel.lines[1].get_xdata(), [0.0, 30.0])  # eta * t
+    assert panels[0].get_yscale() == "log"

@@ -41,15 +41,16 @@ class TestPlotLossAndGradientAlongLogit:
         loss = logsumexp(batch, axis=1) - batch[:, target]
         grad = sp_softmax(batch, axis=1)[:, index] - (index == target)
         np.testing.assert_allclose(ax.lines[0].get_ydata(), loss, rtol=RTOL)
-        np.testing.assert_allclose(ax.lines[1].get_ydata(), grad, rtol=RTOL, atol=1e-15)
+        slope = ax.right_ax.lines[0].get_ydata()
+        np.testing.assert_allclose(slope, grad, rtol=RTOL, atol=1e-15)
 
     def test_gradient_stays_within_its_limits(self):
         ax = plot_loss_and_gradient_along_logit([0.0, 0.0, 0.0], 0, 0, span=30.0)
-        grad = ax.lines[1].get_ydata()
+        grad = ax.right_ax.lines[0].get_ydata()
         assert grad.min() >= -1
         assert grad.max() <= 0
         ax = plot_loss_and_gradient_along_logit([0.0, 0.0, 0.0], 0, 2, span=30.0)
-        grad = ax.lines[1].get_ydata()
+        grad = ax.right_ax.lines[0].get_ydata()
         assert grad.min() >= 0
         assert grad.max() <= 1
 

@@ -10,6 +10,7 @@ from xentbook.plots import (
     plot_soft_cap,
     plot_target_alignment,
     plot_window_context,
+    plot_z_loss_drift,
 )
 
 
@@ -84,3 +85,17 @@ def test_packing():
     mask = np.isfinite(bottom.images[0].get_array().filled(np.nan))
     expected = np.array([[1, 0, 0, 0], [1, 1, 0, 0], [1, 1, 1, 0], [0, 0, 0, 1]], dtype=bool)
     np.testing.assert_array_equal(mask, expected)
+    # Row 0 ends inside document 1 (cut): one red-edged cell, at (3, -1).
+    red = [p for p in top.patches if p.get_edgecolor()[:3] == (0xC0 / 255, 0x39 / 255, 0x2B / 255)]
+    assert [p.get_xy() for p in red] == [(3, -1)]
+
+
+def test_z_loss_drift():
+    ax = plot_z_loss_drift({"a": [3.0, 2.0, 1.5], "b": np.array([3.0, 4.0, 5.0])})
+    x, y = ax.lines[0].get_data()
+    np.testing.assert_array_equal(x, [0, 1, 2])
+    np.testing.assert_array_equal(y, [3.0, 2.0, 1.5])
+    np.testing.assert_array_equal(ax.lines[1].get_data()[1], [3.0, 4.0, 5.0])
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b"]
+    with pytest.raises(ValueError, match="plot_z_loss_drift: log_z must hold"):
+        plot_z_loss_drift({})

@@ -41,6 +41,7 @@ class TestPlotTemperature:
         hot = [b.get_height() for b in ax.containers[1]]
         assert cold[0] > 1 - 1e-12  # 1 - 2 e^-30 to 1e-12
         np.testing.assert_allclose(hot, 1 / 3, atol=0.02)  # within 3/100 of a logit of uniform
+        assert ax.lines[0].get_ydata()[0] == pytest.approx(1 / 3, rel=1e-15, abs=0)  # uniform level
 
     def test_draws_on_given_axes(self):
         _, ax = plt.subplots()
@@ -212,6 +213,9 @@ class TestPlotErrorVsCondition:
         bound_x, bound_y = ax.lines[2].get_data()
         np.testing.assert_allclose(bound_y, bound_x + 4, rtol=1e-15)  # default C + 1
         assert ax.get_ylim()[1] >= 4 * 1.15  # the bound at kappa = 0 is inside the axes
+        assert ax.get_xscale() == "log"
+        np.testing.assert_allclose(ax.lines[1].get_xdata(), ax.lines[1].get_ydata(), rtol=0)
+        assert bound_x.min() < kappa.min() and bound_x.max() > kappa.max()
         ax = plot_error_vs_condition(z, y, constant=9.5)
         bound_x, bound_y = ax.lines[2].get_data()
         np.testing.assert_allclose(bound_y, bound_x + 9.5, rtol=1e-15)

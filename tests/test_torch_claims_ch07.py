@@ -139,3 +139,50 @@ def test_gradcheck_fails_a_correct_gradient_in_float32():
         pytest.raises(RuntimeError, match="Jacobian mismatch"),
     ):
         gradcheck(lambda v: F.cross_entropy(v, t), (z,))
+
+
+def test_exercise_7_fused_function():
+    """Exercise 7's solution: gradcheck passes in float64, and the printed float32 table."""
+
+    class FusedCrossEntropy(torch.autograd.Function):
+        """Mean cross-entropy of logits (N, C) and class indices (N,)."""
+
+        @staticmethod
+        def forward(ctx, z, y):
+            ctx.save_for_backward(z, y)
+            log_p = z - torch.logsumexp(z, dim=1, keepdim=True)
+            return -log_p.gather(1, y[:, None]).mean()
+
+        @staticmethod
+        def backward(ctx, g):
+            z, y = ctx.saved_tensors
+            col = y[:, None]
+            p = torch.softmax(z, dim=1)
+            z_y = z.gather(1, col)
+            e = (z - z_y).clamp(max=0.0).exp().scatter(1, col, 0.0)  # e^(z_j - z_y)
+            s = e.sum(dim=1, keepdim=True)
+            top = z_y >= z.max(dim=1, keepdim=True).values
+            entry = torch.where(top, -s / (1 + s), p.gather(1, col) - 1)
+            return g * p.scatter(1, col, entry) / z.shape[0], None
+
+    gen = torch.Generator().manual_seed(0)
+    z64 = torch.randn(5, 4, dtype=torch.float64, generator=gen, requires_grad=True)
+    y = torch.tensor([0, 3, 1, 1, 2])
+    assert torch.autograd.gradcheck(lambda a: FusedCrossEntropy.apply(a, y), (z64,))
+    # Matches F.cross_entropy where nothing cancels, and on a non-argmax target.
+    z = torch.tensor([[0.0, 100.0, 0.0, 0.0], [1.0, 2.0, 0.5, -1.0]], requires_grad=True)
+    t = torch.tensor([0, 2])
+    FusedCrossEntropy.apply(z, t).backward()
+    ref = z.detach().clone().requires_grad_()
+    F.cross_entropy(ref, t).backward()
+    torch.testing.assert_close(z.grad, ref.grad, rtol=1e-6, atol=1e-7)
+    printed = {10.0: (5.5e-04, 7.0e-08), 15.0: (1.7e-01, 1.3e-08), 17.0: (1.0e00, 6.2e-08)}
+    for a, (torch_err, fused_err) in printed.items():
+        exact = -3 * math.exp(-a) / (1 + 3 * math.exp(-a))
+        errors = []
+        for loss_fn in (F.cross_entropy, FusedCrossEntropy.apply):
+            z = torch.tensor([[a, 0.0, 0.0, 0.0]], requires_grad=True)
+            loss_fn(z, torch.tensor([0])).backward()
+            errors.append(abs(z.grad[0, 0].item() / exact - 1))
+        assert f"{errors[0]:.1e}" == f"{torch_err:.1e}"
+        assert f"{errors[1]:.1e}" == f"{fused_err:.1e}"

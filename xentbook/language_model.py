@@ -146,7 +146,7 @@ def next_token_targets(
     models in Hugging Face Transformers (labels equal to the inputs with padding set to -100,
     shifted inside the model). With *left* padding that convention differs: the last padding
     position gets the first real token as its target, scored from a position that has read only
-    padding, and the sequence has :math:`n` targets; here it has none.
+    padding, and the sequence has :math:`n` targets; here that padding position has none.
 
     ``loss_mask`` restricts the targets further to the tokens that are to be *learned*, as in
     instruction tuning, where the prompt is read but only the response is scored: position
@@ -239,16 +239,17 @@ def sequence_losses(
 ) -> SequenceLosses:
     r"""The summed cross-entropy and the number of targets of every sequence of a batch.
 
-    With :math:`\ell_{b,t}` the loss of position :math:`t` of row :math:`b` and :math:`S_s` the
-    positions of sequence :math:`s` that are not ignored,
+    With :math:`\ell_{b,t}` the loss of position :math:`t` of row :math:`b` and
+    :math:`\mathcal{T}_s` the positions of sequence :math:`s` that are not ignored,
 
     .. math::
 
-        \text{sums}_s = \sum_{(b,t) \in S_s} \ell_{b,t}, \qquad \text{counts}_s = |S_s| ,
+        \text{sums}_s = \sum_{(b,t) \in \mathcal{T}_s} \ell_{b,t}, \qquad
+        \text{counts}_s = |\mathcal{T}_s| ,
 
-    from which both usual means follow: the token mean
+    from which both usual means follow, over the :math:`B` sequences: the token mean
     :math:`\sum_s \text{sums}_s / \sum_s \text{counts}_s` and the sequence mean
-    :math:`\frac{1}{S} \sum_s \text{sums}_s / \text{counts}_s`.
+    :math:`\frac{1}{B} \sum_s \text{sums}_s / \text{counts}_s`.
 
     Parameters
     ----------
@@ -718,7 +719,9 @@ def soft_cap_grad(logits: ArrayLike, cap: float) -> NDArray[Any]:
 
     It is 1 at :math:`z = 0` and decays like :math:`4 e^{-2|z|/c}` for large :math:`|z|`: the
     gradient reaching a logit far beyond the cap is multiplied by this factor, so a capped logit
-    stops learning.
+    stops learning. It is computed as :math:`4 e^{-2|z|/c} / (1 + e^{-2|z|/c})^2`, which keeps
+    its relative accuracy in the tail; the form :math:`1 - \tanh^2(z / c)` (what autograd
+    computes for ``tanh``) cancels there and returns 0 once :math:`\tanh` rounds to 1.
 
     Parameters
     ----------
@@ -741,5 +744,7 @@ def soft_cap_grad(logits: ArrayLike, cap: float) -> NDArray[Any]:
     func = "soft_cap_grad"
     z = float_array(func, "logits", logits)
     c = positive_number(func, "cap", cap)
-    th = np.tanh(z.astype(working_dtype(z), copy=False) / c)
-    return (1 - th * th).astype(z.dtype, copy=False)
+    # sech^2(u) = 4 e^{-2|u|} / (1 + e^{-2|u|})^2: no cancellation, unlike 1 - tanh^2(u),
+    # which loses its relative accuracy as tanh(u) approaches 1 and rounds to 0 past it.
+    e = np.exp(-2 * np.abs(z.astype(working_dtype(z), copy=False)) / c)
+    return (4 * e / (1 + e) ** 2).astype(z.dtype, copy=False)

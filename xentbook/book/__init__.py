@@ -24,6 +24,7 @@ from xentbook.book._ch04 import (
 )
 from xentbook.book._ch05 import gumbel_max_sample, loss_condition_number
 from xentbook.book._ch07 import finite_difference_hessian, finite_difference_jacobian
+from xentbook.book._ch08 import DescentPath, descent_path
 from xentbook.book._ch11 import train_with_loss_bug
 from xentbook.book._ch12 import adaptive_unigram_logits
 from xentbook.book._ch13 import round_to_bfloat16
@@ -51,6 +52,7 @@ from xentbook.scale import naive_linear_cross_entropy_with_grad, online_logsumex
 from xentbook.training import softmax_loss_with_grad, train_softmax_regression
 
 __all__ = [
+    "DescentPath",
     "MleLosses",
     "adaptive_unigram_logits",
     "average_code_length",
@@ -58,6 +60,7 @@ __all__ = [
     "canonical_code",
     "conditional_entropy",
     "decode_prefix",
+    "descent_path",
     "empirical_distribution",
     "expected_calibration_error",
     "expected_test_loss_add_alpha",

@@ -76,7 +76,10 @@ def gumbel_max_sample(logits: ArrayLike, size: int, seed: int) -> NDArray[np.int
         u_j \sim \mathrm{Uniform}(0, 1) \text{ independent},
 
     which has :math:`P(k = j) = \operatorname{softmax}(z)_j`: no exponential and no
-    normalization is computed, so the logits may be as large as float64 allows.
+    normalization is computed, so nothing overflows. The logits are shifted by their maximum
+    before the noise is added: :math:`z_j + g_j` would be rounded at the size of the logits
+    (visibly biased near :math:`10^{15}`), :math:`(z_j - m) + g_j` at the size of their
+    differences.
 
     Parameters
     ----------
@@ -112,5 +115,7 @@ def gumbel_max_sample(logits: ArrayLike, size: int, seed: int) -> NDArray[np.int
         raise ValueError(f"gumbel_max_sample: size must be at least 1, got {size!r}")
     rng = np.random.default_rng(seed)
     gumbel = rng.gumbel(size=(size, z.size))
-    draws: NDArray[np.intp] = np.argmax(z + gumbel, axis=1)
+    # Shift first: z + g would be rounded at the size of the logits, z - max(z) + g at the size
+    # of their differences (z - max(z) is exact for nearby floats).
+    draws: NDArray[np.intp] = np.argmax((z - z.max()) + gumbel, axis=1)
     return draws

@@ -20,7 +20,7 @@ from xentbook.plots._calibration import (
 )
 from xentbook.plots._ce_vs_mse import (
     plot_gradient_size_vs_probability,
-    plot_learning_rate_sweep,
+    plot_plateau_escape,
     plot_sigmoid_loss_landscape,
 )
 from xentbook.plots._divergence import (
@@ -68,6 +68,7 @@ from xentbook.plots._language_model import (
     plot_soft_cap,
     plot_target_alignment,
     plot_window_context,
+    plot_z_loss_drift,
 )
 from xentbook.plots._likelihood import (
     plot_bernoulli_nll,
@@ -143,7 +144,6 @@ __all__ = [
     "plot_kl_landscape",
     "plot_kl_near_p",
     "plot_label_smoothing_loss",
-    "plot_learning_rate_sweep",
     "plot_live_memory",
     "plot_log_bound",
     "plot_log_loss_shape",
@@ -158,6 +158,7 @@ __all__ = [
     "plot_online_softmax",
     "plot_packing",
     "plot_pinsker",
+    "plot_plateau_escape",
     "plot_pos_weight_optimum",
     "plot_quantized_entropy",
     "plot_relative_error",
@@ -179,5 +180,6 @@ __all__ = [
     "plot_training_curves",
     "plot_true_logit_gradient",
     "plot_window_context",
+    "plot_z_loss_drift",
     "show",
 ]

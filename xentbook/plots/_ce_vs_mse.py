@@ -1,8 +1,9 @@
 r"""Figures of the chapter on cross-entropy versus the squared error (chapter 8).
 
-Every curve is computed from closed forms of the sigmoid: for a positive example with logit
-:math:`z` and :math:`p = \sigma(z)`, the gradients in the logit are :math:`p - 1` for the
-cross-entropy and :math:`2 (p - 1)\, p (1 - p)` for the squared error.
+The one-output curves are computed from closed forms of the sigmoid: for a positive example with
+logit :math:`z` and :math:`p = \sigma(z)`, the gradients in the logit are :math:`p - 1` for the
+cross-entropy and :math:`2 (p - 1)\, p (1 - p)` for the squared error. The plateau figure draws
+training paths computed by the caller.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from xentbook.primitives import sigmoid
 
 __all__ = [
     "plot_gradient_size_vs_probability",
-    "plot_learning_rate_sweep",
+    "plot_plateau_escape",
     "plot_sigmoid_loss_landscape",
 ]
 
@@ -136,6 +137,9 @@ def plot_sigmoid_loss_landscape(
     marks = [(COLORS["accent"], "o"), (COLORS["extra"], "s"), (COLORS["grad"], "^")]
     for k, start in enumerate(starts):
         color, marker = marks[k % len(marks)]
+        # The first start's marker is large and hollow, so that an end point shared with a
+        # later start stays visible around it.
+        face, size = ("none", 15) if k == 0 else (color, 8)
         for panel, kind in ((top, "ce"), (bottom, "mse")):
             w_k = float(start)
             for _ in range(int(steps)):
@@ -149,8 +153,10 @@ def plot_sigmoid_loss_landscape(
                 [level],
                 marker,
                 color=color,
-                ms=9,
-                mec="black",
+                ms=size,
+                mfc=face,
+                mec=color if k == 0 else "black",
+                mew=2.5 if k == 0 else 1.0,
                 label=f"after {steps} steps from $w = {start:g}$",
             )
     for panel, name in ((top, "mean cross-entropy"), (bottom, "mean squared error")):
@@ -160,46 +166,59 @@ def plot_sigmoid_loss_landscape(
     return np.array([top, bottom], dtype=object)
 
 
-def plot_learning_rate_sweep(
-    results: Mapping[str, tuple[ArrayLike, ArrayLike]], ax: Axes | None = None
-) -> Axes:
-    r"""Final training accuracy against the learning rate, one line per run.
+def plot_plateau_escape(
+    paths: Mapping[float, tuple[ArrayLike, ArrayLike, ArrayLike]], ax: Any = None
+) -> Any:
+    r"""Loss, weight norm and accuracy of gradient-descent runs against learning rate x steps.
+
+    Each run is plotted against :math:`\eta t`, the time of the gradient flow that gradient
+    descent with learning rate :math:`\eta` follows: runs that only differ in :math:`\eta`
+    fall on one curve as long as the steps are small enough for the flow to be followed.
 
     Parameters
     ----------
-    results : mapping
-        Label of a run (loss and number of steps) to ``(learning_rates, accuracies)``.
-    ax : Axes, optional
-        Where to draw; default a new figure.
+    paths : mapping
+        Learning rate to ``(loss, weight_norm, accuracy)``, three arrays of one value per step
+        (after ``0, 1, 2, ...`` steps).
+    ax : three Axes, optional
+        Where to draw; default a new figure of three stacked panels.
 
     Returns
     -------
-    Axes
-        ``lines[k]`` is the k-th run of ``results``, in order.
+    numpy.ndarray of Axes
+        The three panels (loss on a log scale, weight norm, accuracy); in each, ``lines[k]``
+        is the k-th run of ``paths``, with :math:`\eta t` on the horizontal axis.
 
     Examples
     --------
-    >>> from xentbook.plots import plot_learning_rate_sweep
-    >>> ax = plot_learning_rate_sweep({"CE": ([0.1, 1.0], [0.8, 0.97])})
-    >>> print(ax.lines[0].get_ydata())
-    [0.8  0.97]
+    >>> import numpy as np
+    >>> from xentbook.plots import plot_plateau_escape
+    >>> panels = plot_plateau_escape({2.0: ([1.0, 0.5], [3.0, 3.5], [0.0, 1.0])})
+    >>> print(panels[0].lines[0].get_xdata())
+    [0. 2.]
     """
-    ax = new_axes(ax)
-    colors = [COLORS["ce"], COLORS["mse"], COLORS["accent"], COLORS["extra"]]
-    styles = ["-", "--", ":", "-."]
-    for k, (label, (rates, accuracy)) in enumerate(results.items()):
-        ax.plot(
-            np.asarray(rates, np.float64),
-            np.asarray(accuracy, np.float64),
-            marker="o",
-            color=colors[k % 4],
-            ls=styles[k % 4],
-            lw=2,
-            label=label,
-        )
-    ax.set_xscale("log")
-    ax.set_ylim(0.0, 1.05)
-    ax.set_xlabel("learning rate")
-    ax.set_ylabel("final training accuracy")
-    ax.legend(loc="center right")
-    return ax
+    if ax is None:
+        panels = new_axes(nrows=3, figsize=(6.0, 8.4))
+    else:
+        panels = np.asarray(ax, dtype=object).ravel()
+    colors = [COLORS["mse"], COLORS["accent"], COLORS["extra"], COLORS["grad"]]
+    styles = ["-", "--", "-.", ":"]
+    for k, (lr, series) in enumerate(paths.items()):
+        for panel, values in zip(panels, series, strict=True):
+            y = np.asarray(values, dtype=np.float64)
+            panel.plot(
+                lr * np.arange(y.size),
+                y,
+                color=colors[k % 4],
+                ls=styles[k % 4],
+                lw=2,
+                label=rf"$\eta = {lr:g}$",
+            )
+    panels[0].set_yscale("log")
+    labels = ["training loss (squared error)", r"weight norm $\Vert W \Vert$", "accuracy"]
+    for panel, label in zip(panels, labels, strict=True):
+        panel.set_ylabel(label)
+    panels[-1].set_xlabel(r"learning rate $\times$ steps, $\eta t$")
+    panels[-1].set_ylim(0.0, 1.05)
+    panels[0].legend(loc="lower left")
+    return np.asarray(panels, dtype=object)

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+from matplotlib import colormaps
 from matplotlib.axes import Axes
 from numpy.typing import ArrayLike
 
@@ -50,11 +51,12 @@ def plot_loss_and_gradient_along_logit(
 ) -> Axes:
     r"""Cross-entropy of one item and its partial derivative as one logit moves.
 
-    The logit ``z[index]`` runs over ``z[index] +- span`` while the others stay fixed. Drawn in
-    order: the loss :math:`-\log p_y` (``ax.lines[0]``), the derivative
-    :math:`\partial L / \partial z_{\mathrm{index}}` (``ax.lines[1]``), which is
+    The logit ``z[index]`` runs over ``z[index] +- span`` while the others stay fixed. Drawn:
+    the loss :math:`-\log p_y` on ``ax`` (``ax.lines[0]``, scale on the left) and, on a twin
+    axes with its own scale on the right, ``ax.right_ax``, the derivative
+    :math:`\partial L / \partial z_{\mathrm{index}}` (``ax.right_ax.lines[0]``), which is
     :math:`p_{\mathrm{index}} - 1` for the target class and :math:`p_{\mathrm{index}}` for any
-    other, the derivative's limits (dashed) and a marker at the unmoved point.
+    other, with its limits (dashed); a marker on each curve at the unmoved point.
 
     Parameters
     ----------
@@ -83,7 +85,7 @@ def plot_loss_and_gradient_along_logit(
     >>> import matplotlib.pyplot as plt
     >>> from xentbook.plots import plot_loss_and_gradient_along_logit
     >>> ax = plot_loss_and_gradient_along_logit([2.0, 1.0, 0.1], 1, 1, span=20.0, num=3)
-    >>> print(", ".join(f"{g:+.4f}" for g in ax.lines[1].get_ydata()))
+    >>> print(", ".join(f"{g:+.4f}" for g in ax.right_ax.lines[0].get_ydata()))
     -1.0000, -0.7576, -0.0000
     >>> plt.close("all")
     """
@@ -111,32 +113,25 @@ def plot_loss_and_gradient_along_logit(
     grad = cross_entropy_grad(batch, targets, reduction="none")[:, index]
 
     ax = new_axes(ax)
-    ax.plot(moved, loss, color=COLORS["ce"], lw=2, label=r"loss $-\log p_y$")
-    which = "target class" if index == target else "another class"
-    ax.plot(
-        moved,
-        grad,
-        color=COLORS["grad"],
-        lw=2,
-        label=rf"$\partial L / \partial z_{index}$ ({which})",
-    )
+    slope_ax = ax.twinx()
+    setattr(ax, "right_ax", slope_ax)  # noqa: B010 - the twin axes that holds the slope
+    ax.plot(moved, loss, color=COLORS["ce"], lw=2)
+    slope_ax.plot(moved, grad, color=COLORS["grad"], lw=2)
     limits = (-1.0, 0.0) if index == target else (0.0, 1.0)
     for level in limits:
-        ax.axhline(level, color=COLORS["reference"], ls="--", lw=1)
+        slope_ax.axhline(level, color=COLORS["grad"], ls="--", lw=1)
+    slope_ax.set_ylim(-1.1, 1.1)
     here_loss = cross_entropy(logits, target)
     here_grad = cross_entropy_grad(logits, target)[index]
-    ax.plot(
-        [logits[index]] * 2,
-        [here_loss, here_grad],
-        "o",
-        color=COLORS["accent"],
-        label="the unmoved logits",
-    )
+    ax.plot([logits[index]], [here_loss], "o", color=COLORS["accent"])
+    slope_ax.plot([logits[index]], [here_grad], "o", color=COLORS["accent"])
     ax.set_xlabel(rf"logit $z_{index}$")
-    ax.set_ylabel("loss and slope")
-    ax.set_title(rf"moving $z_{index}$, target $y = {target}$")
-    ax.legend(loc="best", fontsize=11)
+    ax.set_ylabel(r"loss $-\log p_y$", color=COLORS["ce"])
+    which = "target class" if index == target else "another class"
+    slope_ax.set_ylabel(rf"slope $\partial L / \partial z_{index}$", color=COLORS["grad"])
+    ax.set_title(rf"moving $z_{index}$ ({which}), target $y = {target}$")
     _legible(ax)
+    _legible(slope_ax)
     return ax
 
 
@@ -399,7 +394,7 @@ def plot_curvature_vs_confidence(probs: ArrayLike, *, ax: Axes | None = None) ->
     ax.set_xlabel(r"confidence $q = \max_i p_i$")
     ax.set_ylabel(r"$\lambda_{\max}(\operatorname{diag}(p) - pp^\top)$")
     ax.set_title("curvature of the loss in the logits")
-    ax.legend(loc="upper left", fontsize=11, markerscale=3)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.27), ncol=2, fontsize=11, markerscale=3)
     _legible(ax)
     return ax
 
@@ -419,7 +414,7 @@ def plot_loss_contour(
     :math:`L(d_1, d_2) = \log(1 + e^{d_1} + e^{d_2})`. Drawn: its contour lines
     (``ax.collections[0]``, a ``QuadContourSet``), arrows of the negative gradient
     :math:`-(p_a, p_b)` on a coarse grid (the ``Quiver`` ``ax.collections[1]``) and, if given,
-    a marker at ``point`` (``ax.lines[0]``).
+    a marker at ``point`` (``ax.lines[0]``) with an arrow of twice the negative gradient there.
 
     Parameters
     ----------
@@ -466,7 +461,9 @@ def plot_loss_contour(
     ax = new_axes(ax, figsize=(6.0, 5.4))
     levels = [0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 4.0, 5.0]
     levels = [level for level in levels if level < loss.max()]
-    contours = ax.contour(d1, d2, loss, levels=levels, cmap="viridis", linewidths=1.5)
+    # viridis without its pale yellow end, which vanishes on white
+    colors = [colormaps["viridis"](x) for x in np.linspace(0.0, 0.75, len(levels))]
+    contours = ax.contour(d1, d2, loss, levels=levels, colors=colors, linewidths=1.5)
     # Labels in a column left of the arrows, where the contours run horizontally: at d1 = x
     # the level L is crossed at d2 = log(e^L - 1 - e^x).
     x = -0.9 * span
@@ -495,6 +492,13 @@ def plot_loss_contour(
     )
     if point is not None:
         ax.plot([point[0]], [point[1]], "o", color=COLORS["accent"], ms=8)
+        here = cross_entropy_grad(np.array([0.0, point[0], point[1]]), 0)
+        ax.annotate(
+            "",
+            xy=(point[0] - 2 * here[1], point[1] - 2 * here[2]),
+            xytext=point,
+            arrowprops={"arrowstyle": "-|>", "color": COLORS["accent"], "lw": 2.5},
+        )
     ax.set_aspect("equal")
     ax.set_xlabel(r"$d_1 = z_a - z_y$")
     ax.set_ylabel(r"$d_2 = z_b - z_y$")
@@ -751,6 +755,6 @@ def plot_target_entry_error(
     ax.set_xlabel(r"margin $a = z_y - z_j$")
     ax.set_ylabel(r"relative error of $p_y - 1$")
     ax.set_title(rf"$z = (a, 0, \dots, 0)$, $C = {num_classes}$; dashed: $u / (1 - p_y)$")
-    ax.legend(loc="center right", fontsize=10)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=11)
     _legible(ax)
     return ax

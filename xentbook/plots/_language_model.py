@@ -6,7 +6,7 @@ figure and the numbers printed in the chapter come from the same functions.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -30,6 +30,7 @@ __all__ = [
     "plot_soft_cap",
     "plot_target_alignment",
     "plot_window_context",
+    "plot_z_loss_drift",
 ]
 
 
@@ -194,6 +195,39 @@ def plot_soft_cap(cap: float = 30.0, logits: ArrayLike | None = None, ax: Any = 
     return axes
 
 
+def plot_z_loss_drift(log_z: Mapping[str, ArrayLike], ax: Any = None) -> Any:
+    r"""The mean :math:`\log Z` of a batch over the steps of training, one curve per loss.
+
+    Parameters
+    ----------
+    log_z : mapping of str to array_like
+        For each label, the mean :math:`\log Z` at steps :math:`0, 1, 2, \dots` (1-d, finite).
+    ax : Axes, optional
+        Where to draw; default a new figure.
+
+    Returns
+    -------
+    Axes
+    """
+    func = "plot_z_loss_drift"
+    if len(log_z) == 0:
+        raise ValueError(f"{func}: log_z must hold at least one curve")
+    ax = new_axes(ax, figsize=(6.0, 3.8))
+    colors = [COLORS["ce"], COLORS["accent"], COLORS["grad"], COLORS["extra"]]
+    styles = ["-", "--", "-.", ":"]
+    for i, (label, values) in enumerate(log_z.items()):
+        v = float_array(func, "log_z", values).astype(np.float64)
+        if v.ndim != 1 or v.size < 2:
+            raise ValueError(f"{func}: every curve must be 1-d with at least 2 steps")
+        check_finite(func, "log_z", v)
+        ax.plot(np.arange(v.size), v, color=colors[i % 4], linestyle=styles[i % 4], label=label)
+    ax.axhline(0.0, color=COLORS["reference"], linestyle=":", linewidth=1)
+    ax.set_xlabel("step")
+    ax.set_ylabel(r"mean $\log Z$ over the batch")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
+    return ax
+
+
 def _stacked(figsize: tuple[float, float], ratios: tuple[float, float]) -> Any:
     """Two stacked panels of unequal heights, on an opaque white figure."""
     _, axes = plt.subplots(
@@ -306,7 +340,8 @@ def plot_packing(lengths: ArrayLike, row_length: int, ax: Any = None) -> Any:
     Top panel: the rows, every position coloured by its document and labelled with its
     position id, restarted at 0 where a document (or the part of it a row holds) begins;
     hatched positions are the last of their piece, whose target (the next document's first
-    token) is ignored. Bottom panel: the attention mask of the first row, causal and
+    token, or the continuation of a document cut at the row's end) is ignored; a red edge marks
+    a row end that cuts a document. Bottom panel: the attention mask of the first row, causal and
     block-diagonal: query :math:`i` may read key :math:`j` only if :math:`j \le i` and both lie
     in the same piece.
 
@@ -333,7 +368,7 @@ def plot_packing(lengths: ArrayLike, row_length: int, ax: Any = None) -> Any:
         )
     doc = np.repeat(np.arange(n.size), n)
     n_rows = -(-doc.size // row_length)
-    axes = _stacked((6.0, 6.4), (1.0, 3.2)) if ax is None else np.asarray(ax).ravel()
+    axes = _stacked((6.0, 4.8), (1.0, 1.9)) if ax is None else np.asarray(ax).ravel()
     top, bottom = axes
     palette = [COLORS["ce"], COLORS["accent"], COLORS["grad"], COLORS["extra"], COLORS["mse"]]
     first_row_segments = None
@@ -343,6 +378,8 @@ def plot_packing(lengths: ArrayLike, row_length: int, ax: Any = None) -> Any:
         segment = np.cumsum(starts) - 1
         position = np.arange(d.size) - np.flatnonzero(starts)[segment]
         last = np.r_[d[1:] != d[:-1], True]
+        # the row's last piece continues in the next row: its last target is lost to the cut
+        continues = (r + 1) * row_length < doc.size and doc[(r + 1) * row_length] == d[-1]
         if r == 0:
             first_row_segments = segment
         for t in range(d.size):
@@ -358,13 +395,21 @@ def plot_packing(lengths: ArrayLike, row_length: int, ax: Any = None) -> Any:
                     hatch="///" if last[t] else None,
                 )
             )
+            if continues and t == d.size - 1:
+                top.add_patch(
+                    Rectangle((t, -r - 1), 1, 1, fill=False, edgecolor="#c0392b", lw=2.5)
+                )
             top.text(t + 0.5, -r - 0.5, str(position[t]), ha="center", va="center", fontsize=10)
         top.text(-0.2, -r - 0.5, f"row {r}", ha="right", va="center", fontsize=10)
     top.set_xlim(-1.6, row_length + 0.05)
     top.set_ylim(-n_rows - 0.05, 0.05)
     top.set_aspect("equal")
     top.axis("off")
-    top.set_title("packed rows: colour = document, number = position id", fontsize=10, loc="left")
+    top.set_title(
+        "packed rows: colour = document, number = position id,\nred edge = document cut",
+        fontsize=10,
+        loc="left",
+    )
     seg = np.asarray(first_row_segments)
     d0 = doc[:row_length]
     causal = np.arange(seg.size)[None, :] <= np.arange(seg.size)[:, None]

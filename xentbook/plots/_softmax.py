@@ -45,7 +45,8 @@ def plot_temperature(
 
     One group of bars per class, one bar per temperature (container ``i`` of ``ax.containers``
     holds the bars of ``temperatures[i]``), so that sharpening (``T < 1``) and flattening
-    (``T > 1``) can be read class by class.
+    (``T > 1``) can be read class by class. Line 0 is the uniform level ``1/C``, the limit of
+    infinite temperature.
 
     Parameters
     ----------
@@ -89,6 +90,8 @@ def plot_temperature(
     for i, t in enumerate(temps):
         offset = (i - (len(temps) - 1) / 2) * width
         ax.bar(classes + offset, softmax(z / t), width=width, color=colors[i], label=f"$T = {t:g}$")
+    # The limit T -> infinity: the uniform distribution.
+    ax.axhline(1 / z.size, color=COLORS["reference"], ls=":", lw=1.2, label=f"uniform 1/{z.size}")
     ax.set_xticks(classes, [f"class {c}\n$z = {v:g}$" for c, v in zip(classes, z, strict=True)])
     ax.set_ylabel(r"probability $\mathrm{softmax}(z / T)$")
     ax.set_ylim(0, 1)
@@ -352,8 +355,8 @@ def plot_entropy_vs_temperature(
 ) -> Axes:
     r"""Entropy of :math:`\operatorname{softmax}(z / T)` against :math:`T`, with a tangent.
 
-    Line 0 is :math:`H(p_T)` on a linear temperature axis; line 1 the tangent at
-    :math:`T = ` ``at``, a straight segment of slope :math:`\operatorname{Var}_{p_T}(z) / T^3`
+    Line 0 is :math:`H(p(T))` on a linear temperature axis; line 1 the tangent at
+    :math:`T = ` ``at``, a straight segment of slope :math:`\operatorname{Var}_{p(T)}(z) / T^3`
     drawn over :math:`T \in [at/2, 3at/2]` and stopped at the ceiling; line 2 the ceiling
     :math:`\log C`.
 
@@ -400,7 +403,7 @@ def plot_entropy_vs_temperature(
         raise ValueError("plot_entropy_vs_temperature: temperatures must be positive")
     ax = new_axes(ax)
     h = np.array([entropy(softmax(z / t)) for t in temps])
-    ax.plot(temps, h, color=COLORS["ce"], lw=2, label=r"$H(p_T)$")
+    ax.plot(temps, h, color=COLORS["ce"], lw=2, label=r"$H(p(T))$")
     p = softmax(z / at)
     slope = (p @ z**2 - (p @ z) ** 2) / at**3
     ceiling = np.log(z.size)
@@ -418,7 +421,7 @@ def plot_entropy_vs_temperature(
     ax.plot([at], [entropy(p)], "o", color=COLORS["accent"], ms=5)
     ax.axhline(ceiling, color=COLORS["reference"], ls=":", label=r"$\log C$")
     ax.set_xlabel("temperature $T$")
-    ax.set_ylabel(r"entropy $H(p_T)$ (nats)")
+    ax.set_ylabel(r"entropy $H(p(T))$ (nats)")
     ax.set_xlim(0, temps.max())
     ax.set_ylim(0, ceiling * 1.12)
     ax.legend(fontsize=11, loc="lower right")
@@ -440,7 +443,8 @@ def plot_error_vs_condition(
     :func:`xentbook.book.loss_condition_number`, :math:`y = |\hat\ell - \ell| /
     (u \ell)` with :math:`\ell` from :func:`xentbook.book.reference_cross_entropy` and :math:`u`
     the unit roundoff of the logits' dtype. Line 1 is :math:`y = \kappa`, line 2 the first-order
-    bound :math:`y = \kappa + \text{constant}`.
+    bound :math:`y = \kappa + \text{constant}`, both on a grid of :math:`\kappa` spaced evenly
+    on the logarithmic :math:`\kappa` axis.
 
     Parameters
     ----------
@@ -487,15 +491,17 @@ def plot_error_vs_condition(
     c = z.shape[1] + 1.0 if constant is None else float(constant)
     ax = new_axes(ax)
     ax.plot(kappa, err, "o", ms=2.5, alpha=0.3, color=COLORS["ce"], mew=0, label="one row")
-    line = np.array([0.0, kappa.max() * 1.05])
+    # A logarithmic kappa axis: most rows have kappa of order 1, a few reach tens.
+    line = np.geomspace(max(kappa.min(), 1e-3) / 1.3, max(kappa.max(), 1e-3) * 1.3, 200)
     ax.plot(line, line, "--", color=COLORS["reference"], label=r"$\kappa$")
     ax.plot(line, line + c, color=COLORS["mse"], lw=1.5, label=rf"bound $\kappa + {c:.4g}$")
-    ax.set_xlabel(r"condition number $\kappa$")
+    ax.set_xscale("log")
+    ax.set_xlabel(r"condition number $\kappa$ (log scale)")
     ax.set_ylabel("relative error / u")
     ax.set_title(f"{z.dtype.name}, {len(z)} rows of C = {z.shape[1]} logits", pad=30)
     # The bound leaves the axes at large kappa: the data, not the bound, set the scale.
     ax.set_ylim(0, max(err.max(), c) * 1.15)
-    ax.set_xlim(0, line[-1])
+    ax.set_xlim(line[0], line[-1])
     # Above the axes: inside, it would hide either the bound or the data.
     ax.legend(fontsize=11, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=3, frameon=False)
     _legible(ax)
