@@ -747,4 +747,5 @@ def soft_cap_grad(logits: ArrayLike, cap: float) -> NDArray[Any]:
     # sech^2(u) = 4 e^{-2|u|} / (1 + e^{-2|u|})^2: no cancellation, unlike 1 - tanh^2(u),
     # which loses its relative accuracy as tanh(u) approaches 1 and rounds to 0 past it.
     e = np.exp(-2 * np.abs(z.astype(working_dtype(z), copy=False)) / c)
-    return (4 * e / (1 + e) ** 2).astype(z.dtype, copy=False)
+    grad: NDArray[Any] = (4 * e / (1 + e) ** 2).astype(z.dtype, copy=False)
+    return grad
