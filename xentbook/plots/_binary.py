@@ -130,7 +130,7 @@ def plot_pos_weight_optimum(
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.set_aspect("equal")
-    ax.legend(loc="lower right", fontsize=9)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=10)
     return ax
 
 
@@ -198,7 +198,7 @@ def plot_bce_probability_form(ax: Any = None) -> Any:
     top.plot(x_neg, grad_prob, color=COLORS["mse"], lw=2, ls="--", label="BCE(sigmoid(x))")
     top.set_xlabel(r"logit $x$ (target 1)")
     top.set_ylabel(r"$\partial \ell / \partial x$")
-    top.legend(loc="upper center")
+    top.legend(loc="center left")  # the band between 0 and -1 left of the collapse is empty
 
     x_pos = np.linspace(0.0, 25.0, 1001).astype(np.float32)
     loss_logit = binary_cross_entropy_with_logits(x_pos, np.zeros_like(x_pos), reduction="none")
