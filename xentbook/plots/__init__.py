@@ -42,6 +42,7 @@ from xentbook.plots._entropy import (
     plot_information_diagram,
     plot_quantized_entropy,
     plot_simplex_entropy,
+    plot_surprisal_concentration,
 )
 from xentbook.plots._gradient import (
     plot_ce_vs_mse,
@@ -171,6 +172,7 @@ __all__ = [
     "plot_soft_cap",
     "plot_soft_target_floor",
     "plot_surprisal",
+    "plot_surprisal_concentration",
     "plot_surprisal_halvings",
     "plot_surrogate_bounds",
     "plot_target_alignment",
