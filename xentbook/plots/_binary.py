@@ -198,7 +198,7 @@ def plot_bce_probability_form(ax: Any = None) -> Any:
     top.plot(x_neg, grad_prob, color=COLORS["mse"], lw=2, ls="--", label="BCE(sigmoid(x))")
     top.set_xlabel(r"logit $x$ (target 1)")
     top.set_ylabel(r"$\partial \ell / \partial x$")
-    top.legend(loc="center left")  # the band between 0 and -1 left of the collapse is empty
+    top.legend(loc="center", bbox_to_anchor=(0.6, 0.55))  # the empty band right of the collapse
 
     x_pos = np.linspace(0.0, 25.0, 1001).astype(np.float32)
     loss_logit = binary_cross_entropy_with_logits(x_pos, np.zeros_like(x_pos), reduction="none")
