@@ -92,7 +92,12 @@ from xentbook.plots._mistakes import (
     plot_initial_loss,
     plot_loss_without_log,
 )
-from xentbook.plots._scale import plot_live_memory, plot_memory_at_scale, plot_online_softmax
+from xentbook.plots._scale import (
+    plot_fused_loop,
+    plot_live_memory,
+    plot_memory_at_scale,
+    plot_online_softmax,
+)
 from xentbook.plots._softmax import (
     plot_entropy_vs_temperature,
     plot_error_vs_condition,
@@ -135,6 +140,7 @@ __all__ = [
     "plot_focal_gradient_ratio",
     "plot_focal_loss",
     "plot_focal_optimum",
+    "plot_fused_loop",
     "plot_gradient_noise",
     "plot_gradient_norm_bounds",
     "plot_gradient_size_vs_probability",
