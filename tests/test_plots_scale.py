@@ -125,3 +125,28 @@ class TestPlotFusedLoop:
 
         with pytest.raises(ValueError, match="block"):
             plot_fused_loop(n_blocks=3, block=3)
+
+
+class TestPlotChunkError:
+    def test_lines_are_the_data_on_log_axes(self):
+        from xentbook.plots import plot_chunk_error
+
+        chunks = [1, 8, 32, 128]
+        series = {"bf16": [0.002, 0.004, 0.007, 0.016], "fp32": [0.002] * 4}
+        ax = plot_chunk_error(chunks, series)
+        assert [line.get_label() for line in ax.lines] == ["bf16", "fp32"]
+        np.testing.assert_array_equal(ax.lines[0].get_xdata(), chunks)
+        np.testing.assert_array_equal(ax.lines[0].get_ydata(), series["bf16"])
+        np.testing.assert_array_equal(ax.lines[1].get_ydata(), series["fp32"])
+        assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
+        np.testing.assert_array_equal(ax.get_xticks(), chunks)
+        # 1-2-5 ticks within the data's range (0.002 to 0.016, widened by 1.5 either way).
+        np.testing.assert_allclose(ax.get_yticks(), [0.002, 0.005, 0.01, 0.02])
+
+    def test_rejects_mismatched_series(self):
+        from xentbook.plots import plot_chunk_error
+
+        with pytest.raises(ValueError, match="shape"):
+            plot_chunk_error([1, 2], {"a": [0.1, 0.2, 0.3]})
+        with pytest.raises(ValueError, match="empty"):
+            plot_chunk_error([1, 2], {})

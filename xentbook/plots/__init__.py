@@ -8,6 +8,7 @@ from xentbook.plots._binary import (
     plot_bce_probability_form,
     plot_bce_vs_logit,
     plot_pos_weight_optimum,
+    plot_weighted_fit,
 )
 from xentbook.plots._calibration import (
     plot_calibration_comparison,
@@ -93,6 +94,7 @@ from xentbook.plots._mistakes import (
     plot_loss_without_log,
 )
 from xentbook.plots._scale import (
+    plot_chunk_error,
     plot_fused_loop,
     plot_live_memory,
     plot_memory_at_scale,
@@ -121,6 +123,7 @@ __all__ = [
     "plot_buggy_training",
     "plot_calibration_comparison",
     "plot_ce_vs_mse",
+    "plot_chunk_error",
     "plot_clamped_loss",
     "plot_code_length_rounding",
     "plot_code_lengths",
@@ -187,6 +190,7 @@ __all__ = [
     "plot_train_test_losses",
     "plot_training_curves",
     "plot_true_logit_gradient",
+    "plot_weighted_fit",
     "plot_window_context",
     "plot_z_loss_drift",
     "show",
