@@ -87,3 +87,25 @@ class TestPlotBceProbabilityForm:
         x, loss = bottom.lines[1].get_data()
         assert np.all(loss[x >= 17.0] == 100.0)
         assert np.all(loss[x <= 16.5] < 17.0)
+
+
+class TestPlotWeightedFit:
+    def test_plotted_data(self):
+        from xentbook.plots import plot_weighted_fit
+
+        x = np.array([-1.0, 0.0, 1.5, 3.0])
+        ax = plot_weighted_fit((2.0, -4.0), (1.5, -1.0), pi=0.05, x=x)
+        # Independent: Bayes' rule on the two Gaussian densities with scipy.
+        from scipy.stats import norm
+
+        pos, neg = 0.05 * norm.pdf(x, 1.5, 0.5), 0.95 * norm.pdf(x, 0.0, 1.0)
+        np.testing.assert_allclose(ax.lines[0].get_ydata(), pos / (pos + neg), rtol=1e-12)
+        np.testing.assert_allclose(ax.lines[1].get_ydata(), 1 / (1 + np.exp(-(2.0 * x - 4.0))), rtol=1e-13)
+        np.testing.assert_allclose(ax.lines[2].get_ydata(), 1 / (1 + np.exp(-(1.5 * x - 1.0))), rtol=1e-13)
+        assert ax.lines[3].get_ydata()[0] == 0.05 and ax.lines[4].get_ydata()[0] == 0.5
+
+    def test_rejects_bad_pi(self):
+        from xentbook.plots import plot_weighted_fit
+
+        with pytest.raises(ValueError, match="pi must lie in"):
+            plot_weighted_fit((1.0, 0.0), (1.0, 0.0), pi=1.0)

@@ -13,6 +13,7 @@ from xentbook.plots import (
     plot_information_diagram,
     plot_quantized_entropy,
     plot_simplex_entropy,
+    plot_surprisal_concentration,
 )
 
 
@@ -108,3 +109,32 @@ def test_quantized_entropy_matches_bin_sums():
     # The difference converges to h: at width 1e-3 the gap is below 1e-6 nats (O(width^2)).
     fine = plot_quantized_entropy(rate=rate, widths=[1e-3])
     assert abs(fine.lines[2].get_ydata()[0] - (1 - math.log(4))) < 1e-6
+
+
+def test_surprisal_concentration_is_the_binomial_cdf():
+    # Independent reference: scipy's binomial distribution. With p1 < p0 the surprisal per
+    # symbol increases with the number k of ones, so the curve is the binomial CDF in k.
+    stats = pytest.importorskip("scipy.stats")
+    p0, p1 = 0.9, 0.1
+    ax = plot_surprisal_concentration([p0, p1], block_lengths=[10, 100, 1000])
+    for line, n in zip(ax.lines[:3], [10, 100, 1000], strict=True):
+        k = np.arange(n + 1)
+        s = -((n - k) * math.log2(p0) + k * math.log2(p1)) / n
+        np.testing.assert_allclose(line.get_xdata(), s, rtol=1e-14)
+        np.testing.assert_allclose(
+            line.get_ydata(), stats.binom.cdf(k, n, p1), rtol=1e-9, atol=1e-15
+        )
+    h = -(p0 * math.log2(p0) + p1 * math.log2(p1))
+    np.testing.assert_allclose(ax.lines[3].get_xdata(), [h, h], rtol=1e-15)
+
+
+def test_surprisal_concentration_fair_coin_is_one_point():
+    ax = plot_surprisal_concentration([0.5, 0.5], block_lengths=[7])
+    np.testing.assert_allclose(ax.lines[0].get_xdata(), [1.0], rtol=1e-15)
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), [1.0], rtol=1e-12)
+
+
+@pytest.mark.parametrize("p", [[0.5, 0.3, 0.2], [1.0, 0.0], [0.6, 0.6]])
+def test_surprisal_concentration_rejects_bad_coin(p):
+    with pytest.raises(ValueError, match="two positive probabilities"):
+        plot_surprisal_concentration(p)

@@ -95,3 +95,58 @@ class TestPlotLiveMemory:
     def test_bad_input(self):
         with pytest.raises(ValueError, match="plot_live_memory: live must hold one"):
             plot_live_memory(["a"], [1.0, 2.0])
+
+
+class TestPlotFusedLoop:
+    def test_blocks_and_boxes(self):
+        from matplotlib.patches import FancyArrowPatch, Rectangle
+
+        from xentbook.plots import plot_fused_loop
+
+        ax = plot_fused_loop(n_blocks=5, block=3)
+        rects = [p for p in ax.patches if isinstance(p, Rectangle)]
+        arrows = [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
+        # 5 blocks of X, W^T, Z_B, 5 blocks of dL/dX, the dL/dW accumulator; four arrows.
+        assert len(rects) == 5 + 1 + 1 + 5 + 1 and len(arrows) == 4
+        x_blocks, out_blocks = rects[:5], rects[7:12]
+        white = (1.0, 1.0, 1.0, 1.0)
+        assert [b.get_facecolor() != white for b in x_blocks] == [False, False, False, True, False]
+        assert [b.get_facecolor() != white for b in out_blocks] == [True, True, True, True, False]
+        # Blocks are stacked top to bottom in order, equal heights.
+        ys = [b.get_y() for b in x_blocks]
+        assert ys == sorted(ys, reverse=True)
+        np.testing.assert_allclose([b.get_height() for b in x_blocks], x_blocks[0].get_height())
+        texts = " ".join(t.get_text() for t in ax.texts)
+        for part in ("$X$", "$W^\\top$", "$Z_B", "G_B^\\top X_B", "$G_B W$"):
+            assert part in texts
+
+    def test_rejects_bad_block(self):
+        from xentbook.plots import plot_fused_loop
+
+        with pytest.raises(ValueError, match="block"):
+            plot_fused_loop(n_blocks=3, block=3)
+
+
+class TestPlotChunkError:
+    def test_lines_are_the_data_on_log_axes(self):
+        from xentbook.plots import plot_chunk_error
+
+        chunks = [1, 8, 32, 128]
+        series = {"bf16": [0.002, 0.004, 0.007, 0.016], "fp32": [0.002] * 4}
+        ax = plot_chunk_error(chunks, series)
+        assert [line.get_label() for line in ax.lines] == ["bf16", "fp32"]
+        np.testing.assert_array_equal(ax.lines[0].get_xdata(), chunks)
+        np.testing.assert_array_equal(ax.lines[0].get_ydata(), series["bf16"])
+        np.testing.assert_array_equal(ax.lines[1].get_ydata(), series["fp32"])
+        assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
+        np.testing.assert_array_equal(ax.get_xticks(), chunks)
+        # 1-2-5 ticks within the data's range (0.002 to 0.016, widened by 1.5 either way).
+        np.testing.assert_allclose(ax.get_yticks(), [0.002, 0.005, 0.01, 0.02])
+
+    def test_rejects_mismatched_series(self):
+        from xentbook.plots import plot_chunk_error
+
+        with pytest.raises(ValueError, match="shape"):
+            plot_chunk_error([1, 2], {"a": [0.1, 0.2, 0.3]})
+        with pytest.raises(ValueError, match="empty"):
+            plot_chunk_error([1, 2], {})

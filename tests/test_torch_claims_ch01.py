@@ -68,3 +68,27 @@ class TestBfloat16:
         x = np.exp(rng.uniform(-95.0, 0.0, size=20_000)).astype(np.float32)
         expected = torch.from_numpy(x).to(torch.bfloat16).to(torch.float64).numpy()
         np.testing.assert_array_equal(_round_to_bfloat16(x.astype(np.float64)), expected)
+
+
+@pytest.mark.torch
+def test_nll_loss_of_probabilities_with_weights_is_a_weighted_mean():
+    q = torch.tensor([[0.2, 0.5, 0.3], [0.1, 0.1, 0.8]], dtype=torch.float64)
+    y = torch.tensor([1, 2])
+    w = torch.tensor([1.0, 2.0, 1.0], dtype=torch.float64)
+    # sum_n w_{y_n} (-q_{y_n}) / sum_n w_{y_n} = -(2 * 0.5 + 1 * 0.8) / 3, by hand.
+    assert F.nll_loss(q, y, weight=w).item() == pytest.approx(-0.6, rel=1e-15, abs=0)
+    assert F.nll_loss(q, y).item() == pytest.approx(-0.65, rel=1e-15, abs=0)
+
+
+@pytest.mark.torch
+def test_cpu_autocast_keeps_softmax_in_bfloat16_but_not_cross_entropy():
+    # The chapter: under CPU bfloat16 autocast (PyTorch 2.13) a softmax called on its own
+    # returns bfloat16; the fused F.cross_entropy returns float32.
+    x = torch.randn(2, 3, generator=torch.Generator().manual_seed(0))
+    w = torch.randn(3, 3, generator=torch.Generator().manual_seed(1))
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        h = x @ w
+        assert h.dtype == torch.bfloat16
+        assert F.softmax(h, dim=-1).dtype == torch.bfloat16
+        assert F.log_softmax(h, dim=-1).dtype == torch.bfloat16
+        assert F.cross_entropy(h, torch.tensor([0, 1])).dtype == torch.float32

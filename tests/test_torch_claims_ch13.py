@@ -104,11 +104,125 @@ def test_no_custom_reduce_op_and_fsdp2_output_dtype():
     assert "output_dtype" in inspect.signature(MixedPrecisionPolicy).parameters
 
 
-def test_linear_cross_entropy_options_accumulation_policies():
-    import typing
+def _chunked_weight_grad_errors():
+    # The static block of the chapter's precision section: bfloat16 X and W, dL/dW from
+    # F.linear_cross_entropy with a fixed number of rows per chunk under each acc_policy, against
+    # float64 from the same bfloat16 inputs (the reference is computed by torch in float64).
+    torch.manual_seed(0)
+    x = torch.randn(8192, 64).bfloat16()
+    w = (torch.randn(2000, 64) / 4).bfloat16()
+    t = torch.randint(0, 2000, (8192,))
+    x64, w64 = x.double().requires_grad_(), w.double().requires_grad_()
+    F.cross_entropy(x64 @ w64.T, t).backward()
 
-    options = torch.nn.LinearCrossEntropyOptions
-    params = {f.name for f in __import__("dataclasses").fields(options)}
-    assert {"acc_policy", "acc_dtype"} <= params
-    hints = typing.get_type_hints(options)
-    assert set(typing.get_args(hints["acc_policy"])) == {"accurate", "balanced", "compact", "auto"}
+    def relative(grad, ref):
+        return ((grad.double() - ref).norm() / ref.norm()).item()
+
+    table, dtypes = {}, set()
+    for rows in (8192, 1024, 256, 64):
+        errors = []
+        for policy in ("accurate", "balanced", "compact"):
+            options = torch.nn.LinearCrossEntropyOptions(
+                batch_chunk_size=rows, chunking_method=None, acc_policy=policy,
+                acc_dtype=torch.float32)
+            xb, wb = x.clone().requires_grad_(), w.clone().requires_grad_()
+            F.linear_cross_entropy(xb, wb, t, options=options).backward()
+            errors.append(relative(wb.grad, w64.grad))
+            dtypes.add(wb.grad.dtype)
+        errors.append(relative(xb.grad, x64.grad))
+        table[rows] = [f"{e:.4f}" for e in errors]
+    xb, wb = x.clone().requires_grad_(), w.clone().requires_grad_()
+    F.linear_cross_entropy(xb, wb, t, options=torch.nn.LinearCrossEntropyOptions()).backward()
+    default = relative(wb.grad, w64.grad)
+    xb, wb = x.clone().requires_grad_(), w.clone().requires_grad_()
+    F.cross_entropy(F.linear(xb, wb), t).backward()
+    unfused = relative(wb.grad, w64.grad)
+    return table, dtypes, default, unfused
+
+
+def test_chunked_weight_grad_is_accumulated_in_the_input_dtype():
+    # The chapter's claim: under every acc_policy, PyTorch 2.13 adds the chunks' dL/dW into a
+    # tensor of the input dtype (bfloat16), so the error grows with the number of chunks, while
+    # dL/dX (one product per chunk, no cross-chunk sum) does not change.
+    table, dtypes, default, unfused = _chunked_weight_grad_errors()
+    printed = {
+        8192: ["0.0017", "0.0017", "0.0017", "0.0017"],
+        1024: ["0.0034", "0.0034", "0.0034", "0.0017"],
+        256: ["0.0065", "0.0065", "0.0065", "0.0017"],
+        64: ["0.0155", "0.0155", "0.0155", "0.0017"],
+    }
+    assert table == printed
+    assert dtypes == {torch.bfloat16}
+    assert f"{default:.4f}" == "0.0065"  # CPU default: accurate, 256 rows, 32 chunks
+    assert f"{unfused:.4f}" == "0.0023"
+    # acc_policy changes nothing: the float32 scratch holds one chunk's product only.
+    assert all(len(set(row[:3])) == 1 for row in table.values())
+
+
+def test_chunked_weight_grad_float32_weights_still_bfloat16_accumulated():
+    # bfloat16 hidden states with float32 weights: .grad is float32, the error still grows.
+    torch.manual_seed(0)
+    x = torch.randn(8192, 64).bfloat16()
+    w = torch.randn(2000, 64) / 4
+    t = torch.randint(0, 2000, (8192,))
+    x64, w64 = x.double().requires_grad_(), w.double().requires_grad_()
+    F.cross_entropy(x64 @ w64.T, t).backward()
+    errors = {}
+    for rows in (8192, 64):
+        xb, wb = x.clone().requires_grad_(), w.clone().requires_grad_()
+        options = torch.nn.LinearCrossEntropyOptions(batch_chunk_size=rows, chunking_method=None)
+        F.linear_cross_entropy(xb, wb, t, options=options).backward()
+        assert wb.grad.dtype == torch.float32
+        errors[rows] = ((wb.grad.double() - w64.grad).norm() / w64.grad.norm()).item()
+    assert f"{errors[8192]:.4f}" == "0.0017" and f"{errors[64]:.4f}" == "0.0155"
+
+
+def test_linear_cross_entropy_options_defaults_and_fallbacks():
+    import warnings
+
+    options = torch.nn.LinearCrossEntropyOptions()
+    # CPU, bfloat16, the chapter's small setting: accurate, float32 scratch, 256 rows.
+    cpu = options._adjust(8192, 64, 2000, torch.bfloat16, torch.device("cpu"))
+    assert (cpu.acc_policy, cpu.acc_dtype, cpu.batch_chunk_size) == (
+        "accurate", torch.float32, 256)
+    # aspect_ratio:2 at N = 16,384, D = 4096, V = 128,256: 256 rows, 64 chunks.
+    assert options._compute_batch_chunk_size(16384, 4096, 128256, "aspect_ratio:2") == 256
+    # label_smoothing > 0 (and float targets): options ignored with a warning, full logits.
+    gen = torch.Generator().manual_seed(1)
+    x = torch.randn(64, 16, generator=gen)
+    w = torch.randn(500, 16, generator=gen)
+    t = torch.randint(0, 500, (64,), generator=gen)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        smoothed = F.linear_cross_entropy(x, w, t, label_smoothing=0.1, options=options)
+    assert any("options`` ignored" in str(c.message) for c in caught)
+    assert smoothed.item() == F.cross_entropy(F.linear(x, w), t, label_smoothing=0.1).item()
+
+
+def test_exercise_5_float32_accumulator():
+    # Exercise ex-13-5's solution, run as printed; the reference is float64 from the same inputs.
+    torch.manual_seed(0)
+    x = torch.randn(8192, 64).bfloat16()
+    w = (torch.randn(2000, 64) / 4).bfloat16()
+    t = torch.randint(0, 2000, (8192,))
+    x64, w64 = x.double().requires_grad_(), w.double().requires_grad_()
+    F.cross_entropy(x64 @ w64.T, t).backward()
+
+    def relative(grad, ref):
+        return ((grad.double() - ref).norm() / ref.norm()).item()
+
+    def chunked_weight_grad(x, w, t, rows, acc_dtype):
+        acc = torch.zeros(w.shape, dtype=acc_dtype)
+        for start in range(0, len(t), rows):
+            xb, tb = x[start:start + rows], t[start:start + rows]
+            g = torch.softmax(xb.float() @ w.float().T, dim=1)
+            g[torch.arange(len(tb)), tb] -= 1
+            acc += ((g / len(t)).T @ xb.float()).to(acc_dtype)
+        return acc.to(w.dtype)
+
+    printed = {8192: ("0.0017", "0.0017"), 64: ("0.0157", "0.0017")}
+    for rows, (bf16, fp32) in printed.items():
+        assert f"{relative(chunked_weight_grad(x, w, t, rows, torch.bfloat16), w64.grad):.4f}" == bf16
+        assert f"{relative(chunked_weight_grad(x, w, t, rows, torch.float32), w64.grad):.4f}" == fp32
+    gib = 2**30
+    assert f"{128_256 * 4096 * 4 / gib:.2f}" == "1.96" and f"{128_256 * 4096 * 2 / gib:.2f}" == "0.98"

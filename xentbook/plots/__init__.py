@@ -8,6 +8,7 @@ from xentbook.plots._binary import (
     plot_bce_probability_form,
     plot_bce_vs_logit,
     plot_pos_weight_optimum,
+    plot_weighted_fit,
 )
 from xentbook.plots._calibration import (
     plot_calibration_comparison,
@@ -42,6 +43,7 @@ from xentbook.plots._entropy import (
     plot_information_diagram,
     plot_quantized_entropy,
     plot_simplex_entropy,
+    plot_surprisal_concentration,
 )
 from xentbook.plots._gradient import (
     plot_ce_vs_mse,
@@ -91,7 +93,13 @@ from xentbook.plots._mistakes import (
     plot_initial_loss,
     plot_loss_without_log,
 )
-from xentbook.plots._scale import plot_live_memory, plot_memory_at_scale, plot_online_softmax
+from xentbook.plots._scale import (
+    plot_chunk_error,
+    plot_fused_loop,
+    plot_live_memory,
+    plot_memory_at_scale,
+    plot_online_softmax,
+)
 from xentbook.plots._softmax import (
     plot_entropy_vs_temperature,
     plot_error_vs_condition,
@@ -115,6 +123,7 @@ __all__ = [
     "plot_buggy_training",
     "plot_calibration_comparison",
     "plot_ce_vs_mse",
+    "plot_chunk_error",
     "plot_clamped_loss",
     "plot_code_length_rounding",
     "plot_code_lengths",
@@ -134,6 +143,7 @@ __all__ = [
     "plot_focal_gradient_ratio",
     "plot_focal_loss",
     "plot_focal_optimum",
+    "plot_fused_loop",
     "plot_gradient_noise",
     "plot_gradient_norm_bounds",
     "plot_gradient_size_vs_probability",
@@ -171,6 +181,7 @@ __all__ = [
     "plot_soft_cap",
     "plot_soft_target_floor",
     "plot_surprisal",
+    "plot_surprisal_concentration",
     "plot_surprisal_halvings",
     "plot_surrogate_bounds",
     "plot_target_alignment",
@@ -179,6 +190,7 @@ __all__ = [
     "plot_train_test_losses",
     "plot_training_curves",
     "plot_true_logit_gradient",
+    "plot_weighted_fit",
     "plot_window_context",
     "plot_z_loss_drift",
     "show",

@@ -10,13 +10,19 @@ from numpy.typing import ArrayLike
 
 from xentbook.binary import binary_cross_entropy_with_logits, binary_cross_entropy_with_logits_grad
 from xentbook.plots._style import COLORS, new_axes
+from xentbook.primitives import sigmoid
 
 # PyTorch's probability-form binary cross-entropy: each logarithm is clamped at -100 in the
 # forward pass, and the backward pass divides by max(p (1 - p), 1e-12).
 _TORCH_LOG_FLOOR = -100.0
 _TORCH_BACKWARD_EPS = 1e-12
 
-__all__ = ["plot_bce_probability_form", "plot_bce_vs_logit", "plot_pos_weight_optimum"]
+__all__ = [
+    "plot_bce_probability_form",
+    "plot_bce_vs_logit",
+    "plot_pos_weight_optimum",
+    "plot_weighted_fit",
+]
 
 
 def plot_bce_vs_logit(x: ArrayLike | None = None, ax: Axes | None = None) -> Axes:
@@ -130,7 +136,7 @@ def plot_pos_weight_optimum(
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.set_aspect("equal")
-    ax.legend(loc="lower right", fontsize=9)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=10)
     return ax
 
 
@@ -198,7 +204,7 @@ def plot_bce_probability_form(ax: Any = None) -> Any:
     top.plot(x_neg, grad_prob, color=COLORS["mse"], lw=2, ls="--", label="BCE(sigmoid(x))")
     top.set_xlabel(r"logit $x$ (target 1)")
     top.set_ylabel(r"$\partial \ell / \partial x$")
-    top.legend(loc="upper center")
+    top.legend(loc="center", bbox_to_anchor=(0.6, 0.55))  # the empty band right of the collapse
 
     x_pos = np.linspace(0.0, 25.0, 1001).astype(np.float32)
     loss_logit = binary_cross_entropy_with_logits(x_pos, np.zeros_like(x_pos), reduction="none")
@@ -210,3 +216,75 @@ def plot_bce_probability_form(ax: Any = None) -> Any:
     bottom.set_ylabel("loss (nats)")
     bottom.legend(loc="upper left")
     return np.array([top, bottom], dtype=object)
+
+
+def plot_weighted_fit(
+    plain: tuple[float, float],
+    weighted: tuple[float, float],
+    pi: float = 0.05,
+    positive: tuple[float, float] = (1.5, 0.5),
+    negative: tuple[float, float] = (0.0, 1.0),
+    x: ArrayLike | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    r"""Two fitted logistic models against the true probability of a two-Gaussian problem.
+
+    The data: a positive with probability :math:`\pi`, its feature drawn from
+    :math:`\mathcal N(\mu_+, s_+^2)`, a negative's from :math:`\mathcal N(\mu_-, s_-^2)`.
+    The true probability of a positive is
+    :math:`\pi f_+(x) / (\pi f_+(x) + (1 - \pi) f_-(x))`, whose log-odds are quadratic in
+    :math:`x` when :math:`s_+ \ne s_-`. Each model :math:`(w, b)` is drawn as
+    :math:`\sigma(w x + b)`, with its decision threshold dashed: :math:`\pi` for the model fitted
+    with the plain loss, :math:`1/2` for the one fitted with ``pos_weight``.
+
+    Parameters
+    ----------
+    plain, weighted : tuple of float
+        The weight and bias ``(w, b)`` fitted with the plain loss and with ``pos_weight``.
+    pi : float, optional
+        The positive rate (0.05).
+    positive, negative : tuple of float, optional
+        Mean and standard deviation of each class's feature ((1.5, 0.5) and (0, 1)).
+    x : array_like, optional
+        Where to draw (default: 400 points on :math:`[-3, 4]`).
+    ax : Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    Axes
+        ``ax.lines[0]`` is the true probability, ``ax.lines[1]`` the plain fit,
+        ``ax.lines[2]`` the weighted fit, then the thresholds :math:`\pi` and :math:`1/2`.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from xentbook.plots import plot_weighted_fit
+    >>> ax = plot_weighted_fit((1.0, -3.0), (1.0, 0.0), x=[0.0, 3.0])
+    >>> print(np.round(ax.lines[1].get_ydata(), 4))  # sigmoid(-3), sigmoid(0)
+    [0.0474 0.5   ]
+    >>> plt.close("all")
+    """
+    if not 0.0 < pi < 1.0:
+        raise ValueError(f"plot_weighted_fit: pi must lie in (0, 1), got {pi!r}")
+    xs = np.linspace(-3.0, 4.0, 400) if x is None else np.asarray(x, dtype=float)
+
+    def log_density(mean_sd: tuple[float, float]) -> np.ndarray:
+        mean, sd = mean_sd
+        return -0.5 * ((xs - mean) / sd) ** 2 - np.log(sd)
+
+    true_log_odds = np.log(pi / (1 - pi)) + log_density(positive) - log_density(negative)
+    ax = new_axes(ax, figsize=(6.0, 4.0))
+    ax.plot(xs, sigmoid(true_log_odds), color="black", lw=2, label="true probability")
+    ax.plot(xs, sigmoid(plain[0] * xs + plain[1]), color=COLORS["ce"], lw=2,
+            label="fit, plain loss")
+    ax.plot(xs, sigmoid(weighted[0] * xs + weighted[1]), color=COLORS["accent"], lw=2,
+            label="fit, pos_weight")
+    ax.axhline(pi, color=COLORS["ce"], lw=1.2, ls="--", label=r"threshold $\pi$ (plain)")
+    ax.axhline(0.5, color=COLORS["accent"], lw=1.2, ls="--", label="threshold 1/2 (pos_weight)")
+    ax.set_xlabel("feature $x$")
+    ax.set_ylabel("probability of a positive")
+    ax.set_ylim(0, 1)
+    ax.legend(loc="upper left", fontsize=10)
+    return ax
+

@@ -1,12 +1,13 @@
 """Figures of chapter 2 (entropy): the binary entropy, entropy on the simplex, an information
 diagram, a prefix-code tree, codeword lengths against surprisals, the cost of block coding and
-the entropy of a quantized density.
+the entropy of a quantized density, and the concentration of a block's surprisal per symbol.
 
 Fonts are set about 1.5 times the matplotlib default, so that labels stay legible when a phone
 shows the 6-inch figures at its content width."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -33,6 +34,7 @@ __all__ = [
     "plot_information_diagram",
     "plot_quantized_entropy",
     "plot_simplex_entropy",
+    "plot_surprisal_concentration",
 ]
 
 _TEXT, _TICKS, _LEGEND = 14, 13, 12  # points: about 1.5 times matplotlib's 10 and 8.5
@@ -163,10 +165,12 @@ def plot_simplex_entropy(
     ax.plot(mx, my, "o", color=COLORS["accent"], ms=7, mec="black")
     for q, px, py in zip(marked, mx, my, strict=True):
         label = "(" + ", ".join(f"{v:.2g}" for v in q) + f")\nH = {entropy(q, base=2):.2f} bits"
+        on_edge = py < 1e-12  # below the bottom edge, clear of the contour labels on it
         ax.annotate(
             label,
             (px, py),
-            xytext=(8, 4),
+            xytext=(8, -6) if on_edge else (8, 4),
+            va="top" if on_edge else "baseline",
             textcoords="offset points",
             fontsize=_LEGEND,
             color="black",
@@ -342,7 +346,8 @@ def plot_block_coding(p: ArrayLike, max_block: int = 8, ax: Axes | None = None) 
     ax.set_xlabel("block length $n$ (symbols coded together)")
     ax.set_ylabel("$L_n / n - H$, bits per symbol")
     ax.set_xticks(n)
-    ax.legend(loc="lower left", fontsize=_LEGEND)
+    ax.set_ylim(top=8.0)  # headroom above the bound, so that the legend sits on no curve
+    ax.legend(loc="upper right", fontsize=_LEGEND)
     return _enlarge(ax)
 
 
@@ -526,4 +531,72 @@ def plot_quantized_entropy(
     ax.set_xlabel("bin width $\\Delta$")
     ax.set_ylabel("nats")
     ax.legend(loc="upper right", fontsize=_LEGEND)
+    return _enlarge(ax)
+
+
+def plot_surprisal_concentration(
+    p: ArrayLike, block_lengths: Sequence[int] = (10, 100, 1000), ax: Axes | None = None
+) -> Axes:
+    r"""Distribution of the surprisal per symbol of a block of :math:`n` i.i.d. coin flips.
+
+    A block of :math:`n` flips of a coin with probabilities :math:`(p_0, p_1)` that holds
+    :math:`k` ones has probability :math:`p_0^{n-k} p_1^k` and surprisal per symbol
+    :math:`s_k = -[(n - k) \log_2 p_0 + k \log_2 p_1] / n`; :math:`k` is binomial. The figure
+    draws, for each :math:`n`, the cumulative distribution function of :math:`s` (exact,
+    from the binomial probabilities), and the entropy :math:`H(p)` as a vertical line: as
+    :math:`n` grows the distribution concentrates at :math:`H(p)` (the asymptotic equipartition
+    property).
+
+    Parameters
+    ----------
+    p : array_like
+        Two positive probabilities :math:`(p_0, p_1)` summing to one.
+    block_lengths : sequence of int, optional
+        Block lengths :math:`n \ge 1`, one curve each.
+    ax : Axes, optional
+        Where to draw; default a new figure.
+
+    Returns
+    -------
+    Axes
+        ``lines[i]`` is the step curve for ``block_lengths[i]``: x data the values :math:`s_k`
+        in increasing order, y data the cumulative probabilities; the last line marks
+        :math:`H(p)`.
+
+    Examples
+    --------
+    >>> from xentbook.plots import plot_surprisal_concentration
+    >>> ax = plot_surprisal_concentration([0.5, 0.5], block_lengths=[4])
+    >>> print(ax.lines[0].get_xdata().round(3), ax.lines[0].get_ydata().round(3))
+    [1.] [1.]
+    """
+    q = np.asarray(p, dtype=np.float64)
+    if q.shape != (2,) or not (q > 0).all() or abs(q.sum() - 1) > 1e-12:
+        raise ValueError(
+            f"plot_surprisal_concentration: p must be two positive probabilities, got {p!r}"
+        )
+    h = float(entropy(q, base=2))
+    ax = new_axes(ax)
+    colors = [COLORS["accent"], COLORS["grad"], COLORS["ce"], "black"]
+    for i, n in enumerate(block_lengths):
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+            raise ValueError(f"plot_surprisal_concentration: block lengths must be >= 1, got {n!r}")
+        k = np.arange(n + 1)
+        log_choose = np.array(
+            [math.lgamma(n + 1) - math.lgamma(j + 1) - math.lgamma(n - j + 1) for j in k]
+        )
+        log2_prob = log_choose / math.log(2) + (n - k) * np.log2(q[0]) + k * np.log2(q[1])
+        s = -((n - k) * np.log2(q[0]) + k * np.log2(q[1])) / n
+        order = np.argsort(s, kind="stable")
+        s, prob = s[order], np.exp2(log2_prob[order])
+        # merge equal surprisals (a fair coin gives every block the same one)
+        _, start = np.unique(s.round(12), return_index=True)
+        values, cdf = s[start], np.cumsum(np.add.reduceat(prob, start))
+        ax.step(values, cdf, where="post", color=colors[i % len(colors)], lw=2, label=f"$n = {n}$")
+    ax.axvline(h, color="black", ls=":", lw=1.5, label=f"$H = {h:.3f}$ bits")
+    ax.set_xlabel("surprisal per symbol $-\\frac{1}{n}\\log_2 p(x_1, \\dots, x_n)$, bits")
+    ax.set_ylabel("cumulative probability")
+    ax.set_xlim(0, 1.5)
+    ax.set_ylim(-0.02, 1.02)
+    ax.legend(loc="lower right", fontsize=_LEGEND)
     return _enlarge(ax)

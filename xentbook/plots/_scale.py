@@ -11,7 +11,13 @@ from numpy.typing import ArrayLike
 from xentbook.plots._style import COLORS, new_axes
 from xentbook.primitives import logsumexp
 
-__all__ = ["plot_live_memory", "plot_memory_at_scale", "plot_online_softmax"]
+__all__ = [
+    "plot_chunk_error",
+    "plot_fused_loop",
+    "plot_live_memory",
+    "plot_memory_at_scale",
+    "plot_online_softmax",
+]
 
 _GIB = 2.0**30
 
@@ -171,4 +177,154 @@ def plot_live_memory(steps: Sequence[str], live: ArrayLike, *, ax: Axes | None =
         ax.text(float(x) + 0.05, float(y), f"{x:g}", va="center")
     ax.set_xlim(0, values.max() * 1.15 + 0.1)
     ax.set_xlabel("live memory (copies of the logits)")
+    return ax
+
+
+def plot_fused_loop(n_blocks: int = 6, block: int = 2, *, ax: Axes | None = None) -> Axes:
+    r"""Block diagram of a row-chunked fused linear cross-entropy, at row block ``block``.
+
+    Draws the hidden states :math:`X` (:math:`N \times D`) split into ``n_blocks`` row blocks,
+    :math:`W^\top` (:math:`D \times V`), the one live block of logits :math:`Z_B`, which becomes
+    :math:`G_B` in place, the rows of :math:`\partial L / \partial X` that :math:`G_B W` writes,
+    and the :math:`\partial L / \partial W` accumulator that :math:`G_B^\top X_B` is added to.
+    Row block ``block`` of :math:`X` and of :math:`\partial L / \partial X` is filled, the
+    blocks of :math:`\partial L / \partial X` before it (already written) are filled lightly,
+    the others are outlined. ``ax.patches`` holds, in order: the ``n_blocks`` blocks of :math:`X`,
+    :math:`W^\top`, :math:`Z_B`, the ``n_blocks`` blocks of :math:`\partial L / \partial X`, the
+    accumulator, then the arrows.
+
+    Parameters
+    ----------
+    n_blocks : int
+        Number of row blocks drawn, at least 2.
+    block : int
+        Index (from 0) of the block being processed, ``0 <= block < n_blocks``.
+    ax : Axes, optional
+        Where to draw; a new figure by default.
+    """
+    from matplotlib.patches import FancyArrowPatch, Rectangle
+
+    if n_blocks < 2 or not 0 <= block < n_blocks:
+        raise ValueError(
+            f"plot_fused_loop: need n_blocks >= 2 and 0 <= block < n_blocks, "
+            f"got n_blocks={n_blocks}, block={block}"
+        )
+    ax = new_axes(ax, figsize=(6.0, 4.6))
+    ax.grid(False)
+    live, done, edge = COLORS["accent"], COLORS["ce"], "#333333"
+    top, bottom = 8.0, 0.6
+    height = (top - bottom) / n_blocks
+
+    def column(x0: float, filled: str, earlier: str) -> float:
+        for k in range(n_blocks):
+            y0 = top - (k + 1) * height
+            face = filled if k == block else earlier if k < block else "white"
+            ax.add_patch(Rectangle((x0, y0), 1.3, height, facecolor=face, edgecolor=edge))
+        return top - (block + 0.5) * height
+
+    y_block = column(0.2, live, "white")
+    ax.text(0.85, top + 0.25, "$X$\n$N \\times D$", ha="center", va="bottom", fontsize=11)
+    ax.add_patch(Rectangle((3.0, 6.6), 6.0, 1.4, facecolor="#dddddd", edgecolor=edge))
+    ax.text(6.0, 7.3, "$W^\\top$  ($D \\times V$)", ha="center", va="center", fontsize=11)
+    ax.add_patch(Rectangle((3.0, 3.9), 6.0, 1.3, facecolor=live, edgecolor=edge))
+    ax.text(
+        6.0,
+        4.55,
+        "$Z_B = X_B W^\\top + b$, then $G_B$ in place\n(the only logits alive)",
+        ha="center",
+        va="center",
+        fontsize=10,
+    )
+    y_out = column(10.5, done, "#a9c8e6")  # earlier blocks: written
+    ax.text(
+        11.15,
+        top + 0.25,
+        "$\\partial L/\\partial X$\n$N \\times D$",
+        ha="center",
+        va="bottom",
+        fontsize=11,
+    )
+    ax.add_patch(Rectangle((3.0, 0.6), 6.0, 1.4, facecolor=done, edgecolor=edge, alpha=0.35))
+    ax.text(
+        6.0,
+        1.3,
+        "$\\partial L/\\partial W$ += $G_B^\\top X_B$\n(accumulator)",
+        ha="center",
+        va="center",
+        fontsize=11,
+    )
+
+    def arrow(
+        a: tuple[float, float], b: tuple[float, float], label: str, at: tuple[float, float]
+    ) -> None:
+        ax.add_patch(FancyArrowPatch(a, b, arrowstyle="-|>", mutation_scale=14, color=edge))
+        if label:
+            ax.text(*at, label, ha="center", va="center", fontsize=10)
+
+    arrow((1.5, y_block), (3.0, 4.3), "$X_B$", (2.1, 4.0))
+    arrow((6.0, 6.6), (6.0, 5.2), "", (0, 0))
+    arrow((9.0, 4.55), (10.5, y_out), "$G_B W$", (9.9, 5.7))
+    arrow((6.0, 3.9), (6.0, 2.0), "", (0, 0))
+    ax.set_xlim(0, 12)
+    ax.set_ylim(0.3, 9.3)
+    ax.set_aspect("auto")
+    ax.axis("off")
+    return ax
+
+
+def plot_chunk_error(
+    chunks: ArrayLike,
+    series: Mapping[str, ArrayLike],
+    *,
+    ax: Axes | None = None,
+) -> Axes:
+    r"""Relative error of :math:`\partial L / \partial W` against the number of row chunks.
+
+    One line per entry of ``series``, drawn in order (``ax.lines[k]`` is the k-th entry), on
+    logarithmic axes, with the entry's key as its label; the x ticks sit at the given chunk
+    counts. The legend sits below the axes, off the data.
+
+    Parameters
+    ----------
+    chunks : array_like
+        Numbers of row chunks (the x axis), positive.
+    series : mapping of str to array_like
+        Relative errors, positive, one array per accumulator or library, with the shape of
+        ``chunks``.
+    ax : Axes, optional
+        Where to draw; a new figure by default.
+    """
+    c = np.asarray(chunks, dtype=np.float64)
+    if c.ndim != 1 or c.size == 0 or not (c > 0).all():
+        raise ValueError(
+            f"plot_chunk_error: chunks must be a non-empty 1-d array of positive counts, "
+            f"got {np.asarray(chunks)!r}"
+        )
+    if not series:
+        raise ValueError("plot_chunk_error: series is empty; give at least one accumulator")
+    ax = new_axes(ax, figsize=(6.0, 4.4))
+    styles = [("mse", "o", "-"), ("ce", "s", "-"), ("accent", "x", "--"), ("extra", "^", ":")]
+    for k, (label, data) in enumerate(series.items()):
+        arr = np.asarray(data, dtype=np.float64)
+        if arr.shape != c.shape or not (arr > 0).all():
+            raise ValueError(
+                f"plot_chunk_error: series {label!r} must hold positive errors with the shape "
+                f"of chunks {c.shape}, got {arr!r}"
+            )
+        color, marker, line = styles[k % len(styles)]
+        ax.plot(
+            c, arr, marker=marker, linestyle=line, color=COLORS[color], label=label, markersize=8
+        )
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xticks(c, [f"{x:g}" for x in c])
+    ax.minorticks_off()
+    ys = np.concatenate([np.asarray(d, dtype=np.float64) for d in series.values()])
+    ticks = [t * 10.0**e for e in range(-5, 1) for t in (1, 2, 5)]
+    ticks = [t for t in ticks if ys.min() / 1.5 <= t <= ys.max() * 1.5]
+    ax.set_yticks(ticks, [f"{t:g}" for t in ticks])
+    ax.set_xlabel("number of row chunks")
+    ax.set_ylabel(r"relative error of $\partial L / \partial W$")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), frameon=False)
     return ax
