@@ -271,7 +271,8 @@ def plot_weighted_fit(
 
     def log_density(mean_sd: tuple[float, float]) -> np.ndarray:
         mean, sd = mean_sd
-        return -0.5 * ((xs - mean) / sd) ** 2 - np.log(sd)
+        density: np.ndarray = -0.5 * ((xs - mean) / sd) ** 2 - np.log(sd)
+        return density
 
     true_log_odds = np.log(pi / (1 - pi)) + log_density(positive) - log_density(negative)
     ax = new_axes(ax, figsize=(6.0, 4.0))
