@@ -150,3 +150,28 @@ class TestPlotChunkError:
             plot_chunk_error([1, 2], {"a": [0.1, 0.2, 0.3]})
         with pytest.raises(ValueError, match="empty"):
             plot_chunk_error([1, 2], {})
+
+
+class TestPlotVocabParallel:
+    def test_columns_and_collectives(self):
+        from matplotlib.patches import FancyArrowPatch, Rectangle
+
+        from xentbook.plots import plot_vocab_parallel
+
+        ax = plot_vocab_parallel(n_devices=4)
+        rects = [p for p in ax.patches if isinstance(p, Rectangle)]
+        arrows = [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
+        # X, then three stages of 4 device boxes and one collective bar; 3 arrows per device.
+        assert len(rects) == 1 + 3 * (4 + 1) and len(arrows) == 3 * 4
+        texts = [t.get_text() for t in ax.texts]
+        bars = [t for t in texts if "all-reduce" in t]
+        assert len(bars) == 3
+        assert "MAX" in bars[0] and "SUM" in bars[1] and "packed" in bars[1]
+        assert bars[2].startswith("backward") and "G_k W_k" in bars[2]
+        assert sum("$Z_{4}" in t or "Z_4" in t for t in texts) == 1
+
+    def test_rejects_bad_count(self):
+        from xentbook.plots import plot_vocab_parallel
+
+        with pytest.raises(ValueError, match="n_devices"):
+            plot_vocab_parallel(n_devices=1)

@@ -99,6 +99,7 @@ from xentbook.plots._scale import (
     plot_live_memory,
     plot_memory_at_scale,
     plot_online_softmax,
+    plot_vocab_parallel,
 )
 from xentbook.plots._softmax import (
     plot_entropy_vs_temperature,
@@ -190,6 +191,7 @@ __all__ = [
     "plot_train_test_losses",
     "plot_training_curves",
     "plot_true_logit_gradient",
+    "plot_vocab_parallel",
     "plot_weighted_fit",
     "plot_window_context",
     "plot_z_loss_drift",
