@@ -175,3 +175,22 @@ class TestPlotVocabParallel:
 
         with pytest.raises(ValueError, match="n_devices"):
             plot_vocab_parallel(n_devices=1)
+
+
+class TestPlotChangeVsBound:
+    def test_bars_count_the_ratios(self):
+        from xentbook.plots import plot_change_vs_bound
+
+        change = np.array([0.25, -0.5, 1.0, -2.0])
+        bound = np.array([2.0, 2.0, 2.0, 2.0])
+        ax = plot_change_vs_bound(change, bound, bins=8)
+        heights = [p.get_height() for p in ax.patches]
+        # |change| / bound = 1/8, 1/4, 1/2, 1 (exact in binary): bins 1, 2, 4 and the last.
+        assert heights == [0, 1, 1, 0, 1, 0, 0, 1]
+        np.testing.assert_array_equal(ax.lines[0].get_xdata(), [1.0, 1.0])
+
+    def test_rejects_changes_above_the_bound(self):
+        from xentbook.plots import plot_change_vs_bound
+
+        with pytest.raises(ValueError, match="exceed"):
+            plot_change_vs_bound([0.2], [0.1])

@@ -94,6 +94,7 @@ from xentbook.plots._mistakes import (
     plot_loss_without_log,
 )
 from xentbook.plots._scale import (
+    plot_change_vs_bound,
     plot_chunk_error,
     plot_fused_loop,
     plot_live_memory,
@@ -124,6 +125,7 @@ __all__ = [
     "plot_buggy_training",
     "plot_calibration_comparison",
     "plot_ce_vs_mse",
+    "plot_change_vs_bound",
     "plot_chunk_error",
     "plot_clamped_loss",
     "plot_code_length_rounding",

@@ -13,6 +13,7 @@ from xentbook.plots._style import COLORS, new_axes
 from xentbook.primitives import logsumexp
 
 __all__ = [
+    "plot_change_vs_bound",
     "plot_chunk_error",
     "plot_fused_loop",
     "plot_live_memory",
@@ -417,4 +418,55 @@ def plot_vocab_parallel(n_devices: int = 3, *, ax: Axes | None = None) -> Axes:
     ax.set_xlim(0, 12)
     ax.set_ylim(1.0, 12.1)
     ax.axis("off")
+    return ax
+
+
+def plot_change_vs_bound(
+    change: ArrayLike, bound: ArrayLike, *, bins: int = 40, ax: Axes | None = None
+) -> Axes:
+    r"""Histogram of per-token loss changes as a fraction of their bound.
+
+    Plots :math:`\lvert \text{change} \rvert / \text{bound}` token by token, with ``bins``
+    equal bins on [0, 1] (``ax.patches`` are the bars), and a vertical line at 1, the bound
+    (``ax.lines[0]``). Counts are numbers of tokens.
+
+    Parameters
+    ----------
+    change : array_like
+        Per-token changes of the loss, any sign.
+    bound : array_like
+        Per-token bounds, positive, with the shape of ``change``; every ``|change|`` must be
+        at most its bound.
+    bins : int
+        Number of bins on [0, 1].
+    ax : Axes, optional
+        Where to draw; a new figure by default.
+    """
+    c = np.abs(np.asarray(change, dtype=np.float64))
+    b = np.asarray(bound, dtype=np.float64)
+    if c.shape != b.shape or c.size == 0 or not (b > 0).all():
+        raise ValueError(
+            f"plot_change_vs_bound: change and bound must be non-empty with the same shape and "
+            f"positive bounds, got shapes {c.shape} and {b.shape}"
+        )
+    ratio = c / b
+    if (ratio > 1).any():
+        raise ValueError(
+            f"plot_change_vs_bound: {int((ratio > 1).sum())} changes exceed their bound"
+        )
+    ax = new_axes(ax, figsize=(6.0, 3.8))
+    ax.hist(ratio, bins=bins, range=(0.0, 1.0), color=COLORS["ce"])
+    ax.axvline(1.0, color=COLORS["mse"], linestyle="--")
+    ax.text(
+        0.98,
+        0.95,
+        "bound",
+        transform=ax.get_xaxis_transform(),
+        ha="right",
+        va="top",
+        color=COLORS["mse"],
+    )
+    ax.set_xlim(0, 1.02)
+    ax.set_xlabel(r"$|\ell(\hat z) - \ell(z)|$ / bound, per token")
+    ax.set_ylabel("tokens")
     return ax
