@@ -150,3 +150,47 @@ class TestPlotChunkError:
             plot_chunk_error([1, 2], {"a": [0.1, 0.2, 0.3]})
         with pytest.raises(ValueError, match="empty"):
             plot_chunk_error([1, 2], {})
+
+
+class TestPlotVocabParallel:
+    def test_columns_and_collectives(self):
+        from matplotlib.patches import FancyArrowPatch, Rectangle
+
+        from xentbook.plots import plot_vocab_parallel
+
+        ax = plot_vocab_parallel(n_devices=4)
+        rects = [p for p in ax.patches if isinstance(p, Rectangle)]
+        arrows = [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
+        # X, then three stages of 4 device boxes and one collective bar; 3 arrows per device.
+        assert len(rects) == 1 + 3 * (4 + 1) and len(arrows) == 3 * 4
+        texts = [t.get_text() for t in ax.texts]
+        bars = [t for t in texts if "all-reduce" in t]
+        assert len(bars) == 3
+        assert "MAX" in bars[0] and "SUM" in bars[1] and "packed" in bars[1]
+        assert bars[2].startswith("backward") and "G_k W_k" in bars[2]
+        assert sum("$Z_{4}" in t or "Z_4" in t for t in texts) == 1
+
+    def test_rejects_bad_count(self):
+        from xentbook.plots import plot_vocab_parallel
+
+        with pytest.raises(ValueError, match="n_devices"):
+            plot_vocab_parallel(n_devices=1)
+
+
+class TestPlotChangeVsBound:
+    def test_bars_count_the_ratios(self):
+        from xentbook.plots import plot_change_vs_bound
+
+        change = np.array([0.25, -0.5, 1.0, -2.0])
+        bound = np.array([2.0, 2.0, 2.0, 2.0])
+        ax = plot_change_vs_bound(change, bound, bins=8)
+        heights = [p.get_height() for p in ax.patches]
+        # |change| / bound = 1/8, 1/4, 1/2, 1 (exact in binary): bins 1, 2, 4 and the last.
+        assert heights == [0, 1, 1, 0, 1, 0, 0, 1]
+        np.testing.assert_array_equal(ax.lines[0].get_xdata(), [1.0, 1.0])
+
+    def test_rejects_changes_above_the_bound(self):
+        from xentbook.plots import plot_change_vs_bound
+
+        with pytest.raises(ValueError, match="exceed"):
+            plot_change_vs_bound([0.2], [0.1])

@@ -94,11 +94,13 @@ from xentbook.plots._mistakes import (
     plot_loss_without_log,
 )
 from xentbook.plots._scale import (
+    plot_change_vs_bound,
     plot_chunk_error,
     plot_fused_loop,
     plot_live_memory,
     plot_memory_at_scale,
     plot_online_softmax,
+    plot_vocab_parallel,
 )
 from xentbook.plots._softmax import (
     plot_entropy_vs_temperature,
@@ -123,6 +125,7 @@ __all__ = [
     "plot_buggy_training",
     "plot_calibration_comparison",
     "plot_ce_vs_mse",
+    "plot_change_vs_bound",
     "plot_chunk_error",
     "plot_clamped_loss",
     "plot_code_length_rounding",
@@ -190,6 +193,7 @@ __all__ = [
     "plot_train_test_losses",
     "plot_training_curves",
     "plot_true_logit_gradient",
+    "plot_vocab_parallel",
     "plot_weighted_fit",
     "plot_window_context",
     "plot_z_loss_drift",

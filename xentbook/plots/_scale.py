@@ -12,11 +12,13 @@ from xentbook.plots._style import COLORS, new_axes
 from xentbook.primitives import logsumexp
 
 __all__ = [
+    "plot_change_vs_bound",
     "plot_chunk_error",
     "plot_fused_loop",
     "plot_live_memory",
     "plot_memory_at_scale",
     "plot_online_softmax",
+    "plot_vocab_parallel",
 ]
 
 _GIB = 2.0**30
@@ -327,4 +329,143 @@ def plot_chunk_error(
     ax.set_ylabel(r"relative error of $\partial L / \partial W$")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), frameon=False)
+    return ax
+
+
+def plot_vocab_parallel(n_devices: int = 3, *, ax: Axes | None = None) -> Axes:
+    r"""Diagram of vocabulary-parallel cross-entropy over ``n_devices`` devices.
+
+    Time runs downward. Each device column holds its slice of the logits
+    :math:`Z_k = X W_k^\top`, then its local shifted sum and target-logit part, then its loss and
+    slice of the gradient; three bars across all columns are the collectives: the all-reduce MAX
+    of the local maxima, one SUM all-reduce of the packed pair (local sum, target-logit part),
+    and, in the backward pass, the SUM all-reduce of :math:`G_k W_k` into
+    :math:`\partial L / \partial X`. ``ax.patches`` holds, in order: the shared :math:`X` box,
+    then for each of the three stages the ``n_devices`` device boxes followed by that stage's
+    collective bar (the last stage's bar is the backward all-reduce), then the arrows.
+
+    Parameters
+    ----------
+    n_devices : int
+        Number of device columns drawn, 2 to 4.
+    ax : Axes, optional
+        Where to draw; a new figure by default.
+    """
+    from matplotlib.patches import FancyArrowPatch, Rectangle
+
+    if not 2 <= n_devices <= 4:
+        raise ValueError(f"plot_vocab_parallel: n_devices must be 2 to 4, got {n_devices}")
+    ax = new_axes(ax, figsize=(6.0, 6.4))
+    ax.grid(False)
+    edge, coll = "#333333", COLORS["accent"]
+    gap, left, right = 0.3, 0.2, 11.8
+    width = (right - left - gap * (n_devices - 1)) / n_devices
+    xs = [left + k * (width + gap) for k in range(n_devices)]
+    ax.add_patch(Rectangle((left, 11.0), right - left, 0.9, facecolor="#dddddd", edgecolor=edge))
+    ax.text(
+        6.0,
+        11.45,
+        "hidden states $X$ ($N \\times D$), the same on every device",
+        ha="center",
+        va="center",
+        fontsize=10,
+    )
+    stages = [
+        (
+            9.0,
+            "$Z_{k} = X W_{k}^\\top$\n$N \\times V/P$, $m_{k}$",
+            1.4,
+            "all-reduce MAX of $m_k$: $m$",
+            8.0,
+        ),
+        (
+            5.6,
+            "local $\\sum_{v} e^{z_v - m}$ and\n$z_y$ if $y$ is here, else 0",
+            1.4,
+            "one all-reduce SUM of both (packed): $d$, $z_y$",
+            4.6,
+        ),
+        (
+            2.2,
+            "$\\ell = m + \\log d - z_y$\n$G_{k}$, $\\partial L/\\partial W_{k}$",
+            1.4,
+            "backward: all-reduce SUM of $G_k W_k$: $\\partial L/\\partial X$",
+            1.2,
+        ),
+    ]
+    for y0, text, h, bar, y_bar in stages:
+        for k, x0 in enumerate(xs):
+            ax.add_patch(Rectangle((x0, y0), width, h, facecolor="white", edgecolor=edge))
+            ax.text(
+                x0 + width / 2,
+                y0 + h / 2,
+                text.replace("{k}", str(k + 1)),
+                ha="center",
+                va="center",
+                fontsize=10,
+            )
+        ax.add_patch(
+            Rectangle((left, y_bar), right - left, 0.7, facecolor=coll, edgecolor=edge, alpha=0.85)
+        )
+        ax.text(6.0, y_bar + 0.35, bar, ha="center", va="center", fontsize=10)
+    for x0 in xs:
+        cx = x0 + width / 2
+        for a, b in ((11.0, 10.4), (8.0, 7.0), (4.6, 3.6)):
+            ax.add_patch(
+                FancyArrowPatch((cx, a), (cx, b), arrowstyle="-|>", mutation_scale=12, color=edge)
+            )
+    ax.set_xlim(0, 12)
+    ax.set_ylim(1.0, 12.1)
+    ax.axis("off")
+    return ax
+
+
+def plot_change_vs_bound(
+    change: ArrayLike, bound: ArrayLike, *, bins: int = 40, ax: Axes | None = None
+) -> Axes:
+    r"""Histogram of per-token loss changes as a fraction of their bound.
+
+    Plots :math:`\lvert \text{change} \rvert / \text{bound}` token by token, with ``bins``
+    equal bins on [0, 1] (``ax.patches`` are the bars), and a vertical line at 1, the bound
+    (``ax.lines[0]``). Counts are numbers of tokens.
+
+    Parameters
+    ----------
+    change : array_like
+        Per-token changes of the loss, any sign.
+    bound : array_like
+        Per-token bounds, positive, with the shape of ``change``; every ``|change|`` must be
+        at most its bound.
+    bins : int
+        Number of bins on [0, 1].
+    ax : Axes, optional
+        Where to draw; a new figure by default.
+    """
+    c = np.abs(np.asarray(change, dtype=np.float64))
+    b = np.asarray(bound, dtype=np.float64)
+    if c.shape != b.shape or c.size == 0 or not (b > 0).all():
+        raise ValueError(
+            f"plot_change_vs_bound: change and bound must be non-empty with the same shape and "
+            f"positive bounds, got shapes {c.shape} and {b.shape}"
+        )
+    ratio = c / b
+    if (ratio > 1).any():
+        raise ValueError(
+            f"plot_change_vs_bound: {int((ratio > 1).sum())} changes exceed their bound"
+        )
+    ax = new_axes(ax, figsize=(6.0, 3.8))
+    ax.hist(ratio, bins=bins, range=(0.0, 1.0), color=COLORS["ce"])
+    ax.axvline(1.0, color=COLORS["mse"], linestyle="--")
+    ax.text(
+        0.98,
+        0.95,
+        "bound",
+        transform=ax.get_xaxis_transform(),
+        ha="right",
+        va="top",
+        color=COLORS["mse"],
+    )
+    ax.set_xlim(0, 1.02)
+    ax.set_xlabel(r"$|\ell(\hat z) - \ell(z)|$ / bound, per token")
+    ax.set_ylabel("tokens")
     return ax
