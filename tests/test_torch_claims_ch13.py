@@ -185,7 +185,11 @@ def test_linear_cross_entropy_options_defaults_and_fallbacks():
     cpu = options._adjust(8192, 64, 2000, torch.bfloat16, torch.device("cpu"))
     assert (cpu.acc_policy, cpu.acc_dtype, cpu.batch_chunk_size) == (
         "accurate", torch.float32, 256)
-    # aspect_ratio:2 at N = 16,384, D = 4096, V = 128,256: 256 rows, 64 chunks.
+    # The CUDA bfloat16 default is ("compact", "aspect_ratio:2"); at N = 16,384, D = 4096,
+    # V = 128,256 that rule gives 256 rows, 64 chunks.
+    from torch.nn.modules.linear_cross_entropy_options import _AUTO_DEFAULTS
+
+    assert tuple(_AUTO_DEFAULTS[("cuda", torch.bfloat16)]) == ("compact", "aspect_ratio:2")
     assert options._compute_batch_chunk_size(16384, 4096, 128256, "aspect_ratio:2") == 256
     # label_smoothing > 0 (and float targets): options ignored with a warning, full logits.
     gen = torch.Generator().manual_seed(1)
