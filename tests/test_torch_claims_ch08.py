@@ -47,19 +47,22 @@ def test_mean_mse_loss_is_the_per_example_sum_over_c(setup):
 
 
 def test_exercise_3_printed_runs(setup):
+    # Only quantities stable under last-bit changes are printed: the accuracies, and |W| for
+    # the SGD runs. The Adam runs amplify rounding differences after the escape (a torch
+    # release moved |W| at lr 1 from 78.8 to 85.9), so their norms are not printed.
     printed = {
         ("SGD", 30.0, True): (0.987, 14.179),
         ("SGD", 30.0, False): (0.667, 8.987),
-        ("SGD", 90.0, True): (0.987, 44.483),
         ("SGD", 90.0, False): (0.987, 14.179),
-        ("Adam", 1.0, True): (0.987, 78.815),
-        ("Adam", 1.0, False): (0.987, 79.741),
+        ("Adam", 1.0, True): (0.987, None),
+        ("Adam", 1.0, False): (0.987, None),
     }
     ends = {}
     for (optimizer, lr, per_example_sum), (accuracy, norm) in printed.items():
         got = _run(setup, optimizer, lr, per_example_sum)
         assert f"{got[0]:.3f}" == f"{accuracy:.3f}"
-        assert f"{got[1]:.3f}" == f"{norm:.3f}"
+        if norm is not None:
+            assert f"{got[1]:.3f}" == f"{norm:.3f}"
         ends[optimizer, lr, per_example_sum] = got
     # SGD with mse_loss at 90 is the chapter's loss at 30, step for step.
     # Rounding differences (3 * g vs g, different summation orders) grow through the escape to
