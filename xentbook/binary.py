@@ -107,7 +107,8 @@ def binary_cross_entropy(
     >>> from xentbook import binary_cross_entropy
     >>> print(round(float(binary_cross_entropy([0.9, 0.2], [1.0, 0.0])), 6))
     0.164252
-    >>> print(binary_cross_entropy([0.0], [1.0], reduction="sum"))  # the clamp, as in PyTorch
+    >>> # the clamp, as in PyTorch
+    >>> print(binary_cross_entropy([0.0], [1.0], reduction="sum"))
     100.0
     """
     func = "binary_cross_entropy"
@@ -209,7 +210,8 @@ def binary_cross_entropy_with_logits(
     --------
     >>> import numpy as np
     >>> from xentbook import binary_cross_entropy_with_logits
-    >>> print(binary_cross_entropy_with_logits([800.0, -800.0], [0.0, 1.0], reduction="none"))
+    >>> x, y = [800.0, -800.0], [0.0, 1.0]
+    >>> print(binary_cross_entropy_with_logits(x, y, reduction="none"))
     [800. 800.]
     >>> print(binary_cross_entropy_with_logits([40.0], [1.0], reduction="sum"))
     4.248354255291589e-18
@@ -273,7 +275,8 @@ def binary_cross_entropy_with_logits_grad(
     Examples
     --------
     >>> from xentbook import binary_cross_entropy_with_logits_grad
-    >>> print(binary_cross_entropy_with_logits_grad([0.0, 0.0], [1.0, 0.0], reduction="sum"))
+    >>> x, y = [0.0, 0.0], [1.0, 0.0]
+    >>> print(binary_cross_entropy_with_logits_grad(x, y, reduction="sum"))
     [-0.5  0.5]
     """
     x, y, w, r, reduction, out_dtype = _logit_problem(

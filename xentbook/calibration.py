@@ -299,7 +299,8 @@ def perplexity(mean_ce: ArrayLike, base: float | None = None) -> Any:
     >>> from xentbook import perplexity
     >>> print(f"{perplexity(np.log(50_000)):.1f}")  # a uniform model over 50 000 tokens
     50000.0
-    >>> print(f"{perplexity(3.0, base=2):.1f}")  # 3 bits per token: 8 equally likely choices
+    >>> # 3 bits per token: 8 equally likely choices
+    >>> print(f"{perplexity(3.0, base=2):.1f}")
     8.0
     """
     func = "perplexity"

@@ -324,7 +324,8 @@ def kl_divergence_on_grid(log_p: ArrayLike, log_q: ArrayLike) -> Any:
     >>> import numpy as np
     >>> from xentbook.book import gaussian_logpdf, kl_divergence_on_grid
     >>> x = np.linspace(-12.0, 12.0, 2001)
-    >>> kl = kl_divergence_on_grid(gaussian_logpdf(x, 0.0, 1.0), gaussian_logpdf(x, 1.0, 2.0))
+    >>> log_p, log_q = gaussian_logpdf(x, 0.0, 1.0), gaussian_logpdf(x, 1.0, 2.0)
+    >>> kl = kl_divergence_on_grid(log_p, log_q)
     >>> print(f"{kl:.6f}")  # exact value: log 2 + (1 + 1) / 8 - 1/2
     0.443147
     """

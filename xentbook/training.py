@@ -107,7 +107,8 @@ def softmax_loss_with_grad(
     >>> z = np.array([10.0, 0.0, 0.0])
     >>> for name in ("cross_entropy", "mse"):
     ...     value, grad = softmax_loss_with_grad(z, 2, loss=name)
-    ...     print(f"{name:>13}: loss {value:.4f}, gradient", " ".join(f"{g:+.2e}" for g in grad))
+    ...     grad_text = " ".join(f"{g:+.2e}" for g in grad)
+    ...     print(f"{name:>13}: loss {value:.4f}, gradient", grad_text)
     cross_entropy: loss 10.0001, gradient +1.00e+00 +4.54e-05 -1.00e+00
               mse: loss 1.9997, gradient +2.72e-04 -9.08e-05 -1.82e-04
     """
@@ -199,7 +200,8 @@ def train_softmax_regression(
     >>> X, y, _, _ = load_iris()
     >>> X = (X - X.mean(axis=0)) / X.std(axis=0)
     >>> fit = train_softmax_regression(X, y, loss="cross_entropy", lr=0.5, epochs=200)
-    >>> print(f"loss {fit.loss[0]:.4f} -> {fit.loss[-1]:.4f}, accuracy {fit.accuracy[-1]:.3f}")
+    >>> loss, accuracy = fit.loss, fit.accuracy
+    >>> print(f"loss {loss[0]:.4f} -> {loss[-1]:.4f}, accuracy {accuracy[-1]:.3f}")
     loss 1.0980 -> 0.1237, accuracy 0.973
     """
     func = "train_softmax_regression"

@@ -166,8 +166,10 @@ def local_minima_gaussian_kl(
     >>> from xentbook.book import gaussian_mixture_logpdf, local_minima_gaussian_kl
     >>> x = np.linspace(-12.0, 12.0, 801)
     >>> log_p = gaussian_mixture_logpdf(x, [0.5, 0.5], [-3.0, 3.0], [0.5, 0.5])
-    >>> fits = local_minima_gaussian_kl(x, log_p, np.linspace(-5, 5, 41), np.geomspace(0.2, 5, 30))
-    >>> print([(round(f.mu, 2), round(f.sigma, 2)) for f in fits])  # one bell per mode, one wide
+    >>> mus, sigmas = np.linspace(-5, 5, 41), np.geomspace(0.2, 5, 30)
+    >>> fits = local_minima_gaussian_kl(x, log_p, mus, sigmas)
+    >>> # one bell per mode, one wide
+    >>> print([(round(f.mu, 2), round(f.sigma, 2)) for f in fits])
     [(-3.0, 0.5), (3.0, 0.5), (0.0, 2.49)]
     """
     func = "local_minima_gaussian_kl"

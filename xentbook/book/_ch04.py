@@ -121,7 +121,8 @@ def expected_training_loss(p: ArrayLike, n: int) -> float:
     Examples
     --------
     >>> from xentbook.book import expected_training_loss
-    >>> print(f"{expected_training_loss([0.5, 0.5], 2):.6f}")  # H = log 2 with probability 1/2
+    >>> # H = log 2 with probability 1/2
+    >>> print(f"{expected_training_loss([0.5, 0.5], 2):.6f}")
     0.346574
     """
     func = "expected_training_loss"

@@ -104,7 +104,8 @@ def descent_path(
     >>> from xentbook.book import descent_path
     >>> X = np.array([[1.0], [-1.0]])
     >>> path = descent_path(X, [0, 1], (np.zeros((1, 2)), np.zeros(2)), steps=50)
-    >>> print(f"{path.loss[0]:.3f} -> {path.loss[-1]:.3f}, accuracy {path.accuracy[-1]:.1f}")
+    >>> loss, accuracy = path.loss, path.accuracy
+    >>> print(f"{loss[0]:.3f} -> {loss[-1]:.3f}, accuracy {accuracy[-1]:.1f}")
     0.500 -> 0.003, accuracy 1.0
     """
     if loss not in _LOSSES:

@@ -151,7 +151,8 @@ def plot_reliability_diagram(
     >>> from xentbook.plots import plot_reliability_diagram
     >>> probs = [[0.9, 0.1], [0.8, 0.2], [0.3, 0.7], [0.45, 0.55]]
     >>> ax = plot_reliability_diagram(probs, [0, 1, 1, 1], n_bins=2)
-    >>> print(", ".join(f"{bar.get_height():.4f}" for bar in ax.containers[0]))  # 1 full bin
+    >>> # 1 full bin
+    >>> print(", ".join(f"{bar.get_height():.4f}" for bar in ax.containers[0]))
     0.7500
     >>> plt.close("all")
     """
@@ -432,8 +433,10 @@ def plot_distillation_scale(
     --------
     >>> import numpy as np
     >>> from xentbook.plots import plot_distillation_scale
-    >>> top, bottom = plot_distillation_scale([1.0, 0.0, -1.0], [2.0, 0.0, -2.0], [1.0, 1e4])
-    >>> print(np.round(bottom.lines[0].get_ydata(), 4), np.round(bottom.lines[1].get_ydata()[0], 4))
+    >>> student, teacher = [1.0, 0.0, -1.0], [2.0, 0.0, -2.0]
+    >>> top, bottom = plot_distillation_scale(student, teacher, [1.0, 1e4])
+    >>> first, second = bottom.lines[0].get_ydata(), bottom.lines[1].get_ydata()
+    >>> print(np.round(first, 4), np.round(second[0], 4))
     [0.2497 0.4714] 0.4714
     """
     zs = np.asarray(z_student, dtype=np.float64).ravel()

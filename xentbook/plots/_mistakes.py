@@ -153,7 +153,8 @@ def plot_clamped_loss(margin: ArrayLike | None = None, eps: float = 1e-15, ax: A
     >>> import numpy as np
     >>> from xentbook.plots import plot_clamped_loss
     >>> axes = plot_clamped_loss(np.array([-50.0, 0.0]))
-    >>> print(np.round(axes[0].lines[0].get_ydata(), 4), np.round(axes[0].lines[1].get_ydata(), 4))
+    >>> first, second = axes[0].lines[0].get_ydata(), axes[0].lines[1].get_ydata()
+    >>> print(np.round(first, 4), np.round(second, 4))
     [50.      0.6931] [34.5388  0.6931]
     """
     func = "plot_clamped_loss"
