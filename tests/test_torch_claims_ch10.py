@@ -1,0 +1,78 @@
+"""Chapter 10's PyTorch blocks, run on the installed torch (2.13.0): the printed numbers."""
+
+import numpy as np
+import pytest
+
+from xentbook import cross_entropy, focal_loss
+
+torch = pytest.importorskip("torch")
+F = torch.nn.functional
+
+
+@pytest.mark.torch
+def test_distillation_kl_div_batchmean_equals_cross_entropy_minus_entropy():
+    torch.manual_seed(0)
+    student, teacher, T = torch.randn(4, 10), 3 * torch.randn(4, 10), 4.0
+    soft = F.softmax(teacher / T, dim=1)
+    kd = F.kl_div(F.log_softmax(student / T, dim=1), soft, reduction="batchmean") * T**2
+    ce = F.cross_entropy(student / T, soft) * T**2
+    h = -(soft * soft.log()).sum(dim=1).mean() * T**2
+    assert f"{kd:.4f}" == "4.1169"
+    assert f"{ce - h:.4f}" == "4.1169"
+
+
+@pytest.mark.torch
+def test_focal_gradient_is_nan_for_gamma_below_one_once_pt_rounds_to_one():
+    x = torch.tensor([[40.0, 0.0]], dtype=torch.float64, requires_grad=True)
+    assert F.log_softmax(x, dim=1)[0, 0].item() == 0.0  # the truth is -exp(-40) = -4.2e-18
+    grads = {}
+    for gamma in (2.0, 0.5):
+        x.grad = None
+        log_pt = F.log_softmax(x, dim=1)[0, 0]
+        loss = -(-torch.expm1(log_pt)) ** gamma * log_pt
+        loss.backward()
+        grads[gamma] = x.grad.tolist()
+    assert grads[2.0] == [[-0.0, 0.0]]
+    assert np.isnan(grads[0.5]).all()
+
+
+@pytest.mark.torch
+def test_temperature_scaling_with_lbfgs_on_log_t():
+    torch.manual_seed(0)
+    logits = 4 * torch.randn(2000, 10)
+    labels = torch.distributions.Categorical(logits=logits / 2).sample()
+    log_t = torch.zeros(1, requires_grad=True)
+    opt = torch.optim.LBFGS([log_t], lr=0.1, max_iter=200, line_search_fn="strong_wolfe")
+
+    def closure():
+        opt.zero_grad()
+        loss = F.cross_entropy(logits / log_t.exp(), labels)
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    assert f"{log_t.exp().item():.4f}" == "1.9688"
+
+
+@pytest.mark.torch
+def test_label_smoothing_has_pytorch_meaning():
+    rng = np.random.default_rng(10)
+    z, y = rng.normal(size=(6, 5)), rng.integers(0, 5, size=6)
+    expected = F.cross_entropy(
+        torch.tensor(z), torch.tensor(y), label_smoothing=0.1
+    ).item()
+    np.testing.assert_allclose(cross_entropy(z, y, label_smoothing=0.1), expected, rtol=1e-14)
+
+
+@pytest.mark.torch
+def test_focal_weight_mean_is_plain_unlike_torch_weighted_mean():
+    rng = np.random.default_rng(10)
+    z, y = rng.normal(size=(6, 4)), np.array([0, 0, 1, 2, 3, 3])
+    w = np.array([0.25, 1.0, 1.0, 0.5])
+    torch_mean = F.cross_entropy(torch.tensor(z), torch.tensor(y), weight=torch.tensor(w)).item()
+    torch_sum = F.cross_entropy(
+        torch.tensor(z), torch.tensor(y), weight=torch.tensor(w), reduction="sum"
+    ).item()
+    np.testing.assert_allclose(torch_mean, torch_sum / w[y].sum(), rtol=1e-14)
+    # gamma = 0: same per-item terms, but the mean divides by N, not by sum(w[y])
+    np.testing.assert_allclose(focal_loss(z, y, gamma=0.0, weight=w), torch_sum / len(y), rtol=1e-14)
