@@ -102,3 +102,61 @@ def test_nll_loss_of_probabilities_is_the_log_less_score():
     np.testing.assert_allclose(F.cross_entropy(logits, target).item(), mean_nll, rtol=1e-14)
     total = F.cross_entropy(logits, target, reduction="sum").item()
     np.testing.assert_allclose(total, 8 * mean_nll, rtol=1e-14)
+
+
+@pytest.mark.torch
+class TestGaussianNllClampGradient:
+    def test_gradient_flows_through_the_eps_clamp(self):
+        # loss = (log v + 1/v) / 2 evaluated at the clamped v = 1e-6:
+        # d/dv = (1/v - 1/v^2) / 2 = (1e6 - 1e12) / 2, not the zero of torch.clamp
+        var = torch.tensor([1e-9], dtype=torch.float64, requires_grad=True)
+        loss = F.gaussian_nll_loss(
+            torch.zeros(1, dtype=torch.float64), torch.ones(1, dtype=torch.float64), var
+        )
+        loss.backward()
+        np.testing.assert_allclose(var.grad.item(), (1e6 - 1e12) / 2, rtol=1e-12)
+        np.testing.assert_allclose(var.grad.item(), -5e11, rtol=1e-5)
+
+
+@pytest.mark.torch
+class TestClassWeights:
+    def test_weighted_mle_of_free_logits_is_the_reweighted_frequency(self):
+        # stationary point of the weighted mean loss: softmax(z) = w_c N_c / sum_k w_k N_k
+        target = torch.tensor([0] * 20 + [1] * 17 + [2] * 10 + [3] * 3)
+        w = torch.tensor([1.0, 1.0, 1.0, 4.0], dtype=torch.float64)
+        wn = w * torch.bincount(target, minlength=4)
+        z = torch.log(wn / wn.sum()).repeat(50, 1).requires_grad_(True)
+        F.cross_entropy(z, target, weight=w).backward()
+        assert z.grad.sum(axis=0).abs().max().item() < 1e-15
+
+    def test_weighted_bias_equation(self):
+        # weighted softmax regression fitted by L-BFGS: sum_n w_yn (q_n - e_yn) = 0,
+        # so the unweighted mean prediction is not the class frequency
+        gen = torch.Generator().manual_seed(0)
+        x = torch.randn(300, 2, generator=gen, dtype=torch.float64)
+        y = torch.randint(0, 3, (300,), generator=gen)
+        x = x + torch.tensor([[0.0, 0.0], [2.0, 0.5], [0.5, 2.0]], dtype=torch.float64)[y]
+        w = torch.tensor([1.0, 1.0, 4.0], dtype=torch.float64)
+        lin = torch.nn.Linear(2, 3, dtype=torch.float64)
+        opt = torch.optim.LBFGS(
+            lin.parameters(),
+            max_iter=500,
+            tolerance_grad=1e-13,
+            tolerance_change=0,
+            line_search_fn="strong_wolfe",
+        )
+
+        def closure():
+            opt.zero_grad()
+            loss = F.cross_entropy(lin(x), y, weight=w)
+            loss.backward()
+            return loss
+
+        opt.step(closure)
+        with torch.no_grad():
+            q = F.softmax(lin(x), dim=1)
+        one_hot = F.one_hot(y, 3).to(torch.float64)
+        residual = (w[y][:, None] * (q - one_hot)).sum(axis=0) / w[y].sum()
+        assert residual.abs().max().item() < 1e-8
+        freq = one_hot.mean(axis=0)
+        assert q.mean(axis=0)[2].item() > freq[2].item() + 0.05

@@ -153,8 +153,8 @@ def plot_train_test_losses(
 ) -> Any:
     r"""Gaps of the categorical MLE's training and test loss to :math:`H(p)`, on log-log axes.
 
-    Draws the test gap :math:`H(p, \hat p) - H(p)` and the training gap
-    :math:`H(p) - H(\hat p)` at each sample size, with the large-sample approximation
+    Draws the mean test gap :math:`H(p, \hat p) - H(p)` and the training gap
+    :math:`H(p) - \mathbb E[H(\hat p)]` at each sample size, with the large-sample approximation
     :math:`(C - 1)/(2N)` of both; on log-log axes a :math:`1/N` rate is a line of slope -1.
 
     Parameters
@@ -200,10 +200,15 @@ def plot_train_test_losses(
         "o",
         color=COLORS["accent"],
         ms=8,
-        label=r"test gap $H(p, \hat p) - H(p)$",
+        label=r"mean test gap $H(p, \hat p) - H(p)$",
     )
     ax.plot(
-        n, entropy_p - tr, "s", color=COLORS["ce"], ms=6, label=r"training gap $H(p) - H(\hat p)$"
+        n,
+        entropy_p - tr,
+        "s",
+        color=COLORS["ce"],
+        ms=6,
+        label=r"training gap $H(p) - \mathbb{E}\,H(\hat p)$",
     )
     ax.plot(
         n,
