@@ -1,8 +1,8 @@
-"""Chapter 6's PyTorch column: the parity table of section "The same numbers as PyTorch".
+"""Chapter 6's claims about PyTorch (section "Where xentbook departs from PyTorch" and others).
 
-Each value the chapter prints for PyTorch 2.13.0 (CPU) is recomputed here on the installed torch,
-to the six decimals the table shows (or exactly, for 0.0 and nan). The xentbook column is
-computed live in the notebook, so only torch's side needs pinning here.
+Each value the chapter states for PyTorch 2.13.0 (CPU) is recomputed here on the installed torch,
+to six decimals (or exactly, for 0.0 and nan), together with the xentbook side of each departure.
+The label-smoothing and unnormalized-target rows pin the same definitions as chapter 10 uses.
 """
 
 import math
@@ -89,6 +89,33 @@ def test_infinite_logit_is_nan_in_torch():
     assert math.isnan(F.cross_entropy(torch.tensor([[math.inf, 0.0, 0.0]]), idx([0])).item())
     with pytest.raises(ValueError, match=r"\+inf"):
         cross_entropy(np.array([[np.inf, 0.0, 0.0]]), [0])
+
+
+def test_minus_inf_logit_masks_a_class_in_both():
+    # The chapter: logits (0, -inf, 0) and class 0 give log 2 in both libraries; +inf for the
+    # masked class. Reference: log 2, by hand (two equal remaining logits).
+    masked = torch.tensor([[0.0, -math.inf, 0.0]], dtype=torch.float64)
+    assert F.cross_entropy(masked, idx([0])).item() == pytest.approx(math.log(2), rel=1e-15)
+    assert F.cross_entropy(masked, idx([1])).item() == math.inf
+    assert cross_entropy(masked.numpy(), [0]) == pytest.approx(math.log(2), rel=1e-15)
+    assert cross_entropy(masked.numpy(), [1]) == np.inf
+
+
+def test_minus_inf_logit_with_probability_target_is_nan_in_torch_only():
+    # The chapter: a probability target with no mass on a -inf class is nan in torch
+    # (0 * -inf), the loss of the other classes (log 2) in xentbook.
+    masked = torch.tensor([[0.0, -math.inf, 0.0]], dtype=torch.float64)
+    target = torch.tensor([[1.0, 0.0, 0.0]], dtype=torch.float64)
+    assert math.isnan(F.cross_entropy(masked, target).item())
+    ours = cross_entropy(masked.numpy(), target.numpy())
+    assert ours == pytest.approx(math.log(2), rel=1e-15)
+
+
+def test_nan_logit_and_all_minus_inf_row_are_nan_in_torch_and_raise_in_xentbook():
+    for row in ([0.0, math.nan, 0.0], [-math.inf, -math.inf, -math.inf]):
+        assert math.isnan(F.cross_entropy(torch.tensor([row]), idx([0])).item())
+        with pytest.raises(ValueError, match=r"nan|-inf for every class"):
+            cross_entropy(np.array([row]), [0])
 
 
 def test_ignore_index_with_probability_targets_refused_only_when_non_negative_in_torch():
