@@ -186,3 +186,18 @@ def test_exercise_7_fused_function():
             errors.append(abs(z.grad[0, 0].item() / exact - 1))
         assert f"{errors[0]:.1e}" == f"{torch_err:.1e}"
         assert f"{errors[1]:.1e}" == f"{fused_err:.1e}"
+
+
+@pytest.mark.parametrize("a", [10.0, 13.0, 15.0, 17.0])
+def test_float32_target_entry_is_the_sequential_sum_of_small_terms(a):
+    """Section "Where the formula breaks": torch's float32 target entry equals -(s - 1) for
+    s = 1 + e^-a + e^-a + e^-a summed one term at a time in float32 (each sum rounded near 1),
+    so at a = 17, where each term is below half the spacing 2^-23 above 1, the entry is 0."""
+    z = torch.tensor([[a, 0.0, 0.0, 0.0]], requires_grad=True)
+    F.cross_entropy(z, torch.tensor([0])).backward()
+    s = np.float32(1.0)
+    for _ in range(3):
+        s = np.float32(s + np.float32(math.exp(-a)))
+    assert z.grad[0, 0].item() == pytest.approx(-(float(s) - 1.0), rel=0.02, abs=1e-12)
+    if a == 17.0:
+        assert math.exp(-a) < 2.0**-24 and z.grad[0, 0].item() == 0.0
