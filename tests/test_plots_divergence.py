@@ -206,5 +206,7 @@ class TestPlotKlLandscape:
         ax = plot_kl_landscape(mu, sigma, values, [(0.0, 1.0, 0.0), (0.5, 0.7, 0.4)])
         np.testing.assert_array_equal(ax.collections[-1].get_offsets(), [[0.0, 1.0], [0.5, 0.7]])
         assert ax.get_yscale() == "log"
+        assert [lab.get_text() for lab in ax.get_yticklabels()] == ["0.5", "1", "2"]
+        np.testing.assert_allclose(ax.get_yticks(), [0.5, 1.0, 2.0])
         with pytest.raises(ValueError, match=r"^plot_kl_landscape: values must have shape"):
             plot_kl_landscape(mu, sigma, values.T)

@@ -610,6 +610,11 @@ def plot_kl_landscape(
                 bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none"},
             )
     ax.set_yscale("log")
+    # Plain labels on the log axis (0.2, 0.5, 1, 2, 5), not 2 x 10^-1.
+    shown = [t for t in (0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0) if ss.min() <= t <= ss.max()]
+    ax.set_yticks(shown, [f"{t:g}" for t in shown])
+    ax.set_yticks([], minor=True)
+    cbar.set_ticks(cbar.get_ticks(), labels=[f"{t:.2f}" for t in cbar.get_ticks()])
     ax.set_xlabel(r"mean $\mu$", fontsize=12)
     ax.set_ylabel(r"standard deviation $\sigma$", fontsize=12)
     ax.grid(False)
