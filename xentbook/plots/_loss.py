@@ -175,7 +175,16 @@ def plot_log_loss_shape(
         label=r"largest squared error $2(1 - p_y)^2$",
     )
     dots = 2.0 ** -np.arange(halvings + 1)
-    ax.plot(dots, -np.log(dots), "o", color=COLORS["ce"], ms=6, label=r"$p_y = 2^{-k}$: $k \log 2$")
+    ax.plot(
+        dots,
+        -np.log(dots),
+        "o",
+        color=COLORS["ce"],
+        ms=6,
+        clip_on=False,  # the dot at p_y = 1 sits on the frame's corner
+        zorder=3,
+        label=r"$p_y = 2^{-k}$: $k \log 2$",
+    )
     ax.set_xlabel(r"probability of the true class, $p_y$")
     ax.set_ylabel("loss (nats); squared error: shape only")
     ax.set_xlim(0, 1)
