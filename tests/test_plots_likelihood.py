@@ -85,6 +85,7 @@ class TestPlotSamplingDistributions:
         counts, edges = np.histogram(est, bins=50, density=True)
         np.testing.assert_allclose(heights, counts, rtol=1e-12)
         assert grid[0] == edges[0] and grid[-1] == edges[-1]
+        assert top.get_xlim()[1] == np.quantile(est, 0.999)
 
     def test_bad_input(self):
         with pytest.raises(ValueError, match=r"^plot_sampling_distributions: variance"):
