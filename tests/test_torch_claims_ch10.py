@@ -76,3 +76,14 @@ def test_focal_weight_mean_is_plain_unlike_torch_weighted_mean():
     np.testing.assert_allclose(torch_mean, torch_sum / w[y].sum(), rtol=1e-14)
     # gamma = 0: same per-item terms, but the mean divides by N, not by sum(w[y])
     np.testing.assert_allclose(focal_loss(z, y, gamma=0.0, weight=w), torch_sum / len(y), rtol=1e-14)
+
+
+@pytest.mark.torch
+def test_kl_div_log_target_takes_the_teachers_log_probabilities():
+    torch.manual_seed(0)
+    student, teacher, T = torch.randn(4, 10), 3 * torch.randn(4, 10), 4.0
+    log_p = F.log_softmax(student / T, dim=1)
+    probs = F.kl_div(log_p, F.softmax(teacher / T, dim=1), reduction="batchmean")
+    logs = F.kl_div(log_p, F.log_softmax(teacher / T, dim=1), reduction="batchmean",
+                    log_target=True)
+    np.testing.assert_allclose(logs.item(), probs.item(), rtol=1e-6)  # float32
