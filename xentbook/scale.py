@@ -483,7 +483,7 @@ def naive_linear_cross_entropy_with_grad(
         \frac{\partial L}{\partial H} = G W, \quad \frac{\partial L}{\partial W} = G^\top H .
 
     It holds the :math:`N \times V` logits and the :math:`N \times V` gradient :math:`G` at the
-    same time. Same arguments and results as :func:`linear_cross_entropy_with_grad`
+    same time. Same arguments and results as :func:`xentbook.linear_cross_entropy_with_grad`
     (``chunk_rows`` is accepted and ignored).
     {args}
     Returns
