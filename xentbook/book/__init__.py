@@ -2,11 +2,12 @@
 
 The loss library is the top-level :mod:`xentbook` namespace. This namespace holds what the
 chapters use to teach: the binary entropy, joint entropies, i.i.d. blocks and prefix codes
-(chapter 2), Gaussian fits (chapters 3 and 4), the iris data and a small softmax-regression
-trainer (chapters 6 and 8), finite differences and the softmax Jacobian (chapter 7),
-calibration tools (chapter 10), high-precision references, the condition number of the loss and
-a Gumbel-max sampler (chapter 5), an adaptive unigram language model (chapter 12) and the
-pieces of the fused linear cross-entropy shown step by step (chapter 13).
+(chapter 2), Gaussian fits and the total variation distance (chapters 3 and 4), high-precision
+references, the condition number of the loss and a Gumbel-max sampler (chapter 5), the iris
+data and a small softmax-regression trainer (chapters 6 and 8), finite differences and the
+softmax Jacobian (chapter 7), calibration tools (chapter 10), training with common loss bugs
+(chapter 11), an adaptive unigram language model (chapter 12) and the pieces of the fused
+linear cross-entropy shown step by step (chapter 13).
 """
 
 from xentbook.book._ch02 import (
