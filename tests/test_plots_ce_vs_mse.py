@@ -6,6 +6,7 @@ from scipy.special import expit, log_expit
 from xentbook.plots import (
     plot_gradient_size_vs_probability,
     plot_plateau_escape,
+    plot_plateau_pulls,
     plot_sigmoid_loss_landscape,
 )
 
@@ -53,3 +54,13 @@ def test_plateau_panels_plot_each_run_against_learning_rate_times_steps():
         np.testing.assert_array_equal(panel.lines[0].get_ydata(), values)
         np.testing.assert_array_equal(panel.lines[1].get_xdata(), [0.0, 30.0])  # eta * t
     assert panels[0].get_yscale() == "log"
+
+
+def test_plateau_pulls_plot_both_norms_on_log_axes_and_mark_the_escape():
+    steps, fitted, wrong = [10, 100, 1000], [1e-3, 1e-4, 1e-5], [2e-5, 1e-5, 3e-5]
+    ax = plot_plateau_pulls(steps, fitted, wrong, escape=500)
+    np.testing.assert_array_equal(ax.lines[0].get_xdata(), steps)
+    np.testing.assert_array_equal(ax.lines[0].get_ydata(), fitted)
+    np.testing.assert_array_equal(ax.lines[1].get_ydata(), wrong)
+    np.testing.assert_array_equal(ax.lines[2].get_xdata(), [500, 500])
+    assert ax.get_xscale() == "log" and ax.get_yscale() == "log"

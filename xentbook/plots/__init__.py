@@ -22,6 +22,7 @@ from xentbook.plots._calibration import (
 from xentbook.plots._ce_vs_mse import (
     plot_gradient_size_vs_probability,
     plot_plateau_escape,
+    plot_plateau_pulls,
     plot_sigmoid_loss_landscape,
 )
 from xentbook.plots._divergence import (
@@ -172,6 +173,7 @@ __all__ = [
     "plot_packing",
     "plot_pinsker",
     "plot_plateau_escape",
+    "plot_plateau_pulls",
     "plot_pos_weight_optimum",
     "plot_quantized_entropy",
     "plot_relative_error",

@@ -22,6 +22,7 @@ from xentbook.primitives import sigmoid
 __all__ = [
     "plot_gradient_size_vs_probability",
     "plot_plateau_escape",
+    "plot_plateau_pulls",
     "plot_sigmoid_loss_landscape",
 ]
 
@@ -222,3 +223,55 @@ def plot_plateau_escape(
     panels[-1].set_ylim(0.0, 1.05)
     panels[0].legend(loc="lower left")
     return np.asarray(panels, dtype=object)
+
+
+def plot_plateau_pulls(
+    steps: ArrayLike,
+    pull_fitted: ArrayLike,
+    pull_wrong: ArrayLike,
+    escape: float | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    r"""Sizes of the two parts of the gradient against the step, on log-log axes.
+
+    Parameters
+    ----------
+    steps : array_like
+        Steps at which the two parts were measured (positive).
+    pull_fitted : array_like
+        Norm of the gradient contributed by the examples already classified right.
+    pull_wrong : array_like
+        Norm of the gradient contributed by the examples still wrong.
+    escape : float, optional
+        Step of the escape from the plateau, marked by a dotted vertical line.
+    ax : Axes, optional
+        Where to draw; default a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``lines[0]`` is the fitted examples' pull, ``lines[1]`` the wrong examples'; with
+        ``escape``, ``lines[2]`` is the vertical marker.
+
+    Examples
+    --------
+    >>> from xentbook.plots import plot_plateau_pulls
+    >>> ax = plot_plateau_pulls([1, 10], [1e-3, 1e-4], [1e-5, 1e-5], escape=5)
+    >>> print(ax.lines[2].get_xdata())
+    [5, 5]
+    """
+    if ax is None:
+        ax = new_axes(figsize=(6.0, 3.8))
+    steps = np.asarray(steps, dtype=np.float64)
+    ax.plot(steps, np.asarray(pull_fitted, dtype=np.float64), color=COLORS["ce"], lw=2,
+            label="pull of the flowers already right")
+    ax.plot(steps, np.asarray(pull_wrong, dtype=np.float64), color=COLORS["mse"], lw=2,
+            ls="--", label="pull of the flowers still wrong")
+    if escape is not None:
+        ax.axvline(escape, color="0.4", ls=":", lw=1.5, label="escape")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("step $t$")
+    ax.set_ylabel("gradient norm")
+    ax.legend(loc="upper right")
+    return ax
