@@ -332,7 +332,8 @@ def kl_divergence(p: ArrayLike, q: ArrayLike, axis: int = -1, base: float | None
     See Also
     --------
     cross_entropy_pq : :math:`H(p) + D_{\mathrm{KL}}(p \,\|\, q)`.
-    scipy.stats.entropy : ``entropy(p, q)``, the same values for normalized inputs.
+    scipy.stats.entropy : ``entropy(p, q)``, the same definition, less accurate for nearby
+        distributions (in float32 it can even return a negative value).
 
     Examples
     --------
