@@ -183,7 +183,8 @@ def next_token_targets(
     [   7    2 -100 -100 -100]
     >>> print(next_token_targets([0, 0, 5, 7, 2], attention_mask=[0, 0, 1, 1, 1]))
     [-100 -100    7    2 -100]
-    >>> print(next_token_targets([3, 4, 5, 7, 2], loss_mask=[0, 0, 1, 1, 1]))  # prompt 3, 4
+    >>> # the prompt is 3, 4
+    >>> print(next_token_targets([3, 4, 5, 7, 2], loss_mask=[0, 0, 1, 1, 1]))
     [-100    5    7    2 -100]
     """
     func = "next_token_targets"

@@ -332,7 +332,8 @@ def log_softmax(x: ArrayLike, axis: int = -1) -> NDArray[Any]:
     array([   0., -999.])
     >>> print(log_softmax([40.0, 0.0])[0])
     -4.248354255291589e-18
-    >>> print(np.log(np.exp(0.0) / (np.exp(0.0) + np.exp(-40.0))))  # naive: rounds to zero
+    >>> # naive: rounds to zero
+    >>> print(np.log(np.exp(0.0) / (np.exp(0.0) + np.exp(-40.0))))
     0.0
     """
     arr = float_array("log_softmax", "x", x, min_ndim=1)

@@ -117,7 +117,8 @@ def reference_log_softmax(x: ArrayLike, axis: int = -1, digits: int = 50) -> NDA
     >>> print(reference_log_softmax([40.0, 0.0, 0.0])[0])
     -8.496708510583178e-18
     >>> with np.errstate(divide="ignore"):
-    ...     print(np.log(np.exp(0.0) / (np.exp(0.0) + 2 * np.exp(-40.0))))  # rounds to zero
+    ...     # rounds to zero
+    ...     print(np.log(np.exp(0.0) / (np.exp(0.0) + 2 * np.exp(-40.0))))
     0.0
     """
     func = "reference_log_softmax"
@@ -186,7 +187,8 @@ def reference_cross_entropy(input: ArrayLike, target: ArrayLike, digits: int = 5
     >>> from xentbook.reference import reference_cross_entropy
     >>> print(reference_cross_entropy([40.0, 0.0, 0.0], 0))
     8.496708510583178e-18
-    >>> print(reference_cross_entropy([[2.0, 1.0, 0.1], [0.1, 2.0, 1.9]], [1, 0]).round(3))
+    >>> z = [[2.0, 1.0, 0.1], [0.1, 2.0, 1.9]]
+    >>> print(reference_cross_entropy(z, [1, 0]).round(3))
     [1.417 2.62 ]
     """
     func = "reference_cross_entropy"

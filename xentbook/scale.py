@@ -495,7 +495,8 @@ def naive_linear_cross_entropy_with_grad(
     --------
     >>> import numpy as np
     >>> from xentbook.book import naive_linear_cross_entropy_with_grad
-    >>> loss, gh, gw = naive_linear_cross_entropy_with_grad(np.ones((1, 2)), np.eye(2), [0])
+    >>> h, w = np.ones((1, 2)), np.eye(2)
+    >>> loss, gh, gw = naive_linear_cross_entropy_with_grad(h, w, [0])
     >>> print(f"{loss:.6f}", gh, gw.tolist())
     0.693147 [[-0.5  0.5]] [[-0.5, -0.5], [0.5, 0.5]]
     """

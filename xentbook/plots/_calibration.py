@@ -72,7 +72,8 @@ def plot_focal_loss(
     >>> import matplotlib.pyplot as plt
     >>> from xentbook.plots import plot_focal_loss
     >>> ax = plot_focal_loss(gammas=[0.0, 2.0], p_t=[0.5, 0.9])
-    >>> print(", ".join(f"{v:.6f}" for v in ax.lines[1].get_ydata()))  # (1 - p)^2 (-log p)
+    >>> # (1 - p)^2 (-log p)
+    >>> print(", ".join(f"{v:.6f}" for v in ax.lines[1].get_ydata()))
     0.173287, 0.001054
     >>> plt.close("all")
     """

@@ -325,7 +325,8 @@ def plot_initial_loss(
     >>> import numpy as np
     >>> from xentbook.plots import plot_initial_loss
     >>> ax = plot_initial_loss((10,), np.array([0.01, 0.02]), samples=100)
-    >>> print(np.round(ax.lines[0].get_ydata(), 3), np.round(ax.lines[1].get_ydata()[0], 3))
+    >>> first, second = ax.lines[0].get_ydata(), ax.lines[1].get_ydata()
+    >>> print(np.round(first, 3), np.round(second[0], 3))
     [2.303 2.303] 2.303
     """
     func = "plot_initial_loss"
