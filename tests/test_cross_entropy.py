@@ -211,7 +211,7 @@ class TestManyBlocks:
 
 
 # --------------------------------------------------------------------------------------------
-# The worked example of the source post on batched cross-entropy
+# A worked batch example, derived by hand
 # --------------------------------------------------------------------------------------------
 
 
