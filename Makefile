@@ -37,7 +37,9 @@ test-package: $(VENV)/.test-installed
 	$(BIN)/python -m pytest --nbval --ignore-glob='book/[0-9][0-9]_*.ipynb'
 
 # The unit tests and doctests (not the notebooks) in a small separate environment with the oldest
-# NumPy that pyproject.toml declares, so the declared floor is a tested one.
+# NumPy that pyproject.toml declares, so the declared floor is a tested one. Left out: the
+# repository's configuration (test_launch_links, which needs the book's YAML reader); tests of
+# claims about the SciPy the book pins skip themselves under the older SciPy.
 test-oldest-numpy:
 	rm -rf .venv-oldest-numpy
 	$(PYTHON) -m venv .venv-oldest-numpy
@@ -45,7 +47,7 @@ test-oldest-numpy:
 	.venv-oldest-numpy/bin/python -m pip install --quiet --no-deps -e .
 	.venv-oldest-numpy/bin/python -c "import numpy; assert numpy.__version__ == '1.26.4', numpy.__version__"
 	.venv-oldest-numpy/bin/python -m pytest -p no:cacheprovider tests xentbook README.md \
-		--ignore=tests/test_notebooks.py
+		--ignore=tests/test_notebooks.py --ignore=tests/test_launch_links.py
 
 # Every built page in headless Chromium (Debian's package `chromium`), network blocked, with
 # axe-core (npm, package-lock.json) for accessibility; two pages at a time on two cores.
