@@ -25,9 +25,10 @@ pdf: $(VENV)/.book-installed
 
 # Every test, in one command: the linter and the type checkers, the unit tests and doctests, every
 # chapter under nbval in Binder's environment (strict: stored outputs must equal a fresh run;
-# this is the one execution of the chapters), and the unit tests again on the oldest NumPy the
-# package declares.
-test: test-package binder-check test-oldest-numpy
+# this is the one execution of the chapters), the unit tests again on the oldest NumPy the
+# package declares, every built page in a real browser (the HTML is built first), and the
+# checks of the workflows and CITATION.cff.
+test: test-package binder-check test-oldest-numpy browser-test meta-check
 
 # The linter, the type checkers, the unit tests and doctests, without executing the chapters.
 test-package: $(VENV)/.test-installed
@@ -51,7 +52,7 @@ test-oldest-numpy:
 
 # Every built page in headless Chromium (Debian's package `chromium`), network blocked, with
 # axe-core (npm, package-lock.json) for accessibility; two pages at a time on two cores.
-browser-test: $(VENV)/.test-installed node_modules/.installed
+browser-test: html $(VENV)/.test-installed node_modules/.installed
 	$(BIN)/python -m pytest browser_tests -p no:cacheprovider -n 2
 
 node_modules/.installed: package.json package-lock.json
