@@ -41,8 +41,24 @@ def test_show_in_ipython_draws_twice_the_displayed_pixels(monkeypatch):
     ax = new_axes(figsize=(6.0, 4.0))
     ax.plot(np.arange(3))
     show(ax)
-    (data, metadata), = shown
+    ((data, metadata),) = shown
     pixels = imread(io.BytesIO(data["image/png"]))
     # 6 x 4 inches at 110 CSS pixels per inch, drawn at 2 device pixels per CSS pixel.
-    assert metadata == {"image/png": {"width": 660}}
+    # matplotlib's default text is 10 points: 10 / 72 inch at 110 CSS pixels per inch
+    assert metadata == {"image/png": {"width": 660, "smallest_text_px": round(10 * 110 / 72, 2)}}
     assert pixels.shape[:2] == (880, 1320)
+
+
+def test_smallest_text_px_finds_the_smallest_drawn_text():
+    from xentbook.plots._style import smallest_text_px
+
+    ax = new_axes(figsize=(6.0, 4.0))
+    ax.plot(np.arange(3))
+    ax.set_title("title", fontsize=14)
+    ax.text(1.0, 1.0, "note", fontsize=7)
+    ax.text(1.0, 1.0, "", fontsize=3)  # empty: draws nothing
+    ax.text(1.0, 1.0, "hidden", fontsize=4, visible=False)
+    ax.text(5, 5, "outside the figure", fontsize=5, transform=ax.transAxes, in_layout=False)
+    # 7 points at 110 CSS pixels per inch; 72 points per inch
+    assert smallest_text_px(ax.figure) == round(7 * 110 / 72, 2)
+    plt.close(ax.figure)

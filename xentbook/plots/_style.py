@@ -9,6 +9,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 # Colours used for the same idea throughout the book.
 COLORS = {
@@ -98,7 +99,34 @@ def show(drawn: Any, *, scale: int = 2) -> None:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=scale * DISPLAY_DPI, facecolor="white")
     width = round(fig.get_figwidth() * DISPLAY_DPI)
+    smallest = smallest_text_px(fig)
     plt.close(fig)
     display(  # type: ignore[no-untyped-call]
-        {"image/png": buf.getvalue()}, raw=True, metadata={"image/png": {"width": width}}
+        {"image/png": buf.getvalue()},
+        raw=True,
+        metadata={"image/png": {"width": width, "smallest_text_px": smallest}},
     )
+
+
+def smallest_text_px(fig: Figure) -> float:
+    """Font size, in CSS pixels at the figure's displayed width, of its smallest drawn text.
+
+    Counts every visible, non-empty text of a drawn figure: titles, labels, tick labels, legend
+    entries and annotations. :func:`show` records it with each image, so a test can check that
+    the text stays legible when a phone shrinks the figure to the width of its screen.
+    """
+    fig.canvas.draw()
+    sizes = [
+        t.get_fontsize()
+        for t in fig.findobj(Text)
+        if isinstance(t, Text) and t.get_visible() and t.get_text().strip() and _drawn(t)
+    ]
+    smallest_pt = min(sizes) if sizes else 0.0
+    return round(float(smallest_pt) * DISPLAY_DPI / 72, 2)
+
+
+def _drawn(text: Text) -> bool:
+    """Whether ``text`` is inside its figure (tick labels beyond the axis limits are not drawn)."""
+    box = text.get_window_extent()
+    fig_box = text.figure.bbox if text.figure is not None else box
+    return bool(box.width > 0 and box.overlaps(fig_box))
