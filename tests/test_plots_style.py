@@ -45,7 +45,9 @@ def test_show_in_ipython_draws_twice_the_displayed_pixels(monkeypatch):
     pixels = imread(io.BytesIO(data["image/png"]))
     # 6 x 4 inches at 110 CSS pixels per inch, drawn at 2 device pixels per CSS pixel.
     # matplotlib's default text is 10 points: 10 / 72 inch at 110 CSS pixels per inch
-    assert metadata == {"image/png": {"width": 660, "smallest_text_px": round(10 * 110 / 72, 2)}}
+    assert metadata["image/png"]["width"] == 660
+    assert metadata["image/png"]["smallest_text_px"] == round(10 * 110 / 72, 2)
+    assert 0 < metadata["image/png"]["narrowest_panel_px"] < 660
     assert pixels.shape[:2] == (880, 1320)
 
 
@@ -62,3 +64,19 @@ def test_smallest_text_px_finds_the_smallest_drawn_text():
     # 7 points at 110 CSS pixels per inch; 72 points per inch
     assert smallest_text_px(ax.figure) == round(7 * 110 / 72, 2)
     plt.close(ax.figure)
+
+
+def test_narrowest_panel_px_measures_panels_side_by_side():
+    from xentbook.plots._style import narrowest_panel_px
+
+    ax = new_axes(figsize=(6.0, 4.0))
+    ax.plot(np.arange(3))
+    single = narrowest_panel_px(ax.figure)
+    plt.close(ax.figure)
+    left, right = new_axes(ncols=2, figsize=(6.0, 4.0))
+    right.set_ylabel("a label the left panel does not have")
+    pair = narrowest_panel_px(left.figure)
+    plt.close(left.figure)
+    # one panel spans most of the 660 CSS pixels; two side by side are each under half of it
+    assert 0.8 * 660 < single < 660
+    assert pair < 330

@@ -99,12 +99,15 @@ def show(drawn: Any, *, scale: int = 2) -> None:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=scale * DISPLAY_DPI, facecolor="white")
     width = round(fig.get_figwidth() * DISPLAY_DPI)
-    smallest = smallest_text_px(fig)
+    legibility = {
+        "smallest_text_px": smallest_text_px(fig),
+        "narrowest_panel_px": narrowest_panel_px(fig),
+    }
     plt.close(fig)
     display(  # type: ignore[no-untyped-call]
         {"image/png": buf.getvalue()},
         raw=True,
-        metadata={"image/png": {"width": width, "smallest_text_px": smallest}},
+        metadata={"image/png": {"width": width, **legibility}},
     )
 
 
@@ -123,6 +126,22 @@ def smallest_text_px(fig: Figure) -> float:
     ]
     smallest_pt = min(sizes) if sizes else 0.0
     return round(float(smallest_pt) * DISPLAY_DPI / 72, 2)
+
+
+def narrowest_panel_px(fig: Figure) -> float:
+    """Width, in CSS pixels at the figure's displayed width, of its narrowest panel.
+
+    A panel is an axes laid out on the figure's grid (insets and colour bars are not). Panels
+    placed side by side are each a fraction of the figure's width, which a phone shrinks further;
+    :func:`show` records this so a test can ask for panels stacked rather than squeezed.
+    """
+    fig.canvas.draw()
+    widths = [
+        ax.get_position().width * fig.get_figwidth() * DISPLAY_DPI
+        for ax in fig.axes
+        if ax.get_visible() and ax.get_subplotspec() is not None
+    ]
+    return round(float(min(widths)), 1) if widths else 0.0
 
 
 def _drawn(text: Text) -> bool:
