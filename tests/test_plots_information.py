@@ -12,6 +12,7 @@ from xentbook.plots import (
     plot_code_lengths,
     plot_cumulative_surprise,
     plot_entropy_histogram,
+    plot_loss_with_and_without_log,
     plot_naive_loss_underflow,
     plot_surprisal,
     plot_surprisal_halvings,
@@ -254,3 +255,34 @@ class TestPlotNaiveLossUnderflow:
             plot_naive_loss_underflow(max_gap=0.0)
         with pytest.raises(ValueError, match="plot_naive_loss_underflow: zoom_from must lie"):
             plot_naive_loss_underflow(max_gap=50.0, zoom_from=60.0)
+
+
+class TestPlotLossWithAndWithoutLog:
+    def test_losses(self):
+        top, _ = plot_loss_with_and_without_log(q_min=1e-3, num=61)
+        q = top.lines[0].get_xdata()
+        assert q[0] == pytest.approx(1e-3, rel=1e-14) and q[-1] == 1.0
+        # -ln q from the math module; the log-less loss -q shifted by its minimum -1.
+        np.testing.assert_allclose(top.lines[0].get_ydata(), [-math.log(x) for x in q], rtol=1e-15)
+        np.testing.assert_array_equal(top.lines[1].get_ydata(), [1 - x for x in q])
+
+    def test_slopes_match_central_differences_in_the_true_logit(self):
+        _, bottom = plot_loss_with_and_without_log(q_min=1e-3, num=31)
+        q = bottom.lines[0].get_xdata()
+        assert q.max() < 1.0
+        # Two classes with logits (log q, log(1 - q)): vary z_y by +-h, by hand in math.
+        h = 1e-6
+
+        def q_at(x, dz):
+            a, b = math.log(x) + dz, math.log(1 - x)
+            return math.exp(a) / (math.exp(a) + math.exp(b))
+
+        with_log = [(math.log(q_at(x, -h)) - math.log(q_at(x, h))) / (2 * h) for x in q]
+        without = [(q_at(x, -h) - q_at(x, h)) / (2 * h) for x in q]
+        np.testing.assert_allclose(bottom.lines[0].get_ydata(), np.abs(with_log), rtol=1e-6)
+        np.testing.assert_allclose(bottom.lines[1].get_ydata(), np.abs(without), rtol=1e-6)
+
+    @pytest.mark.parametrize("q_min", [0.0, 0.5, -1.0])
+    def test_bad_q_min(self, q_min):
+        with pytest.raises(ValueError, match="plot_loss_with_and_without_log: q_min must lie"):
+            plot_loss_with_and_without_log(q_min=q_min)

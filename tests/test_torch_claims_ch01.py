@@ -82,8 +82,9 @@ def test_nll_loss_of_probabilities_with_weights_is_a_weighted_mean():
 
 @pytest.mark.torch
 def test_cpu_autocast_keeps_softmax_in_bfloat16_but_not_cross_entropy():
-    # The chapter: under CPU bfloat16 autocast (PyTorch 2.13) a softmax called on its own
-    # returns bfloat16; the fused F.cross_entropy returns float32.
+    # The chapter: under autocast the fused F.cross_entropy runs in float32; on CPU
+    # (PyTorch 2.13) softmax and log_softmax keep the dtype of their input, so the bfloat16
+    # output of an autocast layer gives bfloat16 probabilities.
     x = torch.randn(2, 3, generator=torch.Generator().manual_seed(0))
     w = torch.randn(3, 3, generator=torch.Generator().manual_seed(1))
     with torch.autocast("cpu", dtype=torch.bfloat16):
@@ -91,4 +92,40 @@ def test_cpu_autocast_keeps_softmax_in_bfloat16_but_not_cross_entropy():
         assert h.dtype == torch.bfloat16
         assert F.softmax(h, dim=-1).dtype == torch.bfloat16
         assert F.log_softmax(h, dim=-1).dtype == torch.bfloat16
+        assert F.softmax(x, dim=-1).dtype == torch.float32  # float32 in, float32 out
+        assert F.log_softmax(x, dim=-1).dtype == torch.float32
         assert F.cross_entropy(h, torch.tensor([0, 1])).dtype == torch.float32
+    with torch.autocast("cpu", dtype=torch.float16):
+        assert F.cross_entropy((x @ w), torch.tensor([0, 1])).dtype == torch.float32
+
+
+@pytest.mark.torch
+def test_without_autocast_cross_entropy_of_bfloat16_logits_is_bfloat16():
+    h = torch.tensor([[0.0, -1.0, 2.0]], dtype=torch.bfloat16)
+    assert F.cross_entropy(h, torch.tensor([1])).dtype == torch.bfloat16
+    assert F.cross_entropy(h.float(), torch.tensor([1])).dtype == torch.float32
+
+
+@pytest.mark.torch
+def test_grad_scaler_skips_the_step_with_a_nan_gradient():
+    # The chapter: a plain optimizer step writes the NaN into the weights; GradScaler skips
+    # the step and halves its scale (backoff factor 0.5, the default).
+    def naive_loss(w):
+        z = torch.stack([torch.zeros(()), -104.0 * w[0]])  # true class 1 trails by 104
+        return -torch.log(torch.softmax(z, dim=0)[1])
+
+    w = torch.nn.Parameter(torch.tensor([1.0, 2.0]))
+    opt = torch.optim.SGD([w], lr=0.1)
+    naive_loss(w).backward()
+    assert torch.isnan(w.grad[0])
+    opt.step()
+    assert torch.isnan(w.detach()[0])
+
+    w = torch.nn.Parameter(torch.tensor([1.0, 2.0]))
+    opt = torch.optim.SGD([w], lr=0.1)
+    scaler = torch.amp.GradScaler("cpu", init_scale=1024.0)
+    scaler.scale(naive_loss(w)).backward()
+    scaler.step(opt)
+    scaler.update()
+    assert w.detach().tolist() == [1.0, 2.0]
+    assert scaler.get_scale() == 512.0

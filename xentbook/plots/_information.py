@@ -22,6 +22,7 @@ __all__ = [
     "plot_code_lengths",
     "plot_cumulative_surprise",
     "plot_entropy_histogram",
+    "plot_loss_with_and_without_log",
     "plot_naive_loss_underflow",
     "plot_surprisal",
     "plot_surprisal_halvings",
@@ -97,7 +98,7 @@ def plot_surprisal(num: int = 400, p_min: float = 1e-3, ax: Axes | None = None) 
         bits = float(surprisal(prob, base=2))
         ax.plot([prob], [bits], "o", color=COLORS["ce"], ms=6)
         ax.annotate(
-            f"{text}: {bits:.2f}",
+            f"{text}: {bits:.2f} bits",
             (prob, bits),
             xytext=(8, 4),
             textcoords="offset points",
@@ -244,6 +245,82 @@ def plot_cumulative_surprise(
     ax.set_ylim(bottom=0)
     ax.legend(loc="upper left", fontsize=11)
     return ax
+
+
+def plot_loss_with_and_without_log(q_min: float = 1e-4, num: int = 401) -> np.ndarray:
+    r"""One example's loss with and without the logarithm, and its slope, against :math:`q_y`.
+
+    The top panel draws the surprisal :math:`-\log q_y` and the excess :math:`1 - q_y` of the
+    log-less loss :math:`-q_y` over its minimum :math:`-1`: the first grows without bound as
+    :math:`q_y \to 0`, the second never exceeds 1. The bottom panel draws the size of their
+    derivatives with respect to the true class's logit :math:`z_y`,
+
+    .. math::
+
+        \left|\frac{\partial (-\log q_y)}{\partial z_y}\right| = 1 - q_y, \qquad
+        \left|\frac{\partial (-q_y)}{\partial z_y}\right| = q_y (1 - q_y),
+
+    on logarithmic axes, where the second falls in proportion to :math:`q_y`. Both panels put
+    :math:`q_y` on a logarithmic axis, confidently wrong predictions on the left.
+
+    Parameters
+    ----------
+    q_min : float, optional
+        Smallest probability drawn, in :math:`(0, 0.5)`.
+    num : int, optional
+        Number of probabilities, spaced evenly in :math:`\log q_y` from ``q_min`` to 1.
+
+    Returns
+    -------
+    numpy.ndarray of Axes
+        ``[top, bottom]``. In each, ``lines[0]`` is the cross-entropy's curve and ``lines[1]``
+        the log-less one. The bottom panel stops short of :math:`q_y = 1`, where both slopes
+        vanish and a logarithmic axis cannot show zero.
+
+    Examples
+    --------
+    >>> from xentbook.plots import plot_loss_with_and_without_log
+    >>> top, bottom = plot_loss_with_and_without_log(q_min=0.01, num=3)
+    >>> print(top.lines[0].get_xdata(), top.lines[1].get_ydata())
+    [0.01 0.1  1.  ] [0.99 0.9  0.  ]
+    >>> print(bottom.lines[0].get_ydata(), bottom.lines[1].get_ydata())
+    [0.99 0.9 ] [0.0099 0.09  ]
+    """
+    func = "plot_loss_with_and_without_log"
+    num = _count(func, "num", num, 2)
+    if not (isinstance(q_min, (int, float, np.floating)) and 0 < q_min < 0.5):
+        raise ValueError(f"{func}: q_min must lie in (0, 0.5), got {q_min!r}")
+    top, bottom = new_axes(nrows=2, figsize=(_PHONE_SIZE[0], 6.6))
+    for a in (top, bottom):
+        a.tick_params(labelsize=11)
+    q = np.logspace(np.log10(q_min), 0.0, num)
+    q[-1] = 1.0
+    top.plot(q, surprisal(q), color=COLORS["ce"], lw=2, label=r"$-\log q_y$ (nats)")
+    top.plot(q, 1.0 - q, color=COLORS["mse"], lw=2, ls="--", label=r"$-q_y$, plus 1")
+    top.set_xscale("log")
+    top.set_xlim(q_min, 1.0)
+    top.set_ylim(bottom=0)
+    _phone_labels(top, "", "loss")
+    top.legend(loc="upper right", fontsize=11)
+    inner = q < 1.0
+    bottom.plot(q[inner], 1.0 - q[inner], color=COLORS["ce"], lw=2, label=r"$1 - q_y$")
+    bottom.plot(
+        q[inner],
+        q[inner] * (1.0 - q[inner]),
+        color=COLORS["mse"],
+        lw=2,
+        ls="--",
+        label=r"$q_y (1 - q_y)$",
+    )
+    bottom.set_xscale("log")
+    bottom.set_yscale("log")
+    bottom.set_xlim(q_min, 1.0)
+    bottom.set_ylim(q_min / 2, 2.0)
+    _phone_labels(
+        bottom, "probability $q_y$ of the true class", r"$|\partial \ell / \partial z_y|$"
+    )
+    bottom.legend(loc="lower right", fontsize=11)
+    return np.array([top, bottom], dtype=object)
 
 
 def _round_to_bfloat16(x: np.ndarray) -> np.ndarray:
