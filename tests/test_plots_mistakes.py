@@ -11,7 +11,12 @@ import pytest
 from _accuracy import assert_relative, assert_ulp, exact
 from matplotlib.axes import Axes
 
-from xentbook.plots import plot_clamped_loss, plot_double_softmax, plot_loss_without_log
+from xentbook.plots import (
+    plot_clamped_loss,
+    plot_class_axis_layouts,
+    plot_double_softmax,
+    plot_loss_without_log,
+)
 
 
 def _mp(f, xs):
@@ -168,15 +173,47 @@ class TestPlotDoubleSoftmax:
 
     @pytest.mark.parametrize("c", [2, 3, 10])
     def test_curves(self, c):
-        ax = plot_double_softmax(c, self.M)
+        ax = plot_double_softmax(c, self.M)[0]
         # A few ulp of the package's cross-entropy, relative even where the loss is 4e-18.
         assert_relative(ax.lines[0].get_ydata(), self._right(self.M, c), rtol=1e-14)
         np.testing.assert_allclose(
             ax.lines[1].get_ydata(), self._wrong(self.M, c), rtol=1e-14, atol=0
         )
 
+    @staticmethod
+    def _grad_norms(m, c):
+        # By hand, to 50 digits: s = softmax(m, 0, ..., 0). The right gradient is s - e_0. The
+        # wrong loss is CE(softmax(s), 0), whose gradient with respect to s is g = q - e_0 with
+        # q = softmax(s); the chain rule through s = softmax(z) gives s_k (g_k - sum_j s_j g_j).
+        def both(x):
+            s0 = mpmath.exp(x) / (mpmath.exp(x) + c - 1)
+            s1 = (1 - s0) / (c - 1)
+            right = mpmath.sqrt((1 - s0) ** 2 + (c - 1) * s1**2)
+            q0 = mpmath.exp(s0) / (mpmath.exp(s0) + (c - 1) * mpmath.exp(s1))
+            q1 = (1 - q0) / (c - 1)
+            g0, g1 = q0 - 1, q1
+            mean = s0 * g0 + (c - 1) * s1 * g1
+            wrong = mpmath.sqrt((s0 * (g0 - mean)) ** 2 + (c - 1) * (s1 * (g1 - mean)) ** 2)
+            return right, wrong
+
+        with mpmath.workdps(50):
+            pairs = [both(mpmath.mpf(float(x))) for x in m]
+        return np.array([float(r) for r, _ in pairs]), np.array([float(w) for _, w in pairs])
+
+    @pytest.mark.parametrize("c", [2, 3, 10])
+    def test_gradient_panel(self, c):
+        grad = plot_double_softmax(c, self.M)[1]
+        right, wrong = self._grad_norms(self.M, c)
+        # A few ulp of float64 on each norm, even at m = 40 where s_0 rounds to 1 and a naive
+        # 1 - s_0 would lose every digit.
+        np.testing.assert_allclose(grad.lines[0].get_ydata(), right, rtol=1e-13, atol=0)
+        np.testing.assert_allclose(grad.lines[1].get_ydata(), wrong, rtol=1e-13, atol=0)
+        # At m = 0 (index 1) the wrong gradient is exactly C times smaller.
+        ratio = grad.lines[0].get_ydata()[1] / grad.lines[1].get_ydata()[1]
+        np.testing.assert_allclose(ratio, c, rtol=1e-13)
+
     def test_reference_lines(self):
-        ax = plot_double_softmax(10, self.M)
+        ax = plot_double_softmax(10, self.M)[0]
         np.testing.assert_allclose(ax.lines[2].get_ydata(), np.log(10), rtol=1e-15)
         floor = float(exact(lambda: mpmath.log(mpmath.e + 9) - 1))  # 1.4614...
         np.testing.assert_allclose(ax.lines[3].get_ydata(), floor, rtol=1e-15)
@@ -188,9 +225,14 @@ class TestPlotDoubleSoftmax:
 
     def test_default_grid_and_given_axes(self):
         _, given = plt.subplots()
-        ax = plot_double_softmax(ax=given)
+        ax = plot_double_softmax(ax=given)  # a single Axes: the loss panel only
         assert ax is given
         assert isinstance(ax, Axes)
+        assert len(ax.lines) == 4
+        _, pair = plt.subplots(2, 1)
+        axes = plot_double_softmax(ax=pair)
+        assert axes[0] is pair[0] and axes[1] is pair[1]
+        assert axes[1].get_yscale() == "log"
         m = ax.lines[0].get_xdata()
         assert m.size == 401
         assert m[0] == -5.0
@@ -238,8 +280,61 @@ class TestPlotInitialLoss:
             excess, 0.5 * sigma**2 * 0.9, rtol=0, atol=4 * 0.2 * np.sqrt(0.9 / n)
         )
 
+    def test_mark_labels_are_legible_and_the_last_faces_right(self):
+        from xentbook.plots import plot_initial_loss
+
+        marks = {"b": 1.0, "a": 0.58, "c": 1.32}
+        ax = plot_initial_loss((10,), np.array([0.1, 1.0]), samples=10, marks=marks)
+        labels = {t.get_text(): t for t in ax.texts}
+        assert [line.get_xdata()[0] for line in ax.lines[2:]] == [0.58, 1.0, 1.32]
+        assert [labels[k].get_ha() for k in "abc"] == ["right", "right", "left"]
+        assert min(t.get_fontsize() for t in ax.texts) >= 10
+
     def test_rejects_a_single_class(self):
         from xentbook.plots import plot_initial_loss
 
         with pytest.raises(ValueError, match=r"^plot_initial_loss: num_classes must hold"):
             plot_initial_loss((1,))
+
+
+class TestPlotBuggyTraining:
+    def test_one_legend_outside_the_panels(self):
+        from types import SimpleNamespace
+
+        from xentbook.plots import plot_buggy_training
+
+        runs = {
+            "a": SimpleNamespace(reported_loss=np.array([1.0, 0.5]), accuracy=np.array([0.5, 1])),
+            "b": SimpleNamespace(reported_loss=np.array([0.0, -3.0]), accuracy=np.array([0.5, 0])),
+        }
+        top, bottom = plot_buggy_training(runs)
+        np.testing.assert_array_equal(top.lines[1].get_ydata(), [0.0, -3.0])
+        np.testing.assert_array_equal(bottom.lines[0].get_ydata(), [0.5, 1.0])
+        assert top.get_legend() is None and bottom.get_legend() is None
+        (legend,) = top.figure.legends
+        assert [t.get_text() for t in legend.get_texts()] == ["a", "b"]
+
+
+class TestPlotClassAxisLayouts:
+    @pytest.mark.parametrize(("c", "t"), [(3, 2), (2, 5), (4, 4)])
+    def test_cells_follow_numpy_reshape(self, c, t):
+        ax = plot_class_axis_layouts(c, t)
+        texts = [x.get_text() for x in ax.texts]
+        # Independent reference: NumPy's own reshape of the labelled (1, C, T) array.
+        labels = np.array([[[f"c{k}t{j}" for j in range(t)] for k in range(c)]])
+        n = c * t
+        assert texts[:n] == labels.ravel().tolist()
+        assert texts[n : 2 * n] == labels.reshape(-1, c).ravel().tolist()
+        assert texts[2 * n : 3 * n] == np.swapaxes(labels, 1, 2).reshape(-1, c).ravel().tolist()
+        # Each row after moving the axis is one position: its colour is uniform.
+        patches = ax.patches[2 * n : 3 * n]
+        for row in range(t):
+            colours = {patches[row * c + k].get_facecolor() for k in range(c)}
+            assert len(colours) == 1
+        assert min(x.get_fontsize() for x in ax.texts) >= 10
+
+    def test_refuses_bad_sizes(self):
+        with pytest.raises(ValueError, match=r"^plot_class_axis_layouts: num_classes must be"):
+            plot_class_axis_layouts(1, 2)
+        with pytest.raises(TypeError, match=r"^plot_class_axis_layouts: length must be an int"):
+            plot_class_axis_layouts(3, 2.0)

@@ -24,6 +24,7 @@ from xentbook.plots._ce_vs_mse import (
     plot_plateau_escape,
     plot_plateau_pulls,
     plot_sigmoid_loss_landscape,
+    plot_simplex_true_class_pull,
 )
 from xentbook.plots._divergence import (
     plot_cross_entropy_vs_q,
@@ -91,6 +92,7 @@ from xentbook.plots._loss import (
 from xentbook.plots._mistakes import (
     plot_buggy_training,
     plot_clamped_loss,
+    plot_class_axis_layouts,
     plot_double_softmax,
     plot_initial_loss,
     plot_loss_without_log,
@@ -130,6 +132,7 @@ __all__ = [
     "plot_change_vs_bound",
     "plot_chunk_error",
     "plot_clamped_loss",
+    "plot_class_axis_layouts",
     "plot_code_length_rounding",
     "plot_code_lengths",
     "plot_code_tree",
@@ -182,6 +185,7 @@ __all__ = [
     "plot_reliability_diagram",
     "plot_sampling_distributions",
     "plot_sigmoid_loss_landscape",
+    "plot_simplex_true_class_pull",
     "plot_simplex_entropy",
     "plot_smooth_max",
     "plot_smoothing_excess",
