@@ -132,6 +132,18 @@ class TestPlotSoftTargetFloor:
         labels = [t.get_text() for t in ax.texts]
         assert r"floor $H(y) = 0.500$" in labels and r"floor $H(y) = 0$" in labels
 
+    def test_legend_clear_of_the_rise_at_one(self):
+        # The soft curve leaves the frame only where p_1 is within 1e-4 of 1; the legend's
+        # right edge stays well left of it.
+        ax = plot_soft_target_floor(targets=(0.8, 1.0))
+        ax.figure.canvas.draw()
+        box = ax.get_legend().get_window_extent().transformed(ax.transData.inverted())
+        assert box.x1 < 0.96
+        soft = ax.lines[0]
+        above = soft.get_xdata()[soft.get_ydata() > box.y0]
+        assert np.all((above < box.x0) | (above > 0.9999))
+        plt.close("all")
+
     def test_draws_on_given_axes(self):
         _, ax = plt.subplots()
         assert plot_soft_target_floor(ax=ax) is ax

@@ -2,10 +2,16 @@
 
 Each value the chapter states for PyTorch 2.13.0 (CPU) is recomputed here on the installed torch,
 to six decimals (or exactly, for 0.0 and nan), together with the xentbook side of each departure.
-The label-smoothing and unnormalized-target rows pin the same definitions as chapter 10 uses.
+The static PyTorch block of that section is run as printed, and its output compared with the
+output the chapter shows. The label-smoothing and unnormalized-target rows are not printed in
+chapter 6: they pin the definitions that chapter 10 uses.
 """
 
+import contextlib
+import io
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -33,7 +39,8 @@ def wt():
     return torch.tensor(W, dtype=torch.float64)
 
 
-# The PyTorch column of the chapter's table, case by case, as printed there.
+# The worked batch (chapter 6, section "A worked batch") in PyTorch, case by case, with the
+# xentbook values printed there to six decimals; the last two rows are chapter 10's definitions.
 SIX_DECIMALS = [
     ("indices, mean", lambda: F.cross_entropy(zt(), idx([1, 0])), "2.018508"),
     ("indices, sum", lambda: F.cross_entropy(zt(), idx([1, 0]), reduction="sum"), "4.037017"),
@@ -68,6 +75,51 @@ def test_version():
 )
 def test_six_decimal_rows(case, compute, shown):
     assert f"{compute().item():.6f}" == shown
+
+
+# The static block of section "Where xentbook departs from PyTorch", and its printed output.
+WORKED_BATCH_BLOCK = """
+import torch
+import torch.nn.functional as F
+
+Z = torch.tensor([[2.0, 1.0, 0.1], [0.1, 2.0, 1.9]], dtype=torch.float64)
+y = torch.tensor([1, 0])
+w = torch.tensor([0.5, 2.0, 1.0], dtype=torch.float64)
+print(F.cross_entropy(Z, y, reduction="none"))
+print(F.cross_entropy(Z, y, weight=w))  # divided by D = 2.5
+print(F.cross_entropy(Z, F.one_hot(y, 3).double(), weight=w))  # divided by N = 2
+print(F.cross_entropy(Z, torch.tensor([1, -100])))  # second item ignored
+"""
+WORKED_BATCH_OUTPUT = """\
+tensor([1.4170, 2.6200], dtype=torch.float64)
+tensor(1.6576, dtype=torch.float64)
+tensor(2.0720, dtype=torch.float64)
+tensor(1.4170, dtype=torch.float64)
+"""
+
+
+def test_worked_batch_block_is_the_one_in_the_chapter():
+    notebook = Path(__file__).resolve().parents[1] / "book" / "06_cross_entropy_loss.ipynb"
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    text = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    assert f"```python{WORKED_BATCH_BLOCK}```" in text
+    assert f"```text\n{WORKED_BATCH_OUTPUT}```" in text
+
+
+def test_worked_batch_block_prints_what_the_chapter_shows():
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(WORKED_BATCH_BLOCK, {})  # the chapter's own code, run as printed
+    assert out.getvalue() == WORKED_BATCH_OUTPUT
+    # the same numbers from xentbook, at the precision the chapter prints them
+    y = np.array([1, 0])
+    assert np.array2string(cross_entropy(Z, y, reduction="none"), precision=4) == "[1.417 2.62 ]"
+    shown = [
+        cross_entropy(Z, y, weight=W),
+        cross_entropy(Z, np.eye(3)[y], weight=W),
+        cross_entropy(Z, np.array([1, -100])),
+    ]
+    assert [f"{v:.4f}" for v in shown] == ["1.6576", "2.0720", "1.4170"]
 
 
 def test_every_item_ignored_is_nan_without_warning(recwarn):

@@ -309,7 +309,8 @@ def plot_soft_target_floor(
     ax.set_ylabel(r"loss $H(y, p)$ (nats)")
     ax.set_xlim(0, 1)
     ax.set_ylim(-0.12, 3)
-    ax.legend(loc="upper right", fontsize=LEGEND_PT)
+    # Upper right, moved in from the frame: clear of the soft curve's rise at p_1 -> 1.
+    ax.legend(loc="upper right", bbox_to_anchor=(0.94, 1.0), fontsize=LEGEND_PT)
     return ax
 
 
