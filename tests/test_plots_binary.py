@@ -87,6 +87,10 @@ class TestPlotBceProbabilityForm:
         x, loss = bottom.lines[1].get_data()
         assert np.all(loss[x >= 17.0] == 100.0)
         assert np.all(loss[x <= 16.5] < 17.0)
+        # The last step before the jump: 1 - p = 2**-23 in float32, a flat loss of 23 log 2.
+        last_step = loss[(x > 15.7) & (x < 16.6)]
+        np.testing.assert_allclose(last_step, 23 * np.log(2), rtol=1e-6)
+        assert bottom.get_ylim()[1] < 100.0  # the jump leaves the linear panel through its top
 
 
 class TestPlotWeightedFit:

@@ -52,3 +52,68 @@ def test_nan_target_with_weight_zero_poisons_loss_and_gradient():
 def test_nan_probability_raises():
     with pytest.raises(RuntimeError, match="input should be between 0 and 1"):
         F.binary_cross_entropy(torch.tensor([float("nan")]), torch.tensor([1.0]))
+
+
+def _bce_of_sigmoid(values, dtype, target):
+    x = torch.tensor(values, dtype=dtype, requires_grad=True)
+    loss = F.binary_cross_entropy(torch.sigmoid(x), torch.full_like(x, target), reduction="none")
+    loss.sum().backward()
+    return [v.item() for v in loss.double()], [g.item() for g in x.grad.double()]
+
+
+@pytest.mark.parametrize(
+    ("dtype", "last_good", "first_bad"),
+    [(torch.float32, 16.625, 16.6875), (torch.bfloat16, 6.21875, 6.25), (torch.float16, 8.3125, 8.3203125)],
+)
+def test_table_target_zero_jump(dtype, last_good, first_bad):
+    # The table's target-0 column: loss 100 from the first input whose sigmoid rounds to 1;
+    # the gradient there is 0 (bfloat16, float32) or nan (float16, whose guard is 0).
+    loss, grad = _bce_of_sigmoid([last_good, first_bad], dtype, 0.0)
+    assert loss[0] < 100.0 and grad[0] > 0.5
+    assert loss[1] == 100.0
+    if dtype is torch.float16:
+        assert math.isnan(grad[1])
+    else:
+        assert grad[1] == 0.0
+
+
+def test_table_float32_jump_at_16_64():
+    # The first float32 input at which torch.sigmoid rounds to 1 lies within 0.01 of 24 log 2.
+    x = torch.arange(16.5, 16.8, 0.001, dtype=torch.float32)
+    first = x[(torch.sigmoid(x) == 1.0).nonzero()[0]].item()
+    assert abs(first - 24 * math.log(2)) < 0.01
+
+
+def test_table_target_one_collapse():
+    # float64, float32, bfloat16: the gradient decays below x = log(1e-12) = -27.6 (near -1 at
+    # -27, below 0.7 in size at -28); float16: p underflows to 0 below 25 log 2 = -17.33, the
+    # loss is clamped at 100 and the gradient is nan.
+    for dtype in (torch.float64, torch.float32, torch.bfloat16):
+        _, grad = _bce_of_sigmoid([-27.0, -28.0], dtype, 1.0)
+        assert grad[0] < -0.95 and -0.75 < grad[1] < -0.6
+    loss, grad = _bce_of_sigmoid([-17.25, -17.375], torch.float16, 1.0)
+    assert loss[0] < 18.0 and grad[0] < -0.99
+    assert loss[1] == 100.0 and math.isnan(grad[1])
+
+
+def test_pos_weight_arrangement_cancels_like_the_plain_one():
+    # (1 - y) x - (1 + (r - 1) y) log sigma(x) and (1 + (r - 1) y) sigma(x) - r y, in float64:
+    # the loss is 0 at x = -40, y = 0 and the gradient 0 at x = 40, y = 1 (true 3 sigma(-40)).
+    r = torch.tensor([3.0], dtype=torch.float64)
+    x = torch.tensor([-40.0, 40.0], dtype=torch.float64, requires_grad=True)
+    y = torch.tensor([0.0, 1.0], dtype=torch.float64)
+    loss = F.binary_cross_entropy_with_logits(x, y, pos_weight=r, reduction="none")
+    loss.sum().backward()
+    assert loss[0].item() == 0.0 and x.grad[1].item() == 0.0
+    assert loss[1].item() == pytest.approx(3 * math.log1p(math.exp(-40.0)), rel=1e-15)
+    assert x.grad[0].item() == pytest.approx(1 / (1 + math.exp(40.0)), rel=1e-15)
+
+
+def test_clamping_probabilities_zeroes_their_gradient():
+    # p.clamp(1e-7, 1 - 1e-7) before BCELoss: float32 logits -20 and 20 (targets 1 and 0,
+    # confident mistakes) get a gradient of exactly 0; an unclamped one (-5) keeps its pull.
+    x = torch.tensor([-20.0, 20.0, -5.0], requires_grad=True)
+    p = torch.sigmoid(x).clamp(1e-7, 1 - 1e-7)
+    F.binary_cross_entropy(p, torch.tensor([1.0, 0.0, 1.0]), reduction="sum").backward()
+    assert x.grad[0].item() == 0.0 and x.grad[1].item() == 0.0
+    assert x.grad[2].item() == pytest.approx(-(1 - 1 / (1 + math.exp(5.0))), rel=1e-5)

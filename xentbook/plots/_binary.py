@@ -166,8 +166,10 @@ def plot_bce_probability_form(ax: Any = None) -> Any:
     :math:`\sigma(x) - 1 \to -1`; ``binary_cross_entropy(sigmoid(x), 1)`` collapses to zero
     once :math:`p (1 - p)` falls below :math:`10^{-12}`, near :math:`x = -27.6`. Bottom: the
     loss for the target 0. The logit form gives :math:`\operatorname{softplus}(x) \approx x`;
-    the probability form jumps to its clamp, 100, once :math:`\sigma(x)` rounds to 1 in float32
-    (:math:`x \ge 17`), where its gradient is 0.
+    the probability form follows it in steps (:math:`1 - p` is a multiple of :math:`2^{-24}`)
+    and jumps to its clamp, 100, off the top of the panel, once :math:`\sigma(x)` rounds to 1 in
+    float32 (:math:`x \ge 16.64`), where its gradient is 0. The bottom panel is drawn on a linear
+    scale over :math:`10 \le x \le 19` so that the steps show.
 
     Parameters
     ----------
@@ -206,12 +208,20 @@ def plot_bce_probability_form(ax: Any = None) -> Any:
     top.set_ylabel(r"$\partial \ell / \partial x$")
     top.legend(loc="center", bbox_to_anchor=(0.6, 0.55))  # the empty band right of the collapse
 
-    x_pos = np.linspace(0.0, 25.0, 1001).astype(np.float32)
+    x_pos = np.linspace(10.0, 19.0, 2001).astype(np.float32)
     loss_logit = binary_cross_entropy_with_logits(x_pos, np.zeros_like(x_pos), reduction="none")
     loss_prob, _ = _torch_bce_of_sigmoid(x_pos, 0.0)
     bottom.plot(x_pos, loss_logit, color=COLORS["ce"], lw=2, label="logits: BCEWithLogits")
     bottom.plot(x_pos, loss_prob, color=COLORS["mse"], lw=2, ls="--", label="BCE(sigmoid(x))")
-    bottom.set_yscale("log")
+    bottom.set_ylim(9.5, 19.5)  # the jump to 100 leaves the panel through its top
+    jump = float(x_pos[np.argmax(loss_prob == 100.0)])
+    bottom.annotate(
+        f"jumps to 100\nat x = {jump:.2f}",
+        xy=(jump, 19.3),
+        xytext=(12.4, 15.4),  # the empty area above the curves, below the legend
+        color=COLORS["mse"],
+        arrowprops={"arrowstyle": "->", "color": COLORS["mse"]},
+    )
     bottom.set_xlabel(r"logit $x$ (target 0)")
     bottom.set_ylabel("loss (nats)")
     bottom.legend(loc="upper left")
