@@ -107,3 +107,14 @@ class TestScipyClaims:
         # Exercise 3: scipy.special.softmax adds 1 + e^-a + e^-a in turn, zero from a = 37.
         first = next(a for a in range(1, 100) if np.log(special.softmax([a, 0.0, 0.0])[0]) == 0)
         assert first == 37
+
+    def test_logsumexp_weights_and_signs(self):
+        special = pytest.importorskip("scipy.special")
+        # "Other log-domain sums": b= weights the terms, return_sign=True allows negative ones.
+        # log(0.3 e^1000 + 0.7 e^999), by hand: 999 + log(0.3 e + 0.7).
+        weighted = special.logsumexp([1000.0, 999.0], b=[0.3, 0.7])
+        assert weighted == pytest.approx(999 + np.log(0.3 * np.e + 0.7), rel=1e-15)
+        # log|e^2 - e^3| = 3 + log(1 - e^-1), with sign -1.
+        value, sign = special.logsumexp([2.0, 3.0], b=[1.0, -1.0], return_sign=True)
+        assert sign == -1.0
+        assert value == pytest.approx(3 + np.log1p(-np.exp(-1.0)), rel=1e-15)

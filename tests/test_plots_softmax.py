@@ -245,6 +245,11 @@ class TestPlotFloatGrid:
         # long double carries s to ~1e-19 relative, so the residue (3e-17 of s) to ~1%.
         np.testing.assert_allclose(axes[2].lines[1].get_xdata()[0], residue, rtol=1e-2)
         assert abs(residue) < np.spacing(float(s)) / 2
+        # One key names the two markers; the tiny centre is written with a power of ten.
+        texts = [t.get_text() for t in axes[0].get_legend().get_texts()]
+        assert texts == ["exact value", "nearest float64"]
+        assert axes[2].get_xlabel() == r"offset from $8.497 \cdot 10^{-18}$"
+        assert axes[1].get_xlabel() == "offset from 40"
 
     def test_rounding_to_a_neighbour(self):
         # 1 + 0.7 ulp rounds up to 1 + ulp in float32 (ulp 2^-23 above 1).

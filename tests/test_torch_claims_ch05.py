@@ -69,3 +69,20 @@ def test_softmax_adds_the_small_terms_to_one_in_turn():
         return torch.softmax(torch.tensor([a, 0.0, 0.0], dtype=torch.float64), 0)[0]
 
     assert first_zero(torch_p0) == 37
+
+
+def test_fully_masked_row_has_log_sum_exp_minus_infinity():
+    # Section "The log-sum-exp trick": softmax of an all -inf row is nan, its log-sum-exp is
+    # the log of an empty sum, -inf (as xentbook.logsumexp returns, checked in the chapter).
+    row = torch.full((3,), float("-inf"))
+    assert torch.logsumexp(row, 0).item() == float("-inf")
+    assert torch.isnan(torch.softmax(row, 0)).all()
+
+
+def test_float16_finfo_min_mask_overflows_from_a_score_of_minus_16():
+    # "In practice": finfo.min (-65504) plus a score of -16 or less overflows to -inf in float16
+    # (-65520 is halfway to the next power of two, and the tie rounds to infinity).
+    lowest = torch.tensor(torch.finfo(torch.float16).min, dtype=torch.float16)
+    assert lowest.item() == -65504.0
+    assert (lowest + torch.tensor(-15.0, dtype=torch.float16)).item() == -65504.0
+    assert (lowest + torch.tensor(-16.0, dtype=torch.float16)).item() == float("-inf")

@@ -582,16 +582,35 @@ def plot_float_grid(
         offsets = np.array([float(g) - float(c) for g in grid])
         scale = float(np.spacing(c))
         a.plot(offsets, np.zeros_like(offsets), "|", ms=18, mew=2, color=COLORS["ce"])
-        a.plot([offset], [0.0], "v", ms=9, color=COLORS["mse"])
+        a.plot([offset], [0.0], "v", ms=9, color=COLORS["mse"], label="exact value")
         rounded = float(c + dt.type(offset)) - float(c)
-        a.plot([rounded], [0.0], "o", ms=12, mfc="none", mew=2, color=COLORS["accent"])
+        a.plot(
+            [rounded],
+            [0.0],
+            "o",
+            ms=12,
+            mfc="none",
+            mew=2,
+            color=COLORS["accent"],
+            label=f"nearest {dt.name}",
+        )
         a.axhline(0, color=COLORS["reference"], lw=0.8)
         a.set_yticks([])
         a.spines[["left"]].set_visible(False)
         a.grid(False)
         a.set_xlim(offsets[0] - scale / 2, offsets[-1] + scale / 2)
         a.set_title(label, loc="left")
-        a.set_xlabel(f"offset from {float(c):.4g}")
+        a.set_xlabel(f"offset from {_number_label(float(c))}")
         _legible(a)
         a.title.set_fontsize(12)
+    # One key for all panels, in the empty upper right of the first (the data sit on y = 0).
+    axes[0].legend(loc="upper right", ncols=2, fontsize=11, frameon=False, handletextpad=0.3)
     return axes
+
+
+def _number_label(x: float) -> str:
+    """``x`` to four significant digits, as ``m \\cdot 10^{e}`` in mathtext when tiny or huge."""
+    if x == 0 or 1e-3 <= abs(x) < 1e4:
+        return f"{x:.4g}"
+    mantissa, exponent = f"{x:.3e}".split("e")
+    return rf"${mantissa} \cdot 10^{{{int(exponent)}}}$"
