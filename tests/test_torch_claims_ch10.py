@@ -76,6 +76,10 @@ def test_focal_weight_mean_is_plain_unlike_torch_weighted_mean():
     np.testing.assert_allclose(torch_mean, torch_sum / w[y].sum(), rtol=1e-14)
     # gamma = 0: same per-item terms, but the mean divides by N, not by sum(w[y])
     np.testing.assert_allclose(focal_loss(z, y, gamma=0.0, weight=w), torch_sum / len(y), rtol=1e-14)
+    # With probability targets, PyTorch's weighted mean divides by N, not by sum(w[y]).
+    soft = torch.nn.functional.one_hot(torch.tensor(y), 4).double()
+    soft_mean = F.cross_entropy(torch.tensor(z), soft, weight=torch.tensor(w)).item()
+    np.testing.assert_allclose(soft_mean, torch_sum / len(y), rtol=1e-14)
 
 
 @pytest.mark.torch

@@ -26,6 +26,7 @@ from xentbook.book._ch04 import (
 from xentbook.book._ch05 import gumbel_max_sample, loss_condition_number
 from xentbook.book._ch07 import finite_difference_hessian, finite_difference_jacobian
 from xentbook.book._ch08 import DescentPath, descent_path
+from xentbook.book._ch10 import classwise_ece, equal_mass_ece
 from xentbook.book._ch11 import train_with_loss_bug
 from xentbook.book._ch12 import adaptive_unigram_logits
 from xentbook.book._ch13 import round_to_bfloat16
@@ -59,10 +60,12 @@ __all__ = [
     "average_code_length",
     "binary_entropy",
     "canonical_code",
+    "classwise_ece",
     "conditional_entropy",
     "decode_prefix",
     "descent_path",
     "empirical_distribution",
+    "equal_mass_ece",
     "expected_calibration_error",
     "expected_test_loss_add_alpha",
     "expected_training_loss",

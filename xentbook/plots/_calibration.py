@@ -92,19 +92,22 @@ def plot_focal_loss(
     ax.axvspan(0.6, 1.0, color=COLORS["reference"], alpha=0.08, lw=0)
     ax.text(
         0.8,
-        0.95,
+        0.97,
         "well-classified\nitems",
         transform=ax.get_xaxis_transform(),
         ha="center",
         va="top",
-        fontsize=9,
+        fontsize=10,
         color="0.35",
     )
     ax.set_xlabel(r"probability of the target class $p_t$")
-    ax.set_ylabel("loss (nats)")
+    ax.set_ylabel("loss (nats, log scale)")
     ax.set_xlim(0, 1)
-    ax.set_ylim(bottom=0)
-    ax.legend(loc="upper right", bbox_to_anchor=(1.0, 0.8), fontsize=9)
+    # A log axis: near p_t = 1 the curves differ by orders of magnitude, which a linear axis
+    # flattens onto zero; the vertical distance to the cross-entropy is the factor (1 - p_t)^g.
+    ax.set_yscale("log")
+    ax.set_ylim(1e-6, 20)
+    ax.legend(loc="lower left", fontsize=10)
     return ax
 
 
@@ -275,7 +278,7 @@ def plot_label_smoothing_loss(
     ax.set_xlim(0, max_gap)
     ax.set_ylim(bottom=0)
     ax.set_title(f"C = {classes} classes", fontsize=10)
-    ax.legend(loc="center right", fontsize=9)
+    ax.legend(loc="upper center", ncols=2, fontsize=10)
     return ax
 
 
