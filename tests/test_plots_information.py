@@ -250,7 +250,16 @@ class TestPlotNaiveLossUnderflow:
         for line, naive in zip(bottom.lines[:2], top.lines[1:3], strict=True):
             np.testing.assert_array_equal(line.get_ydata(), naive.get_ydata()[zoom] - exact)
 
+    def test_error_panel_range(self):
+        top, bottom = plot_naive_loss_underflow(max_gap=120.0, num=2401, zoom_to=106.0)
+        gap = top.lines[0].get_xdata()
+        shown = (gap >= 80.0) & (gap <= 106.0)
+        np.testing.assert_array_equal(bottom.lines[0].get_xdata(), gap[shown])
+        assert bottom.get_xlim() == (80.0, 106.0)
+
     def test_bad_arguments(self):
+        with pytest.raises(ValueError, match="plot_naive_loss_underflow: zoom_to must lie"):
+            plot_naive_loss_underflow(max_gap=120.0, zoom_to=130.0)
         with pytest.raises(ValueError, match="plot_naive_loss_underflow: max_gap must lie"):
             plot_naive_loss_underflow(max_gap=0.0)
         with pytest.raises(ValueError, match="plot_naive_loss_underflow: zoom_from must lie"):

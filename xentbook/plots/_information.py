@@ -339,7 +339,7 @@ def _round_to_bfloat16(x: np.ndarray) -> np.ndarray:
 
 
 def plot_naive_loss_underflow(
-    max_gap: float = 120.0, num: int = 4801, zoom_from: float = 80.0
+    max_gap: float = 120.0, num: int = 4801, zoom_from: float = 80.0, zoom_to: float | None = None
 ) -> np.ndarray:
     r"""Two-class loss against the logit gap: from the logits, and as -log of a rounded q_y.
 
@@ -358,6 +358,8 @@ def plot_naive_loss_underflow(
         Number of gaps.
     zoom_from : float, optional
         Smallest gap of the lower panel, which shows the error of the naive loss.
+    zoom_to : float, optional
+        Largest gap of the lower panel, in ``(zoom_from, max_gap]``; default ``max_gap``.
 
     Returns
     -------
@@ -366,7 +368,7 @@ def plot_naive_loss_underflow(
         naive loss in float32, bfloat16 and float16, NaN where it is infinite; ``lines[4:]``
         mark, above the axes, the first gap at which each naive loss is infinite. In
         ``bottom``, ``lines[0:2]`` are naive minus exact for float32 and bfloat16, against the
-        gaps from ``zoom_from`` on.
+        gaps from ``zoom_from`` to ``zoom_to``.
 
     Examples
     --------
@@ -381,6 +383,9 @@ def plot_naive_loss_underflow(
         raise ValueError(f"{func}: max_gap must lie in (0, 700), got {max_gap!r}")
     if not (isinstance(zoom_from, (int, float, np.floating)) and 0 <= zoom_from < max_gap):
         raise ValueError(f"{func}: zoom_from must lie in [0, max_gap), got {zoom_from!r}")
+    zoom_to = float(max_gap) if zoom_to is None else zoom_to
+    if not (isinstance(zoom_to, (int, float, np.floating)) and zoom_from < zoom_to <= max_gap):
+        raise ValueError(f"{func}: zoom_to must lie in (zoom_from, max_gap], got {zoom_to!r}")
     top, bottom = new_axes(nrows=2, figsize=(_PHONE_SIZE[0], 6.6))
     for a in (top, bottom):
         a.tick_params(labelsize=11)
@@ -420,14 +425,14 @@ def plot_naive_loss_underflow(
     top.set_xlim(0, max_gap)
     top.set_ylim(0, max_gap * 1.03)
     top.legend(loc="lower right", fontsize=11)
-    zoom = gap >= zoom_from
+    zoom = (gap >= zoom_from) & (gap <= zoom_to)
     for name in ("float32", "bfloat16"):
         bottom.plot(
             gap[zoom], naive[name][zoom] - exact[zoom], color=colors[name], lw=1.5, label=name
         )
     bottom.axhline(0.0, color=COLORS["reference"], lw=1)
     _phone_labels(bottom, "logit gap $d$", "naive $-$ exact (nats)")
-    bottom.set_xlim(zoom_from, max_gap)
+    bottom.set_xlim(zoom_from, zoom_to)
     bottom.legend(loc="upper left", fontsize=11)
     return np.array([top, bottom], dtype=object)
 
