@@ -85,16 +85,25 @@ class TestPlotOnlineSoftmax:
 
 
 class TestPlotLiveMemory:
-    def test_bars_are_the_data_top_to_bottom(self):
+    def test_bars_stack_the_parts_top_to_bottom(self):
         steps = ["a", "b", "c"]
-        ax = plot_live_memory(steps, [1.0, 2.0, 3.0])
-        np.testing.assert_array_equal([p.get_width() for p in ax.patches], [1.0, 2.0, 3.0])
+        parts = {"x": [1.0, 1.0, 0.0], "y": [0.0, 2.0, 1.0]}
+        ax = plot_live_memory(steps, parts)
+        widths = [p.get_width() for p in ax.patches]
+        lefts = [p.get_x() for p in ax.patches]
+        np.testing.assert_array_equal(widths, [1.0, 1.0, 0.0, 0.0, 2.0, 1.0])
+        # The second part starts where the first ends.
+        np.testing.assert_array_equal(lefts, [0.0, 0.0, 0.0, 1.0, 1.0, 0.0])
+        assert [t.get_text() for t in ax.texts] == ["1", "3", "1"]
         assert [t.get_text() for t in ax.get_yticklabels()] == steps
+        assert [t.get_text() for t in ax.get_legend().get_texts()] == ["x", "y"]
         assert ax.yaxis_inverted()
 
     def test_bad_input(self):
-        with pytest.raises(ValueError, match="plot_live_memory: live must hold one"):
-            plot_live_memory(["a"], [1.0, 2.0])
+        with pytest.raises(ValueError, match="plot_live_memory: part 'x' must hold one"):
+            plot_live_memory(["a"], {"x": [1.0, 2.0]})
+        with pytest.raises(ValueError, match="plot_live_memory: parts is empty"):
+            plot_live_memory(["a"], {})
 
 
 class TestPlotFusedLoop:

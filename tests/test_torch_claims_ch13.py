@@ -230,3 +230,35 @@ def test_exercise_5_float32_accumulator():
         assert f"{relative(chunked_weight_grad(x, w, t, rows, torch.float32), w64.grad):.4f}" == fp32
     gib = 2**30
     assert f"{128_256 * 4096 * 4 / gib:.2f}" == "1.96" and f"{128_256 * 4096 * 2 / gib:.2f}" == "0.98"
+
+
+def test_per_token_log_probabilities_without_a_log_softmax_copy():
+    # Section sec-13-designs: log_softmax(-1).gather(...) saves an N x V array of
+    # log-probabilities for the backward pass; gathering the target logits and subtracting
+    # logsumexp(-1) gives the same numbers and saves only length-N vectors beyond the logits.
+    # Saved tensors are counted with autograd's saved-tensor hooks.
+    gen = torch.Generator().manual_seed(13)
+    z = torch.randn(512, 8000, generator=gen).requires_grad_()
+    y = torch.randint(0, 8000, (512,), generator=gen)
+
+    def saved_beyond_logits(fn):
+        saved = {}
+
+        def pack(t):
+            if t.data_ptr() != z.data_ptr():
+                saved[t.data_ptr()] = t.numel() * t.element_size()
+            return t
+
+        with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+            out = fn()
+        return out, sum(saved.values()) / (z.numel() * z.element_size())
+
+    via_log_softmax, copies_a = saved_beyond_logits(
+        lambda: z.log_softmax(-1).gather(-1, y[:, None]).squeeze(-1))
+    via_logsumexp, copies_b = saved_beyond_logits(
+        lambda: z.gather(-1, y[:, None]).squeeze(-1) - z.logsumexp(-1))
+    assert copies_a >= 1.0
+    assert copies_b < 512 * 3 * 8 / (z.numel() * z.element_size())  # a few length-N vectors
+    reference = z.detach().double().log_softmax(-1)[torch.arange(512), y]
+    torch.testing.assert_close(via_logsumexp.double(), reference, rtol=0, atol=1e-5)
+    torch.testing.assert_close(via_log_softmax.double(), reference, rtol=0, atol=1e-5)

@@ -149,36 +149,58 @@ def plot_online_softmax(a: ArrayLike, chunk: int, *, ax: Axes | None = None) -> 
     return ax
 
 
-def plot_live_memory(steps: Sequence[str], live: ArrayLike, *, ax: Axes | None = None) -> Axes:
-    r"""Live memory after each step of a computation, as horizontal bars read top to bottom.
+def plot_live_memory(
+    steps: Sequence[str],
+    parts: Mapping[str, ArrayLike],
+    *,
+    ax: Axes | None = None,
+) -> Axes:
+    r"""What is alive after each step of a computation, as stacked horizontal bars.
 
-    Bar ``k`` (``ax.patches[k]``) has length ``live[k]``, the memory alive after step ``k`` in
-    units of one copy of the logits; ``steps[k]`` labels it. The first step is at the top.
+    Row ``k`` (the first step at the top) stacks, left to right in the order of ``parts``,
+    the memory of each array alive after step ``k``, in units of one copy of the logits;
+    ``steps[k]`` labels it and its total is written at its end. The bars are drawn part by
+    part: ``ax.patches[j * len(steps) + k]`` is part ``j`` of step ``k`` (zero-width when
+    that array is not alive). The legend sits below the axes, off the data.
 
     Parameters
     ----------
     steps : sequence of str
-        What each step does (and leaves alive).
-    live : array_like
-        Live memory after each step, non-negative, one value per step.
+        What each step does.
+    parts : mapping of str to array_like
+        For each array (the key labels it), its size after each step, non-negative, one value
+        per step (0 where it is not alive).
     ax : Axes, optional
         Where to draw; a new figure by default.
     """
-    values = np.asarray(live, dtype=np.float64)
-    if values.ndim != 1 or values.size == 0 or values.size != len(steps) or (values < 0).any():
-        raise ValueError(
-            f"plot_live_memory: live must hold one non-negative value per step "
-            f"({len(steps)} steps), got {np.asarray(live)!r}"
+    if not parts:
+        raise ValueError("plot_live_memory: parts is empty; give at least one array")
+    values = []
+    for label, data in parts.items():
+        arr = np.asarray(data, dtype=np.float64)
+        if arr.ndim != 1 or arr.size != len(steps) or arr.size == 0 or (arr < 0).any():
+            raise ValueError(
+                f"plot_live_memory: part {label!r} must hold one non-negative value per step "
+                f"({len(steps)} steps), got {np.asarray(data)!r}"
+            )
+        values.append(arr)
+    ax = new_axes(ax, figsize=(6.0, 0.55 * len(steps) + 1.9))
+    pos = np.arange(len(steps))
+    colors = [COLORS[c] for c in ("ce", "accent", "mse", "grad", "extra")]
+    left = np.zeros(len(steps))
+    for j, (label, arr) in enumerate(zip(parts, values, strict=True)):
+        ax.barh(
+            pos, arr, left=left, height=0.6, color=colors[j % len(colors)], label=label,
+            edgecolor="white", linewidth=1.0,
         )
-    ax = new_axes(ax, figsize=(6.0, 0.55 * len(steps) + 1.2))
-    pos = np.arange(values.size)
-    ax.barh(pos, values, color=COLORS["ce"], height=0.6)
+        left = left + arr
     ax.set_yticks(pos, list(steps))
     ax.invert_yaxis()
-    for y, x in zip(pos, values, strict=True):
+    for y, x in zip(pos, left, strict=True):
         ax.text(float(x) + 0.05, float(y), f"{x:g}", va="center")
-    ax.set_xlim(0, values.max() * 1.15 + 0.1)
-    ax.set_xlabel("live memory (copies of the logits)")
+    ax.set_xlim(0, left.max() * 1.15 + 0.1)
+    ax.set_xlabel("alive beyond the logits (copies of the logits)")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.4, -0.17), frameon=False)
     return ax
 
 
