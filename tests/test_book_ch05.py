@@ -114,6 +114,11 @@ class TestScipyClaims:
         # log(0.3 e^1000 + 0.7 e^999), by hand: 999 + log(0.3 e + 0.7).
         weighted = special.logsumexp([1000.0, 999.0], b=[0.3, 0.7])
         assert weighted == pytest.approx(999 + np.log(0.3 * np.e + 0.7), rel=1e-15)
+        # e^3 - e^2 > 0: a subtraction; e^2 - e^3 < 0: nan, unless return_sign=True.
+        difference = special.logsumexp([3.0, 2.0], b=[1.0, -1.0])
+        assert difference == pytest.approx(3 + np.log1p(-np.exp(-1.0)), rel=1e-15)
+        with np.errstate(invalid="ignore"):
+            assert np.isnan(special.logsumexp([2.0, 3.0], b=[1.0, -1.0]))
         # log|e^2 - e^3| = 3 + log(1 - e^-1), with sign -1.
         value, sign = special.logsumexp([2.0, 3.0], b=[1.0, -1.0], return_sign=True)
         assert sign == -1.0
