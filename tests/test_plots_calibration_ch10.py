@@ -69,3 +69,18 @@ def test_focal_optimum_is_the_true_frequency_for_cross_entropy():
             options={"xatol": 1e-10},
         ).x
         np.testing.assert_allclose(b, ref, atol=1e-4)
+
+
+def test_calibration_comparison_with_labels_per_group():
+    # Two groups with their own labels and sizes: each curve is binned against its own labels.
+    first = np.array([[0.95, 0.05], [0.55, 0.45]])
+    second = np.array([[0.65, 0.35], [0.62, 0.38], [0.9, 0.1]])
+    top, bottom = plot_calibration_comparison(
+        {"a": first, "b": second}, {"a": [0, 0], "b": [0, 1, 1]}, n_bins=5, legend_loc="lower right"
+    )
+    # Group a: 0.55 (right) in bin (0.4, 0.6], 0.95 (right) in (0.8, 1].
+    np.testing.assert_allclose(top.lines[0].get_data(), [[0.55, 0.95], [1.0, 1.0]], rtol=1e-14)
+    # Group b: 0.65 (right) and 0.62 (wrong) in (0.6, 0.8], 0.9 (wrong) in (0.8, 1].
+    np.testing.assert_allclose(top.lines[1].get_data(), [[0.635, 0.9], [0.5, 0.0]], rtol=1e-14)
+    np.testing.assert_array_equal(bottom.lines[1].get_ydata(), [2, 1])
+    assert top.get_legend()._loc == 4  # "lower right"

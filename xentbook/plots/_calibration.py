@@ -331,9 +331,13 @@ def plot_focal_gradient_ratio(
 
 
 def plot_calibration_comparison(
-    models: dict[str, ArrayLike], labels: ArrayLike, n_bins: int = 15, ax: Any = None
+    models: dict[str, ArrayLike],
+    labels: ArrayLike | dict[str, ArrayLike],
+    n_bins: int = 15,
+    ax: Any = None,
+    legend_loc: str = "upper left",
 ) -> Any:
-    r"""Reliability curves of several models over the same labels, with the counts per bin.
+    r"""Reliability curves of several models (or groups of items), with the counts per bin.
 
     Top: for each model, the accuracy of each non-empty confidence bin against the bin's mean
     confidence (:func:`xentbook.book.reliability_bins`), with perfect calibration dashed. Bottom:
@@ -344,12 +348,16 @@ def plot_calibration_comparison(
     ----------
     models : dict
         Name to an ``(N, C)`` array of predicted probabilities.
-    labels : array_like
-        The ``N`` class indices.
+    labels : array_like or dict
+        The ``N`` class indices shared by every model, or a dict with the same keys as
+        ``models`` giving each its own labels (to compare groups of items).
     n_bins : int, optional
         Number of equal-width confidence bins.
     ax : pair of Axes, optional
         Where to draw; a new figure of two stacked panels when omitted.
+    legend_loc : str, optional
+        Where the legends go in both panels (a Matplotlib ``loc``); choose a corner the
+        curves leave empty.
 
     Returns
     -------
@@ -375,9 +383,10 @@ def plot_calibration_comparison(
     edges = np.linspace(0.0, 1.0, n_bins + 1)
     centres = (edges[:-1] + edges[1:]) / 2
     for k, (name, probs) in enumerate(models.items()):
-        bins = reliability_bins(probs, labels, n_bins=n_bins)
+        y = labels[name] if isinstance(labels, dict) else labels
+        bins = reliability_bins(probs, y, n_bins=n_bins)
         kept = bins.counts > 0
-        ece = expected_calibration_error(probs, labels, n_bins=n_bins)
+        ece = expected_calibration_error(probs, y, n_bins=n_bins)
         color, style = colors[k % 4], styles[k % 4]
         top.plot(
             bins.confidence[kept],
@@ -396,12 +405,12 @@ def plot_calibration_comparison(
     top.set_ylim(0.0, 1.0)
     top.set_xlabel("mean confidence in the bin")
     top.set_ylabel("accuracy in the bin")
-    top.legend(loc="upper left")
+    top.legend(loc=legend_loc)
     bottom.set_yscale("log")
     bottom.set_xlim(0.0, 1.0)
     bottom.set_xlabel("confidence bin")
     bottom.set_ylabel("items in the bin")
-    bottom.legend(loc="upper left")
+    bottom.legend(loc=legend_loc)
     return np.array([top, bottom], dtype=object)
 
 
