@@ -41,6 +41,20 @@ def test_simplex_values():
     np.testing.assert_allclose([x, y], [0.2 + 0.05, math.sqrt(3) / 2 * 0.1], rtol=1e-15)
 
 
+def test_simplex_contour_labels_sit_on_their_levels():
+    # One label per level from 0.5 bit up, on the segment from the centre to the top vertex,
+    # where the exact entropy is that level (to the resolution of the drawn grid).
+    ax = plot_simplex_entropy()
+    labels = [t for t in ax.texts if t.get_text() in {"0.50", "0.75", "1.00", "1.25", "1.50"}]
+    assert sorted(t.get_text() for t in labels) == ["0.50", "0.75", "1.00", "1.25", "1.50"]
+    for t in labels:
+        tx, ty = t.get_position()
+        assert tx == pytest.approx(0.5, abs=0.01)
+        p2 = ty / (math.sqrt(3) / 2)
+        p1 = tx - 0.5 * p2
+        h = -sum(v * math.log2(v) for v in (1 - p1 - p2, p1, p2))
+        assert h == pytest.approx(float(t.get_text()), abs=0.01)
+
 def test_code_tree_claims_are_kraft_terms():
     words = ["00", "01", "100", "1010"]
     ax = plot_code_tree(words)

@@ -159,7 +159,24 @@ def plot_simplex_entropy(
     contours = ax.tricontour(
         x, y, h, levels=np.arange(0.25, 1.6, 0.25), colors="white", linewidths=0.9
     )
-    ax.clabel(contours, fmt="%.2f", fontsize=_LEGEND - 1, inline_spacing=2)
+    # Label each level once, where it crosses the segment from the centre to the top vertex
+    # (H(a, a, 1 - 2a) falls from log2 3 to 0 along it): a column of labels clear of the
+    # annotated points. The 0.25-bit level is drawn but left unlabelled: its arcs are too short.
+    a = np.linspace(1 / 3, 1e-9, 4001)
+    ray = np.stack([a, a, 1 - 2 * a], axis=-1)
+    h_ray = entropy(ray, base=2)
+    spots = []
+    for level in contours.levels[1:]:
+        k = int(np.argmin(np.abs(h_ray - level)))
+        spots.append(_simplex_xy(ray[k]))
+    ax.clabel(
+        contours,
+        levels=contours.levels[1:],
+        fmt="%.2f",
+        fontsize=_LEGEND - 1,
+        inline_spacing=2,
+        manual=spots,
+    )
     marked = np.array([np.asarray(q, dtype=float) for q in points]).reshape(-1, 3)
     mx, my = _simplex_xy(marked)
     ax.plot(mx, my, "o", color=COLORS["accent"], ms=7, mec="black")
