@@ -78,3 +78,44 @@ def test_weight_norm_growth_from_zero_start_chapter_text():
     for loss, norms in printed.items():
         path = descent_path(X, labels, zero, loss=loss, lr=1.0, steps=100_000)
         assert (f"{path.weight_norm[10_000]:.1f}", f"{path.weight_norm[100_000]:.1f}") == norms
+
+
+@pytest.mark.parametrize("loss", ["mae", "gce"])
+def test_probability_losses_first_step_matches_central_differences(iris, loss):
+    # Reference: central differences of the loss written out by hand in the parameters,
+    # 2 (1 - p_y) for the absolute error and (1 - p_y^q) / q for the generalised CE.
+    X, y = iris
+    rng = np.random.default_rng(11)
+    init = (rng.standard_normal((4, 3)), rng.standard_normal(3))
+    Xb = np.hstack([X, np.ones((len(X), 1))])
+    q = 0.7
+
+    def value(theta):
+        z = Xb @ theta.reshape(5, 3)
+        p = np.exp(z - z.max(axis=1, keepdims=True))
+        p_y = (p / p.sum(axis=1, keepdims=True))[np.arange(len(y)), y]
+        return np.mean(2 * (1 - p_y)) if loss == "mae" else np.mean((1 - p_y**q) / q)
+
+    theta0 = np.vstack(init).ravel()
+    h = 1e-6
+    numeric = np.array(
+        [(value(theta0 + h * e) - value(theta0 - h * e)) / (2 * h) for e in np.eye(15)]
+    )
+    one = descent_path(X, y, init, loss=loss, lr=1.0, steps=1, q=q)
+    step = np.vstack([one.weights, one.bias]).ravel() - theta0
+    np.testing.assert_allclose(-step, numeric, rtol=1e-7, atol=1e-10)
+    np.testing.assert_allclose(one.loss[0], value(theta0), rtol=1e-14)
+
+
+def test_gce_limits_are_cross_entropy_and_half_the_absolute_error(iris):
+    X, y = iris
+    rng = np.random.default_rng(12)
+    init = (rng.standard_normal((4, 3)), rng.standard_normal(3))
+    ce = descent_path(X, y, init, loss="cross_entropy", lr=0.5, steps=20)
+    near_zero = descent_path(X, y, init, loss="gce", lr=0.5, steps=20, q=1e-7)
+    np.testing.assert_allclose(near_zero.loss, ce.loss, rtol=1e-5)
+    mae = descent_path(X, y, init, loss="mae", lr=0.5, steps=20)
+    q_one = descent_path(X, y, init, loss="gce", lr=1.0, steps=20, q=1.0)
+    np.testing.assert_allclose(2 * q_one.loss, mae.loss, rtol=1e-13)  # same path, lr doubled
+    with pytest.raises(ValueError, match="q must be in"):
+        descent_path(X, y, init, loss="gce", q=0.0)

@@ -64,3 +64,28 @@ def test_plateau_pulls_plot_both_norms_on_log_axes_and_mark_the_escape():
     np.testing.assert_array_equal(ax.lines[1].get_ydata(), wrong)
     np.testing.assert_array_equal(ax.lines[2].get_xdata(), [500, 500])
     assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
+
+
+def test_simplex_true_class_pull_is_the_closed_forms():
+    from xentbook.plots import plot_simplex_true_class_pull
+
+    num = 12
+    for target in (0, 2):
+        top, bottom = plot_simplex_true_class_pull(target=target, num=num)
+        grid = (
+            np.array([(i, j, num - i - j) for i in range(num + 1) for j in range(num + 1 - i)])
+            / num
+        )
+        p_y = grid[:, target]
+        residual = grid - np.eye(3)[target]
+        # Hand derivation: dCE/dz_y = p_y - 1; dSE/dz_y = 2 [J (p - e_y)]_y
+        # = 2 p_y (p_y - 1 - p.(p - e_y)) = -2 p_y ||p - e_y||^2.
+        np.testing.assert_allclose(top.collections[0].get_array(), 1 - p_y, atol=1e-15)
+        np.testing.assert_allclose(
+            bottom.collections[0].get_array(),
+            2 * p_y * np.sum(residual**2, axis=1),
+            rtol=1e-13,
+            atol=1e-16,
+        )
+        # zero along the whole side opposite the true vertex
+        assert np.all(bottom.collections[0].get_array()[p_y == 0] == 0)

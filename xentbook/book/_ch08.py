@@ -2,8 +2,9 @@ r"""Chapter 8: a fast full-batch trainer that records the whole path of softmax 
 
 :func:`xentbook.book.train_softmax_regression` validates its inputs and records the loss and the
 accuracy. The plateau of chapter 8 needs tens of thousands of steps, the norm of the weights at
-every step, Adam beside plain gradient descent, and the squared error on the logits as a third
-loss; :func:`descent_path` provides them with the same model, the same losses and the same
+every step, Adam beside plain gradient descent, the squared error on the logits, and the two
+losses of the label-noise experiment (the absolute error and the generalised cross-entropy);
+:func:`descent_path` provides them with the same model, the same losses and the same
 update rule (its plain gradient-descent path equals the trainer's to rounding).
 """
 
@@ -16,7 +17,7 @@ from numpy.typing import ArrayLike, NDArray
 
 __all__ = ["DescentPath", "descent_path"]
 
-_LOSSES = ("cross_entropy", "mse", "logit_mse")
+_LOSSES = ("cross_entropy", "mse", "logit_mse", "mae", "gce")
 _OPTIMIZERS = ("gd", "adam")
 
 
@@ -36,7 +37,9 @@ class DescentPath(NamedTuple):
     snapshots: dict[int, tuple[NDArray[np.float64], NDArray[np.float64]]]
 
 
-def _loss_and_logit_grad(z: NDArray[Any], onehot: NDArray[Any], loss: str) -> tuple[float, Any]:
+def _loss_and_logit_grad(
+    z: NDArray[Any], onehot: NDArray[Any], loss: str, q: float = 0.7
+) -> tuple[float, Any]:
     n = z.shape[0]
     if loss == "logit_mse":
         residual = z - onehot
@@ -46,6 +49,14 @@ def _loss_and_logit_grad(z: NDArray[Any], onehot: NDArray[Any], loss: str) -> tu
     p = np.exp(log_p)
     if loss == "cross_entropy":
         return float(-np.sum(onehot * log_p) / n), (p - onehot) / n
+    if loss in ("mae", "gce"):
+        # Both are functions f(p_y) of the true-class probability, whose gradient in z is
+        # f'(p_y) p_y (e_y - p): the absolute error 2 (1 - p_y) has f' = -2, the generalised
+        # cross-entropy (1 - p_y^q) / q has f' = -p_y^(q - 1).
+        p_y = np.sum(onehot * p, axis=1, keepdims=True)
+        if loss == "mae":
+            return float(np.sum(2 * (1 - p_y)) / n), 2 * p_y * (p - onehot) / n
+        return float(np.sum((1 - p_y**q) / q) / n), p_y**q * (p - onehot) / n
     d = 2 * (p - onehot)  # gradient of ||p - e_y||^2 in p; the softmax Jacobian is symmetric
     grad = p * d - p * np.sum(p * d, axis=1, keepdims=True)
     return float(np.sum((p - onehot) ** 2) / n), grad / n
@@ -60,13 +71,18 @@ def descent_path(
     steps: int = 100,
     optimizer: str = "gd",
     snapshots: tuple[int, ...] = (),
+    q: float = 0.7,
 ) -> DescentPath:
     r"""Train softmax regression full-batch and record loss, accuracy and weight norm per step.
 
     The logits are :math:`Z = X W + \mathbf{1} b^\top`; the losses, averaged over the
     :math:`N` examples, are the cross-entropy, the squared error of the probabilities summed
     over the classes, :math:`\lVert \operatorname{softmax}(z) - e_y \rVert^2` (the Brier
-    score), or the squared error of the logits themselves, :math:`\lVert z - e_y \rVert^2`.
+    score), the squared error of the logits themselves, :math:`\lVert z - e_y \rVert^2`, the
+    absolute error of the probabilities, :math:`\lVert \operatorname{softmax}(z) - e_y \rVert_1
+    = 2 (1 - p_y)`, or the generalised cross-entropy :math:`(1 - p_y^q) / q` of Zhang and
+    Sabuncu, which tends to the cross-entropy as :math:`q \to 0` and is half the absolute error
+    at :math:`q = 1`.
     Plain gradient descent updates :math:`W \leftarrow W - \eta X^\top G`,
     :math:`b \leftarrow b - \eta \mathbf{1}^\top G` with :math:`G = \partial\mathcal{L}/\partial Z`,
     as :func:`xentbook.book.train_softmax_regression` does; Adam uses PyTorch's defaults
@@ -81,7 +97,7 @@ def descent_path(
         Integer class indices, shape ``(N,)``, in ``[0, C)``.
     init : (weights, bias)
         Starting parameters of shapes ``(F, C)`` and ``(C,)``; copied, not modified.
-    loss : {'mse', 'cross_entropy', 'logit_mse'}, optional
+    loss : {'mse', 'cross_entropy', 'logit_mse', 'mae', 'gce'}, optional
         Default ``'mse'``.
     lr : float, optional
         Learning rate, positive. Default 1.
@@ -91,6 +107,9 @@ def descent_path(
         Default ``'gd'``.
     snapshots : tuple of int, optional
         Steps after which to keep a copy of the parameters.
+    q : float, optional
+        Exponent of the generalised cross-entropy, in ``(0, 1]``; default 0.7, the value
+        Zhang and Sabuncu recommend. Ignored by the other losses.
 
     Returns
     -------
@@ -116,6 +135,8 @@ def descent_path(
         raise ValueError(f"descent_path: lr must be positive, got {lr!r}")
     if steps < 0:
         raise ValueError(f"descent_path: steps must be at least 0, got {steps!r}")
+    if not 0 < q <= 1:
+        raise ValueError(f"descent_path: q must be in (0, 1], got {q!r}")
     x = np.asarray(X, dtype=np.float64)
     labels = np.asarray(y)
     weights = np.array(init[0], dtype=np.float64)
@@ -131,7 +152,7 @@ def descent_path(
     kept = {}
     for k in range(steps + 1):
         z = xb @ theta
-        losses[k], g_z = _loss_and_logit_grad(z, onehot, loss)
+        losses[k], g_z = _loss_and_logit_grad(z, onehot, loss, q)
         accuracy[k] = np.mean(np.argmax(z, axis=1) == labels)
         norms[k] = np.linalg.norm(theta[:-1])
         if k in snapshots:

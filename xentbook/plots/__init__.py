@@ -24,6 +24,7 @@ from xentbook.plots._ce_vs_mse import (
     plot_plateau_escape,
     plot_plateau_pulls,
     plot_sigmoid_loss_landscape,
+    plot_simplex_true_class_pull,
 )
 from xentbook.plots._divergence import (
     plot_cross_entropy_vs_q,
@@ -185,6 +186,7 @@ __all__ = [
     "plot_sampling_distributions",
     "plot_sigmoid_loss_landscape",
     "plot_simplex_entropy",
+    "plot_simplex_true_class_pull",
     "plot_smooth_max",
     "plot_smoothing_excess",
     "plot_soft_cap",

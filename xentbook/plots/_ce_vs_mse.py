@@ -12,7 +12,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+from matplotlib import patheffects
 from matplotlib.axes import Axes
+from matplotlib.colors import LogNorm
 from numpy.typing import ArrayLike
 
 from xentbook.binary import binary_cross_entropy_with_logits
@@ -24,6 +26,7 @@ __all__ = [
     "plot_plateau_escape",
     "plot_plateau_pulls",
     "plot_sigmoid_loss_landscape",
+    "plot_simplex_true_class_pull",
 ]
 
 
@@ -67,7 +70,7 @@ def plot_gradient_size_vs_probability(ax: Axes | None = None) -> Axes:
     ax.set_ylim(1e-7, 3.0)
     ax.set_xlabel(r"predicted probability $p$ of the true class (logit scale)")
     ax.set_ylabel(r"$|\partial \ell / \partial z|$")
-    ax.legend(loc="lower left")
+    ax.legend(loc="lower center")  # the one corner no curve crosses
     return ax
 
 
@@ -263,15 +266,129 @@ def plot_plateau_pulls(
     if ax is None:
         ax = new_axes(figsize=(6.0, 3.8))
     steps = np.asarray(steps, dtype=np.float64)
-    ax.plot(steps, np.asarray(pull_fitted, dtype=np.float64), color=COLORS["ce"], lw=2,
-            label="pull of the flowers already right")
-    ax.plot(steps, np.asarray(pull_wrong, dtype=np.float64), color=COLORS["mse"], lw=2,
-            ls="--", label="pull of the flowers still wrong")
+    ax.plot(
+        steps,
+        np.asarray(pull_fitted, dtype=np.float64),
+        color=COLORS["ce"],
+        lw=2,
+        label="pull of the flowers already right",
+    )
+    ax.plot(
+        steps,
+        np.asarray(pull_wrong, dtype=np.float64),
+        color=COLORS["mse"],
+        lw=2,
+        ls="--",
+        label="pull of the flowers still wrong",
+    )
     if escape is not None:
         ax.axvline(escape, color="0.4", ls=":", lw=1.5, label="escape")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("step $t$")
     ax.set_ylabel("gradient norm")
-    ax.legend(loc="upper right")
+    # top right, clear of the curves and of the escape marker at the right edge
+    ax.legend(loc="upper right", bbox_to_anchor=(0.9, 1.0))
     return ax
+
+
+def _true_class_pulls(p: np.ndarray, target: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sizes of both losses' gradients in the true class's logit, at each row of p.
+
+    The gradient of the cross-entropy in z_y is p_y - 1. The squared error's is
+    2 [J (p - e_y)]_y = 2 p_y (p_y - 1 - p.(p - e_y)), computed here from the Jacobian product
+    (the closed form -2 p_y ||p - e_y||^2 is what the test checks against).
+    """
+    residual = p.copy()
+    residual[:, target] -= 1.0  # p - e_y
+    jr = p * residual - p * np.sum(p * residual, axis=1, keepdims=True)  # J (p - e_y)
+    return np.abs(residual[:, target]), np.abs(2 * jr[:, target])
+
+
+def plot_simplex_true_class_pull(target: int = 0, num: int = 90, ax: Any = None) -> Any:
+    r"""How hard each loss pushes up the true class's logit, over the simplex of 3 classes.
+
+    A point of each triangle is a prediction :math:`p = (p_0, p_1, p_2)`, at distance
+    proportional to :math:`p_k` from the side opposite vertex :math:`k`; the true class is
+    ``target``. The colour is :math:`|\partial L / \partial z_y|`. Top: cross-entropy's
+    :math:`1 - p_y`, near 1 wherever the true class is unlikely. Bottom: the squared error's
+    :math:`2 p_y \lVert p - e_y \rVert^2`, which vanishes along the whole side
+    :math:`p_y = 0`, at the wrong vertices and between them. One logarithmic colour scale,
+    from :math:`10^{-3}` (smaller values are clipped) to 1, serves both.
+
+    Parameters
+    ----------
+    target : {0, 1, 2}, optional
+        The true class. Default 0.
+    num : int, optional
+        Grid subdivisions per side (at least 2); the grid holds the
+        :math:`(n+1)(n+2)/2` predictions :math:`(i, j, k)/n`.
+    ax : pair of Axes, optional
+        Where to draw; default a new figure of two stacked panels.
+
+    Returns
+    -------
+    numpy.ndarray of Axes
+        The two panels; in each, ``collections[0]`` is the coloured triangle, whose
+        ``get_array()`` holds :math:`|\partial L / \partial z_y|` at the grid predictions (in
+        the order ``(i, j)`` row-major, ``k = n - i - j``), before clipping.
+
+    Examples
+    --------
+    >>> from xentbook.plots import plot_simplex_true_class_pull
+    >>> top, bottom = plot_simplex_true_class_pull(num=2)
+    >>> print(top.collections[0].get_array().round(3))
+    [1.  1.  1.  0.5 0.5 0. ]
+    """
+    if target not in (0, 1, 2):
+        raise ValueError(f"plot_simplex_true_class_pull: target must be 0, 1 or 2, got {target!r}")
+    if isinstance(num, bool) or not isinstance(num, (int, np.integer)) or num < 2:
+        raise ValueError(f"plot_simplex_true_class_pull: num must be an integer >= 2, got {num!r}")
+    grid = (
+        np.array(
+            [(i, j, num - i - j) for i in range(num + 1) for j in range(num + 1 - i)], dtype=float
+        )
+        / num
+    )
+    ce, se = _true_class_pulls(grid, target)
+    x, y = grid[:, 1] + 0.5 * grid[:, 2], (np.sqrt(3) / 2) * grid[:, 2]
+    if ax is None:
+        panels = new_axes(nrows=2, figsize=(6.0, 8.6))
+    else:
+        panels = np.asarray(ax, dtype=object).ravel()
+    norm = LogNorm(vmin=1e-3, vmax=1.0, clip=True)
+    titles = [
+        r"cross-entropy: $|\partial L / \partial z_y| = 1 - p_y$",
+        r"squared error: $|\partial L / \partial z_y| = 2 p_y \Vert p - e_y \Vert^2$",
+    ]
+    vertices = [(0.0, 0.0), (1.0, 0.0), (0.5, np.sqrt(3) / 2)]
+    mesh = None
+    for panel, values, title in zip(panels, (ce, se), titles, strict=True):
+        panel.grid(False)
+        panel.spines[:].set_visible(False)
+        mesh = panel.tripcolor(x, y, values, shading="gouraud", cmap="viridis", norm=norm)
+        mesh.set_array(values)  # the unclipped values; the norm clips only the colours
+        lines = panel.tricontour(x, y, values, levels=[0.1, 0.5], colors="white", linewidths=1.2)
+        panel.clabel(lines, fmt={0.1: "0.1", 0.5: "0.5"}, fontsize=10)
+        for k, (vx, vy) in enumerate(vertices):
+            name = f"$p_{k} = 1$" + (" (true class)" if k == target else "")
+            dy = 0.04 if vy > 0 else -0.09
+            panel.text(
+                vx,
+                vy + dy,
+                name,
+                ha="center",
+                fontsize=11,
+                path_effects=[patheffects.withStroke(linewidth=2.5, foreground="white")],
+            )
+        panel.set_title(title, fontsize=12)
+        panel.set_aspect("equal")
+        panel.set_xlim(-0.12, 1.12)
+        panel.set_ylim(-0.12, np.sqrt(3) / 2 + 0.1)
+        panel.set_xticks([])
+        panel.set_yticks([])
+    fig = panels[0].figure
+    bar = fig.colorbar(mesh, ax=list(panels), orientation="horizontal", shrink=0.8, pad=0.02)
+    bar.set_label(r"push on the true class's logit, $|\partial L / \partial z_y|$", size=11)
+    bar.ax.tick_params(labelsize=10)
+    return np.array(list(panels), dtype=object)
