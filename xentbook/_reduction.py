@@ -40,7 +40,7 @@ def reduce_losses(
     """
     if reduction == "none":
         return losses.astype(out_dtype, copy=False)[()]
-    total = float(np.sum(losses, dtype=np.float64))
+    total = float(np.add.reduce(losses, axis=None, dtype=np.float64))
     if reduction == "sum":
         return out_dtype.type(total)
     count = float(losses.size) if denominator is None else denominator

@@ -197,6 +197,12 @@ def _limits(dtype: np.dtype[Any]) -> tuple[int, int]:
     return int(info.min), int(info.max)
 
 
+@functools.cache
+def _unsigned(dtype: np.dtype[Any]) -> np.dtype[Any]:
+    """The unsigned integer dtype of the same size and byte order as ``dtype``."""
+    return np.dtype(dtype.str.replace("i", "u"))
+
+
 def _checked_indices(
     func: str,
     name: str,
@@ -210,9 +216,9 @@ def _checked_indices(
     lo, hi = _limits(t.dtype)
     ignorable = ignore_index is not None and lo <= ignore_index <= hi
     if t.size == 0 or (
-        # The common case in two reductions: every index in range and none ignored.
-        t.min() >= 0
-        and t.max() < classes
+        # The common case in one reduction: every index in range and none ignored. Seen as
+        # unsigned, a negative index is huge, so the largest is below classes only if all are.
+        np.maximum.reduce(t.view(_unsigned(t.dtype)), axis=None) < classes
         and not (ignorable and ignore_index is not None and 0 <= ignore_index < classes)
     ):
         return t.astype(np.intp), None

@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import math
 import os
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -45,7 +46,7 @@ from xentbook._validation import (
     number_in_unit_interval,
     working_dtype,
 )
-from xentbook.primitives import prob_minus_one, row_max, shifted_exp
+from xentbook.primitives import prob_minus_one, shifted_exp
 
 __all__ = ["cross_entropy", "cross_entropy_grad", "cross_entropy_with_grad"]
 
@@ -53,14 +54,15 @@ __all__ = ["cross_entropy", "cross_entropy_grad", "cross_entropy_with_grad"]
 # large enough that the fixed cost of the numpy calls per block is negligible (measured: 2**18
 # is 1.4x slower on (4096, 32000) float32, where a block is then only 8 rows).
 _BLOCK_ELEMENTS = 1 << 19
-# Inputs with at least this many logits (8 MiB of float32) are split across a thread pool.
-_PARALLEL_MIN_ELEMENTS = 1 << 21
+# Inputs with at least this many logits (512 KiB of float32) are split across the cores: below
+# it, handing a block to another thread costs more than it saves.
+_PARALLEL_MIN_ELEMENTS = 1 << 17
 
 
 # ------------------------------------------------------------------------------ validation
 
 
-@dataclass
+@dataclass(slots=True)
 class _Problem:
     """A validated call, flattened to one row per item with the classes last."""
 
@@ -191,17 +193,24 @@ def _prepare(
 # -------------------------------------------------------------------- the formulas, by block
 
 
-@dataclass
+@dataclass(slots=True)
 class _Block:
     """One block of rows and the pieces of their softmax, :math:`p = e / (1 + s)`."""
 
-    z: NDArray[Any]  # (n, C) logits
+    z: NDArray[Any]  # (n, C) logits, C-contiguous
+    at_k: NDArray[np.intp]  # (n,) flat position i C + k_i of each row's maximum in z and e
+    at_t: NDArray[np.intp] | None  # (n,) flat position i C + t_i of each class-index target
     k: NDArray[np.intp]  # (n,) position of each row's maximum m
     m: NDArray[Any]  # (n,) the maximum
     e: NDArray[Any]  # (n, C) exp(z - m) with 0 at the maximum; becomes the gradient in place
     s: NDArray[Any]  # (n,) the sum of e: the normalizer is e^m (1 + s)
     rows: slice  # where the block sits in the problem
     empty_rows: bool  # some (ignored) rows are -inf everywhere: their arithmetic gives nan
+
+    def flat(self, arr: NDArray[Any]) -> NDArray[Any]:
+        """``z`` or ``e`` as a 1-D view, to pick one entry per row at a flat position
+        (``at_k``, ``at_t``): several times cheaper than a 2-D index on small blocks."""
+        return arr.reshape(-1)
 
     def quiet(self) -> contextlib.AbstractContextManager[Any]:
         """Silence the invalid-value warning of ignored all -inf rows, whose nan is unused."""
@@ -219,10 +228,9 @@ def _index_loss(pb: _Problem, b: _Block, wt: NDArray[Any] | None) -> NDArray[Any
     r"""Class index :math:`t`: :math:`(1-\varepsilon) w_t (-\log p_t)` plus, with label
     smoothing, :math:`\varepsilon / C \sum_c w_c (-\log p_c)`."""
     assert pb.t is not None
-    n = b.z.shape[0]
-    t = pb.t[b.rows]
+    assert b.at_t is not None
     with b.quiet():  # ignored all -inf rows give nan, masked below
-        nlp_t: NDArray[Any] = (b.m - b.z[np.arange(n), t]) + np.log1p(b.s)
+        nlp_t: NDArray[Any] = (b.m - b.flat(b.z)[b.at_t]) + np.log1p(b.s)
     if wt is None and pb.eps == 0:
         return nlp_t  # every item counts, with weight 1: the loss is -log p_t
     wt_b, valid = _block_weights(pb, b, wt)
@@ -259,16 +267,16 @@ def _index_grad(pb: _Problem, b: _Block, wt: NDArray[Any] | None, scale: float) 
     :math:`\text{scale} \cdot \varepsilon / C \cdot w_j`.
     """
     assert pb.t is not None
-    n, classes = b.z.shape
-    idx = np.arange(n)
-    t = pb.t[b.rows]
+    classes = b.z.shape[1]
     p = b.e
-    p[idx, b.k] = 1
+    p_flat, at_t = b.flat(p), b.at_t
+    assert at_t is not None
+    p_flat[b.at_k] = 1
     d = 1 + b.s
-    p_t_minus_1 = prob_minus_one(p[idx, t], b.s, d)
+    p_t_minus_1 = prob_minus_one(p_flat[at_t], b.s, d)
     if wt is None and pb.eps == 0:  # every item counts, with weight 1
         p *= (scale / d)[:, None]
-        p[idx, t] = scale * p_t_minus_1
+        p_flat[at_t] = scale * p_t_minus_1
         return
     eps_c = pb.eps / classes
     wt_b, v = _block_weights(pb, b, wt)
@@ -280,9 +288,9 @@ def _index_grad(pb: _Problem, b: _Block, wt: NDArray[Any] | None, scale: float) 
     if pb.eps > 0:
         shift = (scale * eps_c * v)[:, None]
         p -= (shift if pb.w is None else shift * pb.w).astype(p.dtype, copy=False)
-        w_t = 1 if pb.w is None else pb.w[t]
+        w_t = 1 if pb.w is None else pb.w[pb.t[b.rows]]
         target_entry = target_entry + scale * eps_c * v * (total_w - w_t)
-    p[idx, t] = target_entry
+    p_flat[at_t] = target_entry
 
 
 def _target_mass(pb: _Problem, rows: slice) -> NDArray[Any]:
@@ -333,7 +341,7 @@ def _probability_grad(b: _Block, u: NDArray[Any], scale: float) -> None:
 
 def _check_rows(pb: _Problem, m: NDArray[Any], rows: slice) -> bool:
     """Refuse nan, +inf and rows of -inf that count; say whether ignored -inf rows exist."""
-    if np.isfinite(np.add.reduce(m)):  # one cheap test for the common case: all finite
+    if math.isfinite(np.add.reduce(m)):  # one cheap test for the common case: all finite
         return False
     start = rows.start
     if np.isnan(m).any():
@@ -359,8 +367,13 @@ def _check_rows(pb: _Problem, m: NDArray[Any], rows: slice) -> bool:
 
 def _check_losses(pb: _Problem, loss: NDArray[Any]) -> None:
     # Inputs hold no nan, so a nan loss can only be inf - inf: target mass of both signs on
-    # classes of probability zero.
-    if np.isnan(np.add.reduce(loss)) and np.isnan(loss).any():
+    # classes of probability zero. Class indices without class weights put only non-negative
+    # mass anywhere (a sum of non-negative terms), so only the other cases are looked at.
+    if (
+        (pb.y is not None or pb.w is not None)
+        and np.isnan(np.add.reduce(loss))
+        and np.isnan(loss).any()
+    ):
         row = int(np.flatnonzero(np.isnan(loss))[0])
         raise ValueError(
             f"{pb.func}: the loss of item {row} is inf - inf, undefined: its target (times the "
@@ -388,19 +401,29 @@ def _pool() -> ThreadPoolExecutor:
 os.register_at_fork(after_in_child=_pool.cache_clear)
 
 
+def _parallel(size: int) -> bool:
+    """Whether an input of ``size`` logits is split across the cores."""
+    return size >= _PARALLEL_MIN_ELEMENTS and _workers() >= 2
+
+
 def _map_blocks(job: Callable[[int], None], starts: range, size: int) -> None:
-    """Run ``job(start)`` for every block, on the pool when the input is large enough.
+    """Run ``job(start)`` for every block: the first in this thread, the rest on the pool.
 
     numpy releases the GIL inside its loops, so blocks run in parallel. Blocks are independent
-    and write disjoint rows; ``map`` returns results in order, so the error raised is the one of
-    the first bad block, exactly as in the serial loop.
+    and write disjoint rows. Every block finishes before this returns, and results are taken in
+    order, so the error raised is the one of the first bad block, exactly as in the serial loop.
     """
-    if size < _PARALLEL_MIN_ELEMENTS or len(starts) < 2 or _workers() < 2:
+    if not _parallel(size) or len(starts) < 2:
         for start in starts:
             job(start)
-    else:
-        for _ in _pool().map(job, starts):
-            pass
+        return
+    rest = [_pool().submit(job, start) for start in starts[1:]]
+    try:
+        job(starts[0])
+    finally:
+        wait(rest)
+    for future in rest:
+        future.result()
 
 
 def _item_weights(pb: _Problem) -> tuple[NDArray[Any] | None, float]:
@@ -423,16 +446,23 @@ def _run(pb: _Problem, want_grad: bool) -> tuple[NDArray[Any], NDArray[Any] | No
     losses = np.empty(rows, pb.z.dtype)
     grad = np.empty((rows, classes), pb.z.dtype) if want_grad else None
     block = max(1, _BLOCK_ELEMENTS // classes)
+    if _parallel(rows * classes):  # at least one block per core
+        block = min(block, -(-rows // _workers()))
 
     def one_block(start: int) -> None:
         # Each call owns rows start:stop of losses and grad, and its own scratch buffers.
         rows_b = slice(start, min(start + block, rows))
-        zb = pb.z[rows_b]
-        k, m = row_max(zb)
+        zb = pb.z[rows_b]  # C-contiguous, as pb.z is
+        n = zb.shape[0]
+        offsets = np.arange(0, n * classes, classes)
+        k = zb.argmax(axis=1)
+        at_k = offsets + k
+        m = zb.reshape(-1)[at_k]
         empty_rows = _check_rows(pb, m, rows_b)
         out = grad[rows_b] if grad is not None else np.empty_like(zb)
-        e, s = shifted_exp(zb, k, m, out=out, finite=not empty_rows)
-        b = _Block(zb, k, m, e, s, rows_b, empty_rows)
+        e, s = shifted_exp(zb, k, m, out=out, finite=not empty_rows, at_max=at_k)
+        at_t = None if pb.t is None else offsets + pb.t[rows_b]
+        b = _Block(zb, at_k, at_t, k, m, e, s, rows_b, empty_rows)
         if pb.y is None:
             losses[rows_b] = _index_loss(pb, b, wt)
             if grad is not None:

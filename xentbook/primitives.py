@@ -29,7 +29,7 @@ __all__ = ["log_sigmoid", "log_softmax", "logsumexp", "sigmoid", "softmax", "sof
 
 def row_max(z: NDArray[Any]) -> tuple[NDArray[np.intp], NDArray[Any]]:
     """Position and value of each row's maximum in a 2-D array (nan wins, as in ``np.max``)."""
-    k = np.argmax(z, axis=1)
+    k = z.argmax(axis=1)
     return k, z[np.arange(z.shape[0]), k]
 
 
@@ -40,6 +40,7 @@ def shifted_exp(
     out: NDArray[Any] | None = None,
     *,
     finite: bool = False,
+    at_max: NDArray[np.intp] | None = None,
 ) -> tuple[NDArray[Any], NDArray[Any]]:
     """The shifted exponentials ``e = exp(z - m)`` with the maximum's own entry set to 0, and
     ``s``, their row sums: the sum of every term but the largest.
@@ -47,14 +48,19 @@ def shifted_exp(
     ``z`` is 2-D with classes on axis 1, ``(k, m)`` come from :func:`row_max` and the caller has
     refused nan and +inf. Rows that are entirely ``-inf`` get ``e = 0`` and ``s = 0``; callers
     decide what such a row means. ``finite=True`` says the caller knows every ``m`` is finite.
+    ``at_max``, the flat positions ``i * C + k[i]`` of the maxima, saves a 2-D index when the
+    caller has them and ``out`` is C-contiguous.
     """
     shift = m
     if not finite and np.isneginf(m).any():
         shift = np.where(np.isneginf(m), 0, m)
     e = np.subtract(z, shift[:, None], out=out)
     np.exp(e, out=e)
-    e[np.arange(z.shape[0]), k] = 0
-    return e, e.sum(axis=1)
+    if at_max is not None and e.flags.c_contiguous:
+        e.reshape(-1)[at_max] = 0  # a view of e: a flat index is cheaper than a 2-D one
+    else:
+        e[np.arange(z.shape[0]), k] = 0
+    return e, np.add.reduce(e, axis=1)
 
 
 def prob_minus_one(e_t: NDArray[Any], s: NDArray[Any], d: NDArray[Any]) -> NDArray[Any]:
