@@ -491,6 +491,29 @@ class TestBlockParallelCrossEntropy:
         np.testing.assert_array_equal(parallel[0], serial[0])
         np.testing.assert_array_equal(parallel[1], serial[1])
 
+    def test_a_mid_size_input_is_split_once_per_core(self, monkeypatch):
+        # (256, 1000) is one block of the default size; at 128 Ki logits and above it is split
+        # so that each core gets a block, with the same bits as the serial loop.
+        rng = np.random.default_rng(15)
+        z = rng.normal(size=(256, 1000)).astype(np.float32)
+        t = rng.integers(0, 1000, size=256)
+        blocks = []
+        map_blocks = ce_module._map_blocks
+
+        def spy(job, starts, size):
+            blocks.append(len(starts))
+            map_blocks(job, starts, size)
+
+        monkeypatch.setattr(ce_module, "_map_blocks", spy)
+        monkeypatch.setattr(ce_module, "_PARALLEL_MIN_ELEMENTS", 1 << 60)
+        serial = cross_entropy_with_grad(z, t)
+        monkeypatch.setattr(ce_module, "_PARALLEL_MIN_ELEMENTS", 1 << 17)
+        monkeypatch.setattr(ce_module, "_workers", lambda: 2)
+        parallel = cross_entropy_with_grad(z, t)
+        assert blocks == [1, 2]
+        np.testing.assert_array_equal(parallel[0], serial[0])
+        np.testing.assert_array_equal(parallel[1], serial[1])
+
     def test_probability_targets(self, tiny_blocks, monkeypatch):
         rng = np.random.default_rng(13)
         z = rng.normal(size=(3, 9, 5))
@@ -498,13 +521,16 @@ class TestBlockParallelCrossEntropy:
         serial, parallel = self.run_both(monkeypatch, cross_entropy_grad, z, y, label_smoothing=0.3)
         np.testing.assert_array_equal(parallel, serial)
 
-    def test_first_bad_row_is_reported(self, tiny_blocks, monkeypatch):
+    @pytest.mark.parametrize("first", [37, 0])  # 0: in the block the calling thread runs
+    def test_first_bad_row_is_reported(self, tiny_blocks, monkeypatch, first):
         z = np.zeros((100, 8))
         z[90, 1] = np.nan
-        z[37, 4] = np.nan
+        z[first, 4] = np.nan
         monkeypatch.setattr(ce_module, "_PARALLEL_MIN_ELEMENTS", 0)
         monkeypatch.setattr(ce_module, "_workers", lambda: 2)
-        with pytest.raises(ValueError, match=r"^cross_entropy: input contains nan \(item 37\)"):
+        with pytest.raises(
+            ValueError, match=rf"^cross_entropy: input contains nan \(item {first}\)"
+        ):
             cross_entropy(z, np.zeros(100, dtype=int))
 
     def test_no_thread_pool_at_import(self):
