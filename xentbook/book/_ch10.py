@@ -126,7 +126,8 @@ def classwise_ece(probs: ArrayLike, labels: ArrayLike, n_bins: int = 15) -> floa
     --------
     >>> from xentbook.book import classwise_ece
     >>> probs = [[0.9, 0.1], [0.8, 0.2], [0.3, 0.7], [0.45, 0.55]]
-    >>> # Class 0, bins (0, .5] and (.5, 1]: |0 - 0.375| * 2/4 + |0.5 - 0.85| * 2/4 = 0.3625;
+    >>> # Class 0, bins (0, .5] and (.5, 1]:
+    >>> # |0 - 0.375| * 2/4 + |0.5 - 0.85| * 2/4 = 0.3625;
     >>> # class 1 is the mirror image with the same gaps.
     >>> print(f"{classwise_ece(probs, [0, 1, 1, 1], n_bins=2):.4f}")
     0.3625
