@@ -165,13 +165,14 @@ def plot_simplex_entropy(
     a = np.linspace(1 / 3, 1e-9, 4001)
     ray = np.stack([a, a, 1 - 2 * a], axis=-1)
     h_ray = entropy(ray, base=2)
+    levels = np.asarray(contours.levels)
     spots = []
-    for level in contours.levels[1:]:
+    for level in levels[1:]:
         k = int(np.argmin(np.abs(h_ray - level)))
         spots.append(_simplex_xy(ray[k]))
     ax.clabel(
         contours,
-        levels=contours.levels[1:],
+        levels=levels[1:],
         fmt="%.2f",
         fontsize=_LEGEND - 1,
         inline_spacing=2,

@@ -548,7 +548,7 @@ def plot_class_axis_layouts(num_classes: int = 3, length: int = 2, ax: Axes | No
                     va="center",
                     fontsize=10,
                 )
-        return x0 + cells.shape[1] * width
+        return float(x0 + cells.shape[1] * width)
 
     top_y = 0.0
     source_x = (2 * c + gap - t) * width / 2  # centre the source block over the two results
