@@ -201,3 +201,47 @@ def test_float32_target_entry_is_the_sequential_sum_of_small_terms(a):
     assert z.grad[0, 0].item() == pytest.approx(-(float(s) - 1.0), rel=0.02, abs=1e-12)
     if a == 17.0:
         assert math.exp(-a) < 2.0**-24 and z.grad[0, 0].item() == 0.0
+
+
+def test_long_row_sums_the_small_terms_in_lanes():
+    """Section "Where the formula breaks": in a row of 64 logits (17, 0, ..., 0) the CPU
+    kernel adds the small terms to one another before they meet the 1, so the float32 target
+    entry survives, 4% short of the exact -63 e^-17 / (1 + 63 e^-17) (by hand, float64);
+    with four logits it is 0 (test_float32_target_entry_ramp)."""
+    z = torch.zeros(1, 64)
+    z[0, 0] = 17.0
+    z.requires_grad_()
+    F.cross_entropy(z, torch.tensor([0])).backward()
+    exact = -63 * math.exp(-17.0) / (1 + 63 * math.exp(-17.0))
+    shortfall = 1 - z.grad[0, 0].item() / exact
+    assert 0.03 < shortfall < 0.05
+
+
+def test_label_smoothing_still_goes_through_nll_loss():
+    """Section "What backpropagation computes": with class indices and label smoothing,
+    F.cross_entropy adds a smoothing sum to nll_loss of log_softmax; probability targets
+    are weighted and summed without nll_loss. Both start from LogSoftmaxBackward0."""
+
+    def graph(fn, seen):
+        if fn is not None and fn not in seen:
+            seen.add(fn)
+            for child, _ in fn.next_functions:
+                graph(child, seen)
+        return {type(f).__name__ for f in seen}
+
+    z = torch.randn(2, 3, dtype=torch.float64, requires_grad=True)
+    smoothed = graph(F.cross_entropy(z, torch.tensor([0, 1]), label_smoothing=0.1).grad_fn, set())
+    soft = graph(F.cross_entropy(z, torch.tensor([[0.2, 0.8, 0.0]] * 2)).grad_fn, set())
+    assert {"NllLossBackward0", "LogSoftmaxBackward0", "SumBackward1"} <= smoothed
+    assert "LogSoftmaxBackward0" in soft and "NllLossBackward0" not in soft
+
+
+def test_gradient_reaching_float16_logits_is_float16():
+    """Section "Where the formula breaks": the loss runs in float32 on upcast float16 logits,
+    and the gradient that reaches the float16 logits is float16, so p_j / N below 2^-25
+    rounds to 0 (here p_j = 1e-4, N = 4096: the entry 2.44e-8 becomes 0)."""
+    logits = torch.tensor([[0.0, math.log(1e-4)]]).half().requires_grad_()
+    loss = F.cross_entropy(logits.float(), torch.tensor([0])) / 4096
+    loss.backward()
+    assert logits.grad.dtype == torch.float16
+    assert logits.grad[0, 1].item() == 0.0
