@@ -15,6 +15,7 @@ import numpy as np
 from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.colors import LogNorm
+from matplotlib.ticker import FuncFormatter
 from numpy.typing import ArrayLike
 
 from xentbook.binary import binary_cross_entropy_with_logits
@@ -223,6 +224,8 @@ def plot_plateau_escape(
     for panel, label in zip(panels, labels, strict=True):
         panel.set_ylabel(label)
     panels[-1].set_xlabel(r"learning rate $\times$ steps, $\eta t$")
+    for panel in panels:  # 48,477 rather than 48477, as in the text
+        panel.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
     panels[-1].set_ylim(0.0, 1.05)
     panels[0].legend(loc="lower left")
     return np.asarray(panels, dtype=object)
