@@ -530,7 +530,8 @@ def plot_focal_optimum(gammas: ArrayLike = (0.0, 1.0, 2.0, 5.0), ax: Axes | None
     """
     ax = new_axes(ax)
     p = np.linspace(0.0, 1.0, 20_003)[1:-1]
-    pi = np.linspace(0.5, 0.99, 50)
+    # a finer grid near 1, where the optimum turns steeply
+    pi = np.union1d(np.linspace(0.5, 0.99, 50), np.linspace(0.95, 0.99, 41))
     logits = np.stack([np.log(p), np.log1p(-p)], axis=1)
     zeros = np.zeros(p.size, dtype=np.int64)
     for k, gamma in enumerate(np.asarray(gammas, dtype=np.float64)):
