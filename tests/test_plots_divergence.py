@@ -10,6 +10,7 @@ from xentbook.plots import (
     plot_cross_entropy_vs_q,
     plot_decomposition_bars,
     plot_kl_asymmetry,
+    plot_kl_estimators,
     plot_kl_fits,
     plot_kl_landscape,
     plot_kl_near_p,
@@ -210,3 +211,30 @@ class TestPlotKlLandscape:
         np.testing.assert_allclose(ax.get_yticks(), [0.5, 1.0, 2.0])
         with pytest.raises(ValueError, match=r"^plot_kl_landscape: values must have shape"):
             plot_kl_landscape(mu, sigma, values.T)
+
+    def test_colour_bar_has_round_ticks_inside_the_levels(self):
+        mu, sigma = np.linspace(-1, 1, 5), np.geomspace(0.5, 2, 4)
+        values = 0.51 + mu[:, None] ** 2 + np.log(sigma)[None, :] ** 2
+        ax = plot_kl_landscape(mu, sigma, values)
+        colour_bar = ax.figure.axes[-1]
+        # levels run from min(values) to min + 0.05 * 1.45**11 = min + 2.979
+        lowest = values.min()
+        np.testing.assert_allclose(colour_bar.get_yticks(), [0.6, 0.8, 1.0, 1.5, 2.0, 3.0])
+        assert lowest < 0.6 and lowest + 0.05 * 1.45**11 > 3.0
+        labels = [t.get_text() for t in colour_bar.get_yticklabels()]
+        assert labels == ["0.6", "0.8", "1", "1.5", "2", "3"]
+
+
+class TestPlotKlEstimators:
+    def test_three_estimators(self):
+        log_r = np.array([-2.0, -0.5, 0.0, 0.5, 2.0])
+        ax = plot_kl_estimators(log_r)
+        r = np.exp(log_r)  # the definitions, from r itself
+        np.testing.assert_allclose(ax.lines[0].get_ydata(), -np.log(r), rtol=1e-15)
+        np.testing.assert_allclose(ax.lines[1].get_ydata(), 0.5 * np.log(r) ** 2, rtol=1e-15)
+        np.testing.assert_allclose(ax.lines[2].get_ydata(), r - 1 - np.log(r), rtol=1e-13)
+        assert (ax.lines[2].get_ydata() >= 0).all()
+
+    def test_bad_grid(self):
+        with pytest.raises(ValueError, match=r"^plot_kl_estimators: log_r must be"):
+            plot_kl_estimators([0.0, np.inf])

@@ -84,3 +84,14 @@ class TestChapterBlocks:
     def test_masked_log_target_gives_nan(self):
         log_p = torch.tensor([0.0, -float("inf")])
         assert torch.isnan(F.kl_div(log_p, log_p, reduction="sum", log_target=True))
+
+    def test_masked_pair_gives_nan_in_both_forms(self):
+        # Exercise 3.4's masked pair: logits (0, 0, -inf) for p and (1, 0, -inf) for q.
+        log_p = torch.log_softmax(torch.tensor([0.0, 0.0, -float("inf")]), dim=0)
+        log_q = torch.log_softmax(torch.tensor([1.0, 0.0, -float("inf")]), dim=0)
+        as_logs = F.kl_div(log_q, log_p, reduction="sum", log_target=True)
+        as_probs = F.kl_div(log_q, log_p.exp(), reduction="sum")
+        assert torch.isnan(as_logs) and torch.isnan(as_probs)
+        # the exact value, without the masked class: log((1 + e) / 2) - 1/2
+        finite = F.kl_div(log_q[:2], log_p[:2].exp(), reduction="sum").item()
+        np.testing.assert_allclose(finite, np.log((1 + np.e) / 2) - 0.5, rtol=1e-6)

@@ -17,6 +17,7 @@ __all__ = [
     "plot_cross_entropy_vs_q",
     "plot_decomposition_bars",
     "plot_kl_asymmetry",
+    "plot_kl_estimators",
     "plot_kl_fits",
     "plot_kl_landscape",
     "plot_kl_near_p",
@@ -614,8 +615,66 @@ def plot_kl_landscape(
     shown = [t for t in (0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0) if ss.min() <= t <= ss.max()]
     ax.set_yticks(shown, [f"{t:g}" for t in shown])
     ax.set_yticks([], minor=True)
-    cbar.set_ticks(cbar.get_ticks(), labels=[f"{t:.2f}" for t in cbar.get_ticks()])
+    # Round colour-bar ticks (0.6, 0.8, 1, 1.5, 2, 3, ...) inside the range of the levels.
+    nice = np.array([0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.6, 0.8, 1.0, 1.5, 2.0, 3.0, 5.0])
+    nice = np.unique(np.r_[nice, 10.0 * nice, 100.0 * nice])
+    ticks = nice[(nice >= lowest) & (nice <= levels[-1])]
+    if ticks.size > 7:
+        ticks = ticks[:: -(-ticks.size // 7)]
+    if ticks.size < 2:
+        ticks = np.r_[lowest, levels[-1]]
+    cbar.set_ticks(ticks, labels=[f"{t:g}" for t in ticks])
     ax.set_xlabel(r"mean $\mu$", fontsize=12)
     ax.set_ylabel(r"standard deviation $\sigma$", fontsize=12)
     ax.grid(False)
+    return ax
+
+
+def plot_kl_estimators(log_r: ArrayLike | None = None, ax: Any = None) -> Any:
+    r"""The per-sample KL estimators :math:`k_1, k_2, k_3` against the log-ratio :math:`\log r`.
+
+    With :math:`r = q(x)/p(x)` for a sample :math:`x \sim p`: :math:`k_1 = -\log r`,
+    :math:`k_2 = \tfrac12 (\log r)^2` and :math:`k_3 = (r - 1) - \log r`.
+
+    Parameters
+    ----------
+    log_r : array_like, optional
+        Values of :math:`\log r` (default: 401 points from -3 to 3).
+    ax : Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    Axes
+        ``lines[0]``, ``lines[1]`` and ``lines[2]`` are :math:`k_1`, :math:`k_2` and
+        :math:`k_3` (nats) against :math:`\log r`.
+
+    Examples
+    --------
+    >>> from xentbook.plots import plot_kl_estimators
+    >>> ax = plot_kl_estimators([-1.0, 0.0, 1.0])
+    >>> print(ax.lines[2].get_ydata().round(4))
+    [0.3679 0.     0.7183]
+    """
+    func = "plot_kl_estimators"
+    if log_r is None:
+        lr = np.linspace(-3.0, 3.0, 401)
+    else:
+        lr = np.asarray(float_array(func, "log_r", log_r, min_ndim=1), dtype=np.float64)
+        if lr.ndim != 1 or lr.size < 2 or not np.isfinite(lr).all():
+            raise ValueError(f"{func}: log_r must be a 1-d array of at least 2 finite values")
+    ax = new_axes(ax)
+    ax.plot(lr, -lr, color=COLORS["ce"], lw=2, label=r"$k_1 = -\log r$")
+    ax.plot(
+        lr, 0.5 * lr**2, color=COLORS["grad"], lw=2, ls=":", label=r"$k_2 = \frac{1}{2}(\log r)^2$"
+    )
+    ax.plot(
+        lr, np.expm1(lr) - lr, color=COLORS["mse"], lw=2, ls="--", label=r"$k_3 = (r - 1) - \log r$"
+    )
+    ax.axhline(0.0, color=COLORS["reference"], lw=1)
+    ax.set_xlabel(r"$\log r = \log q(x) - \log p(x)$ of one sample $x \sim p$", fontsize=12)
+    ax.set_ylabel("estimate (nats)", fontsize=12)
+    ax.set_xlim(float(lr.min()), float(lr.max()))
+    ax.set_ylim(-3.0, 6.0)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=11, frameon=False, ncols=1)
     return ax
