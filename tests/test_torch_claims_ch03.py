@@ -95,3 +95,29 @@ class TestChapterBlocks:
         # the exact value, without the masked class: log((1 + e) / 2) - 1/2
         finite = F.kl_div(log_q[:2], log_p[:2].exp(), reduction="sum").item()
         np.testing.assert_allclose(finite, np.log((1 + np.e) / 2) - 0.5, rtol=1e-6)
+
+
+@pytest.mark.torch
+class TestDistributionsKl:
+    """The torch.distributions.kl_divergence block of section sec-03-densities."""
+
+    def test_normal_pair_as_printed(self):
+        normal = torch.distributions.Normal
+        kl = torch.distributions.kl_divergence
+        p1, p2 = normal(0.0, 0.1), normal(0.1, 0.2)
+        printed = f"{kl(p1, p2).item():.4f}  {kl(p2, p1).item():.4f}"
+        assert printed == "0.4431  1.3069"
+        # the closed form log(s2 / s1) + (s1^2 + (m1 - m2)^2) / (2 s2^2) - 1/2, in float64
+        forward = np.log(2.0) + (0.01 + 0.01) / 0.08 - 0.5
+        backward = np.log(0.5) + (0.04 + 0.01) / 0.02 - 0.5
+        np.testing.assert_allclose(
+            [kl(p1, p2).item(), kl(p2, p1).item()], [forward, backward], rtol=1e-6
+        )
+
+    def test_no_closed_form_for_a_mixture(self):
+        mixture = torch.distributions.MixtureSameFamily(
+            torch.distributions.Categorical(torch.tensor([0.6, 0.4])),
+            torch.distributions.Normal(torch.tensor([-2.0, 2.0]), torch.tensor([0.6, 0.6])),
+        )
+        with pytest.raises(NotImplementedError):
+            torch.distributions.kl_divergence(torch.distributions.Normal(0.0, 1.0), mixture)
