@@ -137,6 +137,34 @@ def test_confident_right_answer_rounds_to_zero_in_torch_but_not_in_xentbook():
     np.testing.assert_allclose(ours, 1.2745062765874766e-17, rtol=2**-23)
 
 
+def test_small_float32_loss_keeps_an_absolute_error_in_torch_only():
+    # Section "Where xentbook departs": logits (0, -15, -15, -15), class 0. The exact loss is
+    # log1p(3 e^-15) = 9.17706540412701...e-7 (mpmath, 30 digits); torch's float32 value is
+    # printed as 1.073e-6, 17 percent too large; xentbook keeps float32's relative accuracy.
+    exact = 9.177065404127014e-7
+    theirs = F.cross_entropy(torch.tensor([[0.0, -15.0, -15.0, -15.0]]), idx([0])).item()
+    assert f"{theirs:.3e}" == "1.073e-06"
+    assert f"{theirs / exact - 1:.2f}" == "0.17"
+    ours = cross_entropy(np.float32([[0, -15, -15, -15]]), [0])
+    assert ours.dtype == np.float32
+    np.testing.assert_allclose(ours, exact, rtol=2**-23)
+    assert f"{exact:.3e}" == "9.177e-07"
+
+
+def test_kl_div_batchmean_is_the_loss_minus_the_target_entropy_with_its_gradient():
+    # Section "Soft targets": kl_div(log_softmax(z), y, reduction="batchmean") is the mean
+    # cross-entropy minus the mean entropy of the targets, and has the same gradient in z.
+    z = torch.tensor(Z, dtype=torch.float64, requires_grad=True)
+    y = torch.tensor([[0.2, 0.8, 0.0], [0.5, 0.25, 0.25]], dtype=torch.float64)
+    ce = F.cross_entropy(z, y)
+    kl = F.kl_div(F.log_softmax(z, 1), y, reduction="batchmean")
+    entropy = -torch.xlogy(y, y).sum(1).mean()
+    assert kl.item() == pytest.approx(ce.item() - entropy.item(), rel=1e-14)
+    (g_ce,) = torch.autograd.grad(ce, z)
+    (g_kl,) = torch.autograd.grad(kl, z)
+    torch.testing.assert_close(g_kl, g_ce, rtol=1e-14, atol=1e-16)
+
+
 def test_infinite_logit_is_nan_in_torch():
     assert math.isnan(F.cross_entropy(torch.tensor([[math.inf, 0.0, 0.0]]), idx([0])).item())
     with pytest.raises(ValueError, match=r"\+inf"):
