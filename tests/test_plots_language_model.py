@@ -7,6 +7,7 @@ import pytest
 from xentbook.plots import (
     plot_micro_batch_weights,
     plot_packing,
+    plot_response_weights,
     plot_soft_cap,
     plot_target_alignment,
     plot_window_context,
@@ -88,6 +89,8 @@ def test_packing():
     # Row 0 ends inside document 1 (cut): one red-edged cell, at (3, -1).
     red = [p for p in top.patches if p.get_edgecolor()[:3] == (0xC0 / 255, 0x39 / 255, 0x2B / 255)]
     assert [p.get_xy() for p in red] == [(3, -1)]
+    # the mask fills the width of the figure (a square panel would be too narrow on a phone)
+    assert bottom.get_aspect() == "auto"
 
 
 def test_z_loss_drift():
@@ -99,3 +102,23 @@ def test_z_loss_drift():
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b"]
     with pytest.raises(ValueError, match="plot_z_loss_drift: log_z must hold"):
         plot_z_loss_drift({})
+
+
+def test_response_weights():
+    # Hand-derived weights for G = 2: GRPO 1/(2|o|), DAPO 1/(20 + L), Dr. GRPO 1/(2 * 256).
+    lengths = np.array([20, 40, 200])
+    top, bottom = plot_response_weights(20, lengths, 256)
+    wrong = {line.get_label(): line.get_ydata() for line in top.lines}
+    right = {line.get_label(): line.get_ydata() for line in bottom.lines}
+    np.testing.assert_array_equal(top.lines[0].get_xdata(), lengths)
+    np.testing.assert_allclose(wrong["GRPO (sequence mean)"], [1 / 40, 1 / 80, 1 / 400])
+    np.testing.assert_allclose(right["GRPO (sequence mean)"], [1 / 40] * 3)
+    np.testing.assert_allclose(wrong["DAPO (token mean)"], [1 / 40, 1 / 60, 1 / 220])
+    np.testing.assert_allclose(right["DAPO (token mean)"], [1 / 40, 1 / 60, 1 / 220])
+    np.testing.assert_allclose(wrong["Dr. GRPO (constant)"], [1 / 512] * 3)
+    np.testing.assert_allclose(right["Dr. GRPO (constant)"], [1 / 512] * 3)
+
+
+def test_response_weights_rejects_lengths_beyond_the_maximum():
+    with pytest.raises(ValueError, match="max_length"):
+        plot_response_weights(20, np.array([20, 300]), 256)

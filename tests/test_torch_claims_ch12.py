@@ -45,3 +45,15 @@ def test_mean_over_no_target_is_nan_and_sum_is_zero():
     assert f"mean {mean.item()}   sum {total.item()}" == "mean nan   sum 0.0"
     mean.backward()
     assert torch.equal(z.grad, torch.zeros(3, 5))
+
+
+@pytest.mark.torch
+def test_float32_tanh_derivative_of_the_soft_cap_rounds_to_zero_from_270():
+    # Chapter 12: computed as 1 - tanh^2, the soft-cap factor for c = 30 is 0 in float32 once
+    # tanh(z / 30) rounds to 1, from |z| ~ 270 (where 2 exp(-2z/30) < 2**-25, z = 270.3).
+    z = torch.arange(2000, 3200, dtype=torch.float32) / 10  # 200.0 to 319.9, step 0.1
+    t = torch.tanh(z / 30)
+    first_one = z[t == 1].min().item()
+    assert 270 <= first_one <= 271
+    assert torch.all(1 - t[z >= first_one] ** 2 == 0)
+    assert torch.all(1 - t[z < 269] ** 2 > 0)

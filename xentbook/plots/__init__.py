@@ -71,6 +71,7 @@ from xentbook.plots._information import (
 from xentbook.plots._language_model import (
     plot_micro_batch_weights,
     plot_packing,
+    plot_response_weights,
     plot_soft_cap,
     plot_target_alignment,
     plot_window_context,
@@ -185,6 +186,7 @@ __all__ = [
     "plot_quantized_entropy",
     "plot_relative_error",
     "plot_reliability_diagram",
+    "plot_response_weights",
     "plot_sampling_distributions",
     "plot_sigmoid_loss_landscape",
     "plot_simplex_entropy",

@@ -27,6 +27,7 @@ from xentbook.plots._style import COLORS, new_axes
 __all__ = [
     "plot_micro_batch_weights",
     "plot_packing",
+    "plot_response_weights",
     "plot_soft_cap",
     "plot_target_alignment",
     "plot_window_context",
@@ -228,6 +229,84 @@ def plot_z_loss_drift(log_z: Mapping[str, ArrayLike], ax: Any = None) -> Any:
     return ax
 
 
+def plot_response_weights(
+    right_length: int, wrong_lengths: ArrayLike, max_length: int, ax: Any = None
+) -> Any:
+    r"""How hard one token is pushed under three RL aggregations, for a group of two responses.
+
+    The group holds a right response of ``right_length`` tokens (advantage +1) and a wrong one
+    of :math:`L` tokens (advantage -1), :math:`L` running over ``wrong_lengths``. A token's push
+    is its weight in the aggregated loss: GRPO's sequence mean gives :math:`1 / (G |o_i|)`,
+    DAPO's token mean :math:`1 / \sum_i |o_i|`, Dr. GRPO's constant :math:`1 / (G L_{\max})`,
+    with :math:`G = 2`. Top panel: the push on a token of the wrong response; bottom panel: on
+    a token of the right one; both against :math:`L`, on a log scale.
+
+    Parameters
+    ----------
+    right_length : int
+        Tokens of the right response, positive.
+    wrong_lengths : array_like of int
+        Lengths :math:`L` of the wrong response, positive and at most ``max_length``.
+    max_length : int
+        :math:`L_{\max}`, the longest response allowed, at least ``right_length``.
+    ax : pair of Axes, optional
+        Where to draw (top, bottom); default a new figure with two stacked panels.
+
+    Returns
+    -------
+    ndarray of Axes
+    """
+    func = "plot_response_weights"
+    lengths = np.asarray(wrong_lengths)
+    if lengths.dtype.kind not in "iu" or lengths.ndim != 1 or lengths.size < 2:
+        raise ValueError(
+            f"{func}: wrong_lengths must be a 1-d array of at least 2 integers, "
+            f"got {_describe(lengths)}"
+        )
+    if not 1 <= right_length <= max_length or lengths.min() < 1 or lengths.max() > max_length:
+        raise ValueError(
+            f"{func}: lengths must lie in [1, max_length], got right_length={right_length}, "
+            f"wrong_lengths in [{lengths.min()}, {lengths.max()}], max_length={max_length}"
+        )
+    group = 2
+    wrong = lengths.astype(np.float64)
+    right = np.full_like(wrong, float(right_length))
+    schemes = {
+        "GRPO (sequence mean)": (1 / (group * wrong), 1 / (group * right)),
+        "DAPO (token mean)": (1 / (wrong + right), 1 / (wrong + right)),
+        "Dr. GRPO (constant)": (
+            np.full_like(wrong, 1 / (group * max_length)),
+            np.full_like(wrong, 1 / (group * max_length)),
+        ),
+    }
+    axes = new_axes(nrows=2, figsize=(6.0, 6.5)) if ax is None else np.asarray(ax).ravel()
+    top, bottom = axes
+    colors = [COLORS["ce"], COLORS["accent"], COLORS["grad"]]
+    styles = ["-", "--", "-."]
+    for (label, (on_wrong, on_right)), color, style in zip(
+        schemes.items(), colors, styles, strict=True
+    ):
+        top.plot(wrong, on_wrong, color=color, linestyle=style, label=label)
+        bottom.plot(wrong, on_right, color=color, linestyle=style, label=label)
+    top.set_ylabel("push on one token\nof the wrong response")
+    bottom.set_ylabel(f"push on one token of the\nright response ({right_length} tokens)")
+    values = np.concatenate([np.ravel(v) for pair in schemes.values() for v in pair])
+    ticks = [
+        t
+        for t in (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
+        if values.min() / 1.5 <= t <= values.max() * 1.5
+    ]
+    for a in axes:
+        a.set_yscale("log")
+        a.set_ylim(values.min() / 1.5, values.max() * 1.5)
+        a.set_yticks(ticks, [f"{t:g}" for t in ticks])
+        a.minorticks_off()
+        a.set_xlabel("length $L$ of the wrong response (tokens)")
+        a.set_xlim(wrong[0], wrong[-1])
+    bottom.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=2, frameon=False)
+    return axes
+
+
 def _stacked(figsize: tuple[float, float], ratios: tuple[float, float]) -> Any:
     """Two stacked panels of unequal heights, on an opaque white figure."""
     _, axes = plt.subplots(
@@ -343,7 +422,7 @@ def plot_packing(lengths: ArrayLike, row_length: int, ax: Any = None) -> Any:
     token, or the continuation of a document cut at the row's end) is ignored; a red edge marks
     a row end that cuts a document. Bottom panel: the attention mask of the first row, causal and
     block-diagonal: query :math:`i` may read key :math:`j` only if :math:`j \le i` and both lie
-    in the same piece.
+    in the same piece. Both panels span the figure's width, so that they stay legible on a phone.
 
     Parameters
     ----------
@@ -368,7 +447,7 @@ def plot_packing(lengths: ArrayLike, row_length: int, ax: Any = None) -> Any:
         )
     doc = np.repeat(np.arange(n.size), n)
     n_rows = -(-doc.size // row_length)
-    axes = _stacked((6.0, 4.8), (1.0, 1.9)) if ax is None else np.asarray(ax).ravel()
+    axes = _stacked((6.0, 5.6), (1.0, 2.2)) if ax is None else np.asarray(ax).ravel()
     top, bottom = axes
     palette = [COLORS["ce"], COLORS["accent"], COLORS["grad"], COLORS["extra"], COLORS["mse"]]
     first_row_segments = None
@@ -416,7 +495,8 @@ def plot_packing(lengths: ArrayLike, row_length: int, ax: Any = None) -> Any:
     allowed = (seg[:, None] == seg[None, :]) & causal
     image = np.where(allowed, d0[:, None].astype(float), np.nan)
     cmap = ListedColormap([palette[i % len(palette)] for i in range(n.size)])
-    bottom.imshow(image, cmap=cmap, vmin=-0.5, vmax=n.size - 0.5, alpha=0.75)
+    # aspect "auto": the mask spans the figure's width, legible when a phone shrinks it
+    bottom.imshow(image, cmap=cmap, vmin=-0.5, vmax=n.size - 0.5, alpha=0.75, aspect="auto")
     bottom.set_xlabel("key position $j$ (row 0)")
     bottom.set_ylabel("query position $i$")
     bottom.set_xticks(range(seg.size))
