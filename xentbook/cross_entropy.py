@@ -546,13 +546,35 @@ _EDGES_DOC = r"""
 """
 
 
+_RAISES_DOC = r"""    Raises
+    ------
+    ValueError
+        ``nan`` or ``+inf`` logits, a row of ``-inf`` logits whose target counts, a target of
+        the wrong shape, non-finite weights or probability targets, a weight or target that
+        overflows the computation's dtype, a loss of ``inf - inf`` (target mass of both signs on
+        classes of probability zero), ``label_smoothing`` outside ``[0, 1]``, an unknown
+        ``reduction``, or ``ignore_index`` with probability targets.
+    TypeError
+        Non-numeric, complex or masked arrays, float class indices, torch tensors that require
+        grad, or a non-integer ``ignore_index``.
+    IndexError
+        A class index outside ``[0, C)`` that is not ``ignore_index`` (checked in the target's
+        own integer dtype, so a huge uint64 never wraps around).
+"""
+
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
 def _shared_doc(func: _F) -> _F:
-    """Fill the ``{args}`` and ``{edges}`` sections the three public functions share."""
+    """Fill the ``{args}``, ``{raises}`` and ``{edges}`` sections the three functions share."""
     doc = func.__doc__ or ""
-    func.__doc__ = doc.replace("    {args}\n", _ARGS_DOC).replace("    {edges}\n", _EDGES_DOC)
+    for placeholder, text in (
+        ("{args}", _ARGS_DOC),
+        ("{raises}", _RAISES_DOC),
+        ("{edges}", _EDGES_DOC),
+    ):
+        doc = doc.replace(f"    {placeholder}\n", text)
+    func.__doc__ = doc
     return func
 
 
@@ -583,20 +605,7 @@ def cross_entropy(
         The mean or sum as a numpy scalar, or with ``reduction='none'`` one loss per item,
         shape ``()``, ``(N,)`` or ``(N, d1, ...)``; in the input's float dtype.
 
-    Raises
-    ------
-    ValueError
-        ``nan`` or ``+inf`` logits, a row of ``-inf`` logits whose target counts, a target of
-        the wrong shape, non-finite weights or probability targets, a weight or target that
-        overflows the computation's dtype, a loss of ``inf - inf`` (target mass of both signs on
-        classes of probability zero), ``label_smoothing`` outside ``[0, 1]``, an unknown
-        ``reduction``, or ``ignore_index`` with probability targets.
-    TypeError
-        Non-numeric, complex or masked arrays, float class indices, torch tensors that require
-        grad, or a non-integer ``ignore_index``.
-    IndexError
-        A class index outside ``[0, C)`` that is not ``ignore_index`` (checked in the target's
-        own integer dtype, so a huge uint64 never wraps around).
+    {raises}
 
     See Also
     --------
@@ -652,20 +661,7 @@ def cross_entropy_grad(
     ndarray
         The gradient, same shape and dtype as ``input``.
 
-    Raises
-    ------
-    ValueError
-        ``nan`` or ``+inf`` logits, a row of ``-inf`` logits whose target counts, a target of
-        the wrong shape, non-finite weights or probability targets, a weight or target that
-        overflows the computation's dtype, a loss of ``inf - inf`` (target mass of both signs on
-        classes of probability zero), ``label_smoothing`` outside ``[0, 1]``, an unknown
-        ``reduction``, or ``ignore_index`` with probability targets.
-    TypeError
-        Non-numeric, complex or masked arrays, float class indices, torch tensors that require
-        grad, or a non-integer ``ignore_index``.
-    IndexError
-        A class index outside ``[0, C)`` that is not ``ignore_index`` (checked in the target's
-        own integer dtype, so a huge uint64 never wraps around).
+    {raises}
 
     See Also
     --------
@@ -718,20 +714,7 @@ def cross_entropy_with_grad(
     grad : ndarray
         As returned by :func:`cross_entropy_grad`.
 
-    Raises
-    ------
-    ValueError
-        ``nan`` or ``+inf`` logits, a row of ``-inf`` logits whose target counts, a target of
-        the wrong shape, non-finite weights or probability targets, a weight or target that
-        overflows the computation's dtype, a loss of ``inf - inf`` (target mass of both signs on
-        classes of probability zero), ``label_smoothing`` outside ``[0, 1]``, an unknown
-        ``reduction``, or ``ignore_index`` with probability targets.
-    TypeError
-        Non-numeric, complex or masked arrays, float class indices, torch tensors that require
-        grad, or a non-integer ``ignore_index``.
-    IndexError
-        A class index outside ``[0, C)`` that is not ``ignore_index`` (checked in the target's
-        own integer dtype, so a huge uint64 never wraps around).
+    {raises}
 
     See Also
     --------
