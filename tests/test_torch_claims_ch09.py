@@ -41,10 +41,21 @@ def test_cpu_autocast_runs_the_probability_form():
     assert f"{loss.item():.4f}" == "0.3133"
 
 
+def test_cpu_autocast_runs_the_probability_form_in_float32():
+    # A bfloat16 probability gives a float32 loss under CPU autocast, a bfloat16 one outside it.
+    p = torch.sigmoid(torch.tensor([1.0], dtype=torch.bfloat16))
+    target = torch.ones(1, dtype=torch.bfloat16)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        inside = F.binary_cross_entropy(p, target)
+    assert inside.dtype == torch.float32
+    assert F.binary_cross_entropy(p, target).dtype == torch.bfloat16
+
+
 def test_nan_target_with_weight_zero_poisons_loss_and_gradient():
     x = torch.tensor([0.3, 0.1], requires_grad=True)
     loss = F.binary_cross_entropy_with_logits(
-        x, torch.tensor([1.0, float("nan")]), weight=torch.tensor([1.0, 0.0]))
+        x, torch.tensor([1.0, float("nan")]), weight=torch.tensor([1.0, 0.0])
+    )
     loss.backward()
     assert math.isnan(loss.item()) and math.isnan(x.grad[1].item())
 
@@ -63,7 +74,11 @@ def _bce_of_sigmoid(values, dtype, target):
 
 @pytest.mark.parametrize(
     ("dtype", "last_good", "first_bad"),
-    [(torch.float32, 16.625, 16.6875), (torch.bfloat16, 6.21875, 6.25), (torch.float16, 8.3125, 8.3203125)],
+    [
+        (torch.float32, 16.625, 16.6875),
+        (torch.bfloat16, 6.21875, 6.25),
+        (torch.float16, 8.3125, 8.3203125),
+    ],
 )
 def test_table_target_zero_jump(dtype, last_good, first_bad):
     # The table's target-0 column: loss 100 from the first input whose sigmoid rounds to 1;
@@ -87,13 +102,25 @@ def test_table_float32_jump_at_16_64():
 def test_table_target_one_collapse():
     # float64, float32, bfloat16: the gradient decays below x = log(1e-12) = -27.6 (near -1 at
     # -27, below 0.7 in size at -28); float16: p underflows to 0 below 25 log 2 = -17.33, the
-    # loss is clamped at 100 and the gradient is nan.
+    # loss is clamped at 100 and the gradient is nan (just above, it is already -inf).
     for dtype in (torch.float64, torch.float32, torch.bfloat16):
         _, grad = _bce_of_sigmoid([-27.0, -28.0], dtype, 1.0)
         assert grad[0] < -0.95 and -0.75 < grad[1] < -0.6
     loss, grad = _bce_of_sigmoid([-17.25, -17.375], torch.float16, 1.0)
-    assert loss[0] < 18.0 and grad[0] < -0.99
+    assert loss[0] < 18.0 and math.isinf(grad[0])
     assert loss[1] == 100.0 and math.isnan(grad[1])
+
+
+def test_float16_target_one_gradient_is_infinite_from_minus_11_09():
+    # d loss / dp ~ -1/p overflows the float16 maximum 65504 once p < 1/65504, that is below
+    # x = log(1/65504) = -11.09: every float16 input from there to -17.33 gets a -inf gradient.
+    assert f"{math.log(1 / 65504):.2f}" == "-11.09"
+    x = torch.arange(-17.3, -10.0, 0.001).to(torch.float16).unique()
+    loss, grad = _bce_of_sigmoid(x.tolist(), torch.float16, 1.0)
+    infinite = [v for v, g in zip(x.tolist(), grad, strict=True) if math.isinf(g)]
+    assert max(infinite) == -11.09375 and min(infinite) == x[0].item()
+    assert all(g > -1.01 for v, g in zip(x.tolist(), grad, strict=True) if v > -11.09375)
+    assert all(0.0 < v < 18.0 for v in loss)
 
 
 def test_pos_weight_arrangement_cancels_like_the_plain_one():
