@@ -160,3 +160,63 @@ class TestClassWeights:
         assert residual.abs().max().item() < 1e-8
         freq = one_hot.mean(axis=0)
         assert q.mean(axis=0)[2].item() > freq[2].item() + 0.05
+
+
+@pytest.mark.torch
+class TestPrintedBlocks:
+    """The chapter's two PyTorch code blocks, run as printed, against their printed output."""
+
+    def test_section_maximum_likelihood_in_pytorch(self):
+        torch.manual_seed(0)
+        logits, target = torch.randn(8, 4), torch.randint(0, 4, (8,))
+        rows, log_q = torch.arange(8), F.log_softmax(logits, dim=1)
+        probs = F.softmax(logits, dim=1)
+        mu, y, ones = torch.zeros(3), torch.tensor([0.5, -1.0, 2.0]), torch.ones(3)
+        tiny = torch.tensor([1.0, 1.0, 1e-9])
+        at_eps = torch.tensor([1.0, 1.0, 1e-6])
+        x = torch.tensor([1.0, 2.0, 4.0, 7.0])
+        bn = torch.nn.BatchNorm1d(1, momentum=1.0)
+        bn.train()(x[:, None])
+        printed = [
+            f"{-log_q[rows, target].mean():.4f}",
+            f"{F.cross_entropy(logits, target):.4f}",
+            f"{F.cross_entropy(logits, target, reduction='sum'):.4f}",
+            f"{F.nll_loss(probs, target):.4f}",
+            f"{-probs[rows, target].mean():.4f}",
+            f"{F.gaussian_nll_loss(mu, y, ones):.4f}",
+            f"{F.gaussian_nll_loss(mu, y, ones, full=True):.4f}",
+            f"{F.gaussian_nll_loss(mu, y, tiny):.1f}",
+            f"{F.gaussian_nll_loss(mu, y, at_eps):.1f}",
+            f"{x.var():.2f}",
+            f"{x.var(correction=0):.2f}",
+            f"{bn.running_var.item():.2f}",
+        ]
+        assert printed == [
+            "0.9704", "0.9704", "7.7628", "-0.3963", "-0.3963", "0.8750", "1.7939",
+            "666664.6", "666664.6", "7.00", "5.25", "7.00",
+        ]  # fmt: skip
+        # the two Gaussian values by hand: mean of (log v + (y - mu)^2 / v) / 2
+        np.testing.assert_allclose(float(F.gaussian_nll_loss(mu, y, ones)), 5.25 / 6, rtol=1e-7)
+        big = (0.25 + 1.0 + 4.0 / 1e-6 + math.log(1e-6)) / 6
+        np.testing.assert_allclose(float(F.gaussian_nll_loss(mu, y, tiny)), big, rtol=1e-6)
+
+    def test_exercise_log_variance_gaussian_nll(self):
+        def gaussian_nll(mu, log_var, y, full=False):
+            nll = 0.5 * (log_var + (y - mu) ** 2 * torch.exp(-log_var))
+            return (nll + 0.5 * math.log(2 * math.pi) if full else nll).mean()
+
+        torch.manual_seed(0)
+        mu, y, log_var = torch.randn(5), torch.randn(5), torch.randn(5)
+        printed = []
+        for full in (False, True):
+            ours = gaussian_nll(mu, log_var, y, full)
+            theirs = F.gaussian_nll_loss(mu, y, log_var.exp(), full=full)
+            printed += [f"{ours:.6f}", f"{theirs:.6f}"]
+        log_var[0] = -20.0
+        printed += [
+            f"{gaussian_nll(mu, log_var, y):.1f}",
+            f"{F.gaussian_nll_loss(mu, y, log_var.exp()):.1f}",
+        ]
+        assert printed == [
+            "3.819735", "3.819735", "4.738674", "4.738674", "419240800.0", "864120.7",
+        ]  # fmt: skip
