@@ -10,6 +10,7 @@ from xentbook.plots import (
     plot_block_coding,
     plot_code_length_rounding,
     plot_code_tree,
+    plot_entropy_from_logits_error,
     plot_information_diagram,
     plot_quantized_entropy,
     plot_simplex_entropy,
@@ -54,6 +55,7 @@ def test_simplex_contour_labels_sit_on_their_levels():
         p1 = tx - 0.5 * p2
         h = -sum(v * math.log2(v) for v in (1 - p1 - p2, p1, p2))
         assert h == pytest.approx(float(t.get_text()), abs=0.01)
+
 
 def test_code_tree_claims_are_kraft_terms():
     words = ["00", "01", "100", "1010"]
@@ -152,3 +154,47 @@ def test_surprisal_concentration_fair_coin_is_one_point():
 def test_surprisal_concentration_rejects_bad_coin(p):
     with pytest.raises(ValueError, match="two positive probabilities"):
         plot_surprisal_concentration(p)
+
+
+def _softmax_entropy_mp(gap):
+    # Reference in 50-digit arithmetic, independent of the helper's closed form.
+    import mpmath
+
+    with mpmath.workdps(50):
+        z = [mpmath.mpf(gap), mpmath.mpf(0), -mpmath.mpf(gap)]
+        lse = mpmath.log(sum(mpmath.e**v for v in z))
+        return float(sum(mpmath.e ** (v - lse) * (lse - v) for v in z))
+
+
+def test_entropy_from_logits_error_curves():
+    ax = plot_entropy_from_logits_error(max_gap=80.0, num=320)
+    gaps = ax.lines[0].get_xdata()
+    np.testing.assert_array_equal(gaps, np.arange(1, 321) * 0.25)  # float32-exact gaps
+    naive, termwise, difference, log_space = (ax.lines[k].get_ydata() for k in range(4))
+    # The naive sum is nan once e^(-2a) underflows in float32 (2a > 103.97), finite before.
+    assert np.all(np.isnan(naive[gaps >= 52])) and np.all(np.isfinite(naive[gaps <= 51.5]))
+    # The difference form cancels to 0 (relative error 1) from a = 17 on.
+    np.testing.assert_array_equal(difference[gaps >= 17], 1.0)
+    # From a = 17 on, the naive and term-by-term sums are 1 % to 6 % low (the caption).
+    assert np.all((termwise[gaps >= 17] > 0.01) & (termwise[gaps >= 17] < 0.06))
+    ok = gaps >= 17
+    np.testing.assert_array_equal(naive[ok & (gaps < 52)], termwise[ok & (gaps < 52)])
+    # The log-space formula stays within a few float32 rounding units everywhere.
+    assert log_space.max() < 8 * 2.0**-24
+    # The term-by-term sum at a = 30: 3 % low, as the chapter says (mpmath reference).
+    k30 = int(np.flatnonzero(gaps == 30.0)[0])
+    z = np.array([30.0, 0.0, -30.0], dtype=np.float32)
+    p = np.exp(z - z.max()) / np.exp(z - z.max()).sum()
+    lse = np.log(np.exp(z - z.max()).sum()) + z.max()
+    h30 = _softmax_entropy_mp(30.0)
+    expected = abs(float(np.sum(p * (lse - z))) - h30) / h30
+    np.testing.assert_allclose(termwise[k30], expected, rtol=1e-6)
+    assert round(float(termwise[k30]), 3) == 0.032
+    assert ax.lines[4].get_ydata()[0] == 2.0**-24
+
+
+def test_entropy_from_logits_error_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="num"):
+        plot_entropy_from_logits_error(num=1)
+    with pytest.raises(ValueError, match="max_gap"):
+        plot_entropy_from_logits_error(max_gap=120.0)

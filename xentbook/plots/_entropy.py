@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from matplotlib import patheffects
@@ -31,6 +32,7 @@ __all__ = [
     "plot_block_coding",
     "plot_code_length_rounding",
     "plot_code_tree",
+    "plot_entropy_from_logits_error",
     "plot_information_diagram",
     "plot_quantized_entropy",
     "plot_simplex_entropy",
@@ -80,7 +82,7 @@ def plot_binary_entropy(num: int = 401, ax: Axes | None = None) -> Axes:
         raise ValueError(f"plot_binary_entropy: num must be an integer >= 3, got {num!r}")
     ax = new_axes(ax)
     x = np.linspace(0.0, 1.0, num)
-    ax.plot(x, binary_entropy(x), color=COLORS["ce"], lw=2, label="$H_b(x)$")
+    ax.plot(x, binary_entropy(x), color=COLORS["ce"], lw=2, label="$H_{\\mathrm{b}}(x)$")
     ax.plot([0.5], [1.0], "o", color=COLORS["accent"], ms=7, label="maximum: 1 bit at $x = 1/2$")
     # Bisection for H_b(x) = 1/2 on the increasing branch [0, 1/2].
     lo, hi = 0.0, 0.5
@@ -96,7 +98,7 @@ def plot_binary_entropy(num: int = 401, ax: Axes | None = None) -> Axes:
         label=f"half a bit at $x = {lo:.2f}$ and ${1 - lo:.2f}$",
     )
     ax.set_xlabel("probability of heads $x$")
-    ax.set_ylabel("$H_b(x)$ in bits")
+    ax.set_ylabel("$H_{\\mathrm{b}}(x)$ in bits")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.05)
     ax.legend(loc="lower center", fontsize=_LEGEND, frameon=False)
@@ -170,7 +172,7 @@ def plot_simplex_entropy(
     for level in levels[1:]:
         k = int(np.argmin(np.abs(h_ray - level)))
         spots.append(_simplex_xy(ray[k]))
-    ax.clabel(
+    labels = ax.clabel(
         contours,
         levels=levels[1:],
         fmt="%.2f",
@@ -178,6 +180,10 @@ def plot_simplex_entropy(
         inline_spacing=2,
         manual=spots,
     )
+    # A dark outline keeps the white labels readable where they reach past the triangle's
+    # edges onto the white background (the 0.50 label near the top vertex does).
+    for text in labels:
+        text.set_path_effects([patheffects.withStroke(linewidth=2.5, foreground="#303030")])
     marked = np.array([np.asarray(q, dtype=float) for q in points]).reshape(-1, 3)
     mx, my = _simplex_xy(marked)
     ax.plot(mx, my, "o", color=COLORS["accent"], ms=7, mec="black")
@@ -617,4 +623,111 @@ def plot_surprisal_concentration(
     ax.set_xlim(0, 1.5)
     ax.set_ylim(-0.02, 1.02)
     ax.legend(loc="lower right", fontsize=_LEGEND)
+    return _enlarge(ax)
+
+
+def _entropy_forms(gap: float, dtype: type[np.floating[Any]]) -> tuple[float, ...]:
+    """Entropy of softmax((gap, 0, -gap)) by four formulas evaluated in ``dtype``."""
+    z = np.array([gap, 0.0, -gap], dtype=dtype)
+    e = np.exp(z - z.max())
+    p = e / e.sum()
+    lse = np.log(e.sum()) + z.max()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        naive = -np.sum(p * np.log(p))
+        termwise = np.sum(p * (lse - z))
+        difference = lse - np.dot(p, z)
+    shift = z.max() - z  # z_m - z_j
+    w = np.exp(-shift)
+    w[0] = 0  # the top class is z_0 = gap
+    s = w.sum()
+    log_space = np.log1p(s) + np.sum(w * shift) / (1 + s)
+    return float(naive), float(termwise), float(difference), float(log_space)
+
+
+def plot_entropy_from_logits_error(
+    max_gap: float = 80.0,
+    num: int = 320,
+    dtype: type[np.floating[Any]] = np.float32,
+    ax: Axes | None = None,
+) -> Axes:
+    r"""Relative error of four formulas for the entropy of a softmax, against the logit gap.
+
+    The logits are :math:`z = (a, 0, -a)`, with exact entropy
+    :math:`H = \operatorname{log1p}(s) + (a e^{-a} + 2a e^{-2a}) / (1 + s)`,
+    :math:`s = e^{-a} + e^{-2a}`, evaluated in float64. The four formulas, evaluated in
+    ``dtype``, are the naive :math:`-\sum_i p_i \log p_i`, the term-by-term
+    :math:`\sum_i p_i (\operatorname{lse}(z) - z_i)`, the difference
+    :math:`\operatorname{lse}(z) - \sum_i p_i z_i`, and the log-space formula relative to the
+    largest logit (``log1p``). Relative errors below ``1e-9`` are drawn at ``1e-9``; a formula
+    that returns ``nan`` leaves a gap.
+
+    Parameters
+    ----------
+    max_gap : float, optional
+        Largest :math:`a`; the gaps are ``num`` evenly spaced values in ``(0, max_gap]``.
+    num : int, optional
+        Number of gaps (at least 2).
+    dtype : numpy floating type, optional
+        Precision of the four formulas; default float32.
+    ax : Axes, optional
+        Where to draw; default a new figure.
+
+    Returns
+    -------
+    Axes
+        ``lines[0]`` to ``lines[3]`` are the naive, term-by-term, difference and log-space
+        formulas: x data the gaps :math:`a`, y data the relative errors :math:`|\hat H - H| / H`
+        (``nan`` where the formula gives ``nan``); ``lines[4]`` is the unit roundoff of ``dtype``.
+
+    Examples
+    --------
+    >>> from xentbook.plots import plot_entropy_from_logits_error
+    >>> ax = plot_entropy_from_logits_error(max_gap=60.0, num=3)
+    >>> print(ax.lines[0].get_xdata(), ax.lines[2].get_ydata())
+    [20. 40. 60.] [1. 1. 1.]
+    """
+    if isinstance(num, bool) or not isinstance(num, (int, np.integer)) or num < 2:
+        raise ValueError(
+            f"plot_entropy_from_logits_error: num must be an integer >= 2, got {num!r}"
+        )
+    if not (0 < max_gap < 100):
+        raise ValueError(
+            "plot_entropy_from_logits_error: max_gap must lie in (0, 100), where the entropy is "
+            f"a normal float32, got {max_gap!r}"
+        )
+    # gaps representable in dtype, so that the exact entropy is that of the logits used
+    gaps = np.linspace(max_gap / num, max_gap, num).astype(dtype).astype(np.float64)
+    s = np.exp(-gaps) + np.exp(-2 * gaps)
+    exact = np.log1p(s) + (gaps * np.exp(-gaps) + 2 * gaps * np.exp(-2 * gaps)) / (1 + s)
+    values = np.array([_entropy_forms(float(a), dtype) for a in gaps])
+    errors = np.abs(values - exact[:, None]) / exact[:, None]
+    floor = 1e-9
+    ax = new_axes(ax, figsize=(6.0, 4.2))
+    styles = [
+        ("naive $-\\sum p \\log p$", COLORS["mse"], "-", 3.0),
+        ("term by term", COLORS["accent"], "--", 2.0),
+        ("difference $\\mathrm{lse} - \\sum p z$", COLORS["extra"], "-.", 2.0),
+        ("log space (log1p)", COLORS["ce"], "-", 2.0),
+    ]
+    for k, (label, color, ls, lw) in enumerate(styles):
+        ax.plot(gaps, np.maximum(errors[:, k], floor), color=color, ls=ls, lw=lw, label=label)
+    unit = float(np.finfo(dtype).eps) / 2
+    ax.axhline(unit, color="black", ls=":", lw=1.5, label=f"{np.dtype(dtype).name} rounding unit")
+    nan_from = gaps[np.isnan(errors[:, 0])]
+    if nan_from.size:
+        ax.annotate(
+            "naive: nan",
+            (float(nan_from[0]), 0.02),
+            xytext=(float(nan_from[0]) + 3, 0.13),
+            va="center",
+            fontsize=_LEGEND,
+            arrowprops={"arrowstyle": "->", "color": COLORS["mse"]},
+            color=COLORS["mse"],
+        )
+    ax.set_yscale("log")
+    ax.set_ylim(floor / 2, 30)
+    ax.set_xlim(0, max_gap)
+    ax.set_xlabel("logit gap $a$, logits $z = (a, 0, -a)$")
+    ax.set_ylabel("relative error of $H$")
+    ax.legend(loc="center right", bbox_to_anchor=(1.0, 0.5), fontsize=_LEGEND - 1)
     return _enlarge(ax)
