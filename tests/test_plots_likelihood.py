@@ -7,6 +7,7 @@ from scipy import stats
 from xentbook.plots import (
     plot_bernoulli_nll,
     plot_expected_scores,
+    plot_nll_spread,
     plot_sampling_distributions,
     plot_smoothing_excess,
     plot_train_test_losses,
@@ -106,3 +107,38 @@ class TestPlotSmoothingExcess:
     def test_bad_input(self):
         with pytest.raises(ValueError, match=r"^plot_smoothing_excess: 'a' must hold"):
             plot_smoothing_excess([10, 100], {"a": [0.5, np.inf]}, 4)
+
+
+class TestPlotNllSpread:
+    def test_curves_are_bernoulli_divergences(self):
+        th = np.linspace(0.05, 0.95, 19)
+        panels = [(0.3, 20, [0.25, 0.4, 0.0]), (0.3, 200, [0.31])]
+        top, bottom = plot_nll_spread(panels, theta=th)
+
+        def kl(a):  # D(Ber(a) || Ber(theta)) by scipy, one theta at a time
+            return [stats.entropy([a, 1 - a], [t, 1 - t]) for t in th]
+
+        np.testing.assert_allclose(top.lines[0].get_ydata(), kl(0.3), rtol=1e-12, atol=1e-15)
+        for line, a in zip(top.lines[1:-1], (0.25, 0.4, 0.0), strict=True):
+            np.testing.assert_allclose(line.get_ydata(), kl(a), rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(top.lines[-1].get_xdata(), [0.25, 0.4, 0.0], rtol=0)
+        np.testing.assert_allclose(top.lines[-1].get_ydata(), 0.0, atol=0)
+        assert len(bottom.lines) == 3
+        # the band: theta0 +- 1.96 sqrt(theta0 (1 - theta0) / N), I = 1 / (theta (1 - theta))
+        for ax, n in ((top, 20), (bottom, 200)):
+            x0, x1 = ax.patches[0].get_x(), ax.patches[0].get_x() + ax.patches[0].get_width()
+            half = 1.96 * np.sqrt(0.21 / n)
+            np.testing.assert_allclose([x0, x1], [0.3 - half, 0.3 + half], rtol=1e-12)
+        assert "nats" in top.get_ylabel()
+
+    def test_bad_input(self):
+        with pytest.raises(ValueError, match=r"^plot_nll_spread: need"):
+            plot_nll_spread([])
+        with pytest.raises(ValueError, match=r"^plot_nll_spread: theta0"):
+            plot_nll_spread([(1.0, 10, [0.5])])
+        with pytest.raises(ValueError, match=r"^plot_nll_spread: n must"):
+            plot_nll_spread([(0.5, 0, [0.5])])
+        with pytest.raises(ValueError, match=r"^plot_nll_spread: fractions"):
+            plot_nll_spread([(0.5, 10, [1.5])])
+        with pytest.raises(ValueError, match=r"^plot_nll_spread: theta must"):
+            plot_nll_spread([(0.5, 10, [0.5])], theta=[0.0, 0.5])

@@ -81,6 +81,7 @@ from xentbook.plots._language_model import (
 from xentbook.plots._likelihood import (
     plot_bernoulli_nll,
     plot_expected_scores,
+    plot_nll_spread,
     plot_sampling_distributions,
     plot_smoothing_excess,
     plot_train_test_losses,
@@ -179,6 +180,7 @@ __all__ = [
     "plot_micro_batch_weights",
     "plot_naive_loss_underflow",
     "plot_nll_curve",
+    "plot_nll_spread",
     "plot_online_softmax",
     "plot_packing",
     "plot_pinsker",

@@ -16,6 +16,7 @@ from xentbook.plots._style import COLORS, new_axes
 __all__ = [
     "plot_bernoulli_nll",
     "plot_expected_scores",
+    "plot_nll_spread",
     "plot_sampling_distributions",
     "plot_smoothing_excess",
     "plot_train_test_losses",
@@ -225,6 +226,103 @@ def plot_train_test_losses(
     ax.tick_params(labelsize=11)
     ax.legend(loc="upper right", fontsize=11, frameon=True)
     return ax
+
+
+def plot_nll_spread(
+    panels: Sequence[tuple[float, int, ArrayLike]], theta: ArrayLike | None = None
+) -> Any:
+    r"""Excess mean NLL of a Bernoulli model on repeated samples, one panel per sample size.
+
+    For a sample of :math:`N` tosses with a fraction :math:`\hat\theta` of ones, the mean NLL
+    minus its minimum is :math:`D_{\mathrm{KL}}(\mathrm{Ber}(\hat\theta) \,\Vert\,
+    \mathrm{Ber}(\theta))`, a curve that touches zero at the MLE :math:`\hat\theta`. Each
+    panel draws these curves for the given samples, the population excess
+    :math:`D_{\mathrm{KL}}(\mathrm{Ber}(\theta_0) \,\Vert\, \mathrm{Ber}(\theta))`, the
+    MLEs, and the band :math:`\theta_0 \pm 1.96\,\sqrt{I(\theta_0)^{-1}/N}` with
+    :math:`I(\theta) = 1/(\theta(1 - \theta))`. Panels are stacked vertically and share
+    one legend below them.
+
+    Parameters
+    ----------
+    panels : sequence of (theta0, n, fractions)
+        The true parameter in :math:`(0, 1)`, the size of every sample (positive; it sets the
+        band) and the fractions of ones of the samples (values in :math:`[0, 1]`, at least one).
+    theta : array_like, optional
+        Parameter values in :math:`(0, 1)` (default: 999 points from 0.001 to 0.999).
+
+    Returns
+    -------
+    ndarray of Axes, shape (len(panels),)
+        In each, ``lines[0]`` is the population excess, ``lines[1:-1]`` the samples' excess
+        curves (nats), ``lines[-1]`` the MLEs at height 0, ``patches[0]`` the band.
+
+    Examples
+    --------
+    >>> from xentbook.plots import plot_nll_spread
+    >>> (ax,) = plot_nll_spread([(0.5, 100, [0.4, 0.5])], theta=[0.25, 0.5, 0.75])
+    >>> print(ax.lines[1].get_ydata().round(4))
+    [0.0541 0.0201 0.2738]
+    """
+    if len(panels) == 0:
+        raise ValueError("plot_nll_spread: need at least one panel")
+    th = np.linspace(0.001, 0.999, 999) if theta is None else np.asarray(theta, np.float64)
+    if th.ndim != 1 or not ((th > 0) & (th < 1)).all():
+        raise ValueError("plot_nll_spread: theta must be a 1-d array inside (0, 1)")
+
+    def excess(freq: float) -> Any:
+        nll = binary_cross_entropy(th, np.full_like(th, freq), reduction="none")
+        return nll - float(entropy([1 - freq, freq]))
+
+    axes = np.atleast_1d(new_axes(nrows=len(panels), figsize=(6.0, 3.1 * len(panels) + 0.6)))
+    for ax, (theta0, n, fractions) in zip(axes, panels, strict=True):
+        freqs = np.asarray(fractions, dtype=np.float64).ravel()
+        if not 0 < theta0 < 1:
+            raise ValueError(f"plot_nll_spread: theta0 must be in (0, 1), got {theta0!r}")
+        if not n > 0:
+            raise ValueError(f"plot_nll_spread: n must be positive, got {n!r}")
+        if freqs.size == 0 or not ((freqs >= 0) & (freqs <= 1)).all():
+            raise ValueError("plot_nll_spread: fractions must be a non-empty array in [0, 1]")
+        half = 1.96 * np.sqrt(theta0 * (1 - theta0) / n)
+        ax.axvspan(
+            theta0 - half,
+            theta0 + half,
+            color=COLORS["accent"],
+            alpha=0.18,
+            lw=0,
+            label=r"$\theta_0 \pm 1.96\sqrt{I^{-1}/N}$",
+        )
+        ax.plot(th, excess(theta0), color="black", lw=2.4, label="population excess", zorder=3)
+        for k, freq in enumerate(freqs):
+            label = "one sample's excess" if k == 0 else None
+            ax.plot(th, excess(float(freq)), color=COLORS["ce"], lw=0.8, alpha=0.55, label=label)
+        ax.plot(
+            freqs,
+            np.zeros_like(freqs),
+            "o",
+            color=COLORS["ce"],
+            ms=5,
+            clip_on=False,
+            zorder=4,
+            label=r"MLEs $\hat\theta$",
+        )
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 0.3)
+        ax.set_title(
+            rf"$N = {n}$, $\theta_0 = {theta0:g}$: "
+            rf"$\sqrt{{I(\theta_0)^{{-1}}/N}} = {np.sqrt(theta0 * (1 - theta0) / n):.3f}$",
+            fontsize=11,
+        )
+        ax.set_ylabel("mean NLL minus\nits minimum (nats)", fontsize=11)
+        ax.set_xlabel(r"model parameter $\theta = q(y = 1)$", fontsize=11)
+        ax.tick_params(labelsize=10)
+    axes[0].figure.legend(
+        *axes[0].get_legend_handles_labels(),
+        loc="outside lower center",
+        ncols=2,
+        fontsize=10,
+        frameon=False,
+    )
+    return axes
 
 
 def plot_sampling_distributions(
