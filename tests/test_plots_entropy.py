@@ -178,6 +178,11 @@ def test_entropy_from_logits_error_curves():
     # From a = 17 on, the naive and term-by-term sums are 1 % to 6 % low (the caption).
     assert np.all((termwise[gaps >= 17] > 0.01) & (termwise[gaps >= 17] < 0.06))
     ok = gaps >= 17
+    for a in (17.0, 30.0, 51.5, 80.0):  # and low, not high (float32 sum against mpmath)
+        z = np.array([a, 0.0, -a], dtype=np.float32)
+        e = np.exp(z - z.max())
+        lse = np.log(e.sum()) + z.max()
+        assert float(np.sum(e / e.sum() * (lse - z))) < _softmax_entropy_mp(a)
     np.testing.assert_array_equal(naive[ok & (gaps < 52)], termwise[ok & (gaps < 52)])
     # The log-space formula stays within a few float32 rounding units everywhere.
     assert log_space.max() < 8 * 2.0**-24
