@@ -138,3 +138,67 @@ class TestLocalMinimaGaussianKl:
             local_minima_gaussian_kl([0.0, 1.0], [0.0, 0.0], [0.0, 1.0], [1.0, 2.0, 3.0])
         with pytest.raises(ValueError, match=r"^local_minima_gaussian_kl: rounds"):
             local_minima_gaussian_kl([0.0, 1.0], [0.0, 0.0], [0.0, 1.0], [1.0, 2.0], rounds=0)
+
+
+class TestKlFloat32Estimates:
+    Z = np.random.default_rng(3).normal(size=1000)
+    D = np.random.default_rng(4).normal(size=1000)
+
+    def test_reference_against_mpmath(self):
+        import mpmath
+
+        from xentbook.book import kl_float32_estimates
+
+        scales = [1e-4, 1e-1]
+        exact, _ = kl_float32_estimates(self.Z, self.D, scales)
+        for s, value in zip(scales, exact, strict=True):
+            with mpmath.workdps(40):  # the float64 logits, exactly, at 40 digits
+                za = [mpmath.mpf(float(v)) for v in self.Z]
+                zb = [mpmath.mpf(float(a + s * d)) for a, d in zip(self.Z, self.D, strict=True)]
+                lse_a = mpmath.log(mpmath.fsum(mpmath.exp(v) for v in za))
+                lse_b = mpmath.log(mpmath.fsum(mpmath.exp(v) for v in zb))
+                ref = float(
+                    mpmath.fsum(
+                        mpmath.exp(a - lse_a) * (a - lse_a - b + lse_b)
+                        for a, b in zip(za, zb, strict=True)
+                    )
+                )
+            np.testing.assert_allclose(value, ref, rtol=1e-9)
+
+    def test_float32_methods(self):
+        from xentbook.book import kl_float32_estimates
+
+        scales = np.geomspace(1e-5, 1.0, 11)
+        exact, est = kl_float32_estimates(self.Z, self.D, scales)
+        assert list(est) == ["CE - H", "direct sum", "termwise", "kl_divergence"]
+        assert all(v.dtype == np.float32 and v.shape == (11,) for v in est.values())
+        # termwise and the library stay within 1e-2 relative at every size (down to 5e-11 nats)
+        np.testing.assert_allclose(est["termwise"], exact, rtol=1e-2)
+        np.testing.assert_allclose(est["kl_divergence"], exact, rtol=1e-2)
+        # the two cancelling formulas are off by more than the divergence below 1e-8 nats
+        small = exact < 1e-8
+        assert small.sum() >= 2
+        for name in ("CE - H", "direct sum"):
+            assert np.all(np.abs(est[name][small] - exact[small]) >= exact[small])
+        # at D = 0.5 nats every method is accurate to 1e-5
+        for values in est.values():
+            np.testing.assert_allclose(values[-1], exact[-1], rtol=1e-5)
+
+    def test_direct_sum_by_hand(self):
+        from xentbook import log_softmax
+        from xentbook.book import kl_float32_estimates
+
+        z, d = np.array([0.3, -0.2, 1.0]), np.array([1.0, 0.0, -1.0])
+        _, est = kl_float32_estimates(z, d, [0.5])
+        lp, lq = log_softmax(z.astype(np.float32)), log_softmax((z + 0.5 * d).astype(np.float32))
+        assert est["direct sum"][0] == np.sum(np.exp(lp) * (lp - lq))
+
+    def test_bad_input(self):
+        from xentbook.book import kl_float32_estimates
+
+        with pytest.raises(ValueError, match=r"^kl_float32_estimates: z and direction must be 1-d"):
+            kl_float32_estimates([0.0, 1.0], [1.0, 0.0, 0.0], [1.0])
+        with pytest.raises(ValueError, match=r"^kl_float32_estimates: z and direction must be fin"):
+            kl_float32_estimates([0.0, np.inf], [1.0, 0.0], [1.0])
+        with pytest.raises(ValueError, match=r"^kl_float32_estimates: scales must be"):
+            kl_float32_estimates([0.0, 1.0], [1.0, 0.0], [0.0])

@@ -12,6 +12,7 @@ from xentbook.plots import (
     plot_kl_asymmetry,
     plot_kl_estimators,
     plot_kl_fits,
+    plot_kl_float32_errors,
     plot_kl_landscape,
     plot_kl_near_p,
     plot_log_bound,
@@ -238,3 +239,28 @@ class TestPlotKlEstimators:
     def test_bad_grid(self):
         with pytest.raises(ValueError, match=r"^plot_kl_estimators: log_r must be"):
             plot_kl_estimators([0.0, np.inf])
+
+
+class TestPlotKlFloat32Errors:
+    def test_relative_errors(self):
+        d = np.array([1e-9, 1e-6, 1e-3])
+        estimates = {"a": [-2e-9, 1.5e-6, 1e-3], "b": [1.1e-9, 1e-6, 0.9e-3]}
+        ax = plot_kl_float32_errors(d, estimates)
+        # |estimate - D| / D by hand; an exact value is floored at 1e-9
+        np.testing.assert_allclose(ax.lines[0].get_ydata(), [3.0, 0.5, 1e-9], rtol=1e-12)
+        np.testing.assert_allclose(ax.lines[1].get_ydata(), [0.1, 1e-9, 0.1], rtol=1e-9)
+        np.testing.assert_allclose(ax.lines[0].get_xdata(), d, rtol=0)
+        assert ax.lines[2].get_ydata()[0] == 1.0  # the level of an error as large as D
+        assert ax.get_xscale() == ax.get_yscale() == "log"
+
+    def test_draws_on_given_axes(self):
+        _, ax = plt.subplots()
+        assert plot_kl_float32_errors([1e-3, 1e-2], {"x": [1e-3, 1e-2]}, ax=ax) is ax
+
+    def test_bad_input(self):
+        with pytest.raises(ValueError, match=r"^plot_kl_float32_errors: divergences must be"):
+            plot_kl_float32_errors([0.0, 1.0], {"x": [0.0, 1.0]})
+        with pytest.raises(ValueError, match=r"^plot_kl_float32_errors: estimates must be a dict"):
+            plot_kl_float32_errors([1.0, 2.0], [1.0, 2.0])
+        with pytest.raises(ValueError, match=r"^plot_kl_float32_errors: estimates\['x'\] must"):
+            plot_kl_float32_errors([1.0, 2.0], {"x": [1.0]})

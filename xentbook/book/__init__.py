@@ -16,7 +16,12 @@ from xentbook.book._ch02 import (
     iid_block,
     mutual_information,
 )
-from xentbook.book._ch03 import gaussian_kl_landscape, local_minima_gaussian_kl, total_variation
+from xentbook.book._ch03 import (
+    gaussian_kl_landscape,
+    kl_float32_estimates,
+    local_minima_gaussian_kl,
+    total_variation,
+)
 from xentbook.book._ch04 import (
     MleLosses,
     expected_test_loss_add_alpha,
@@ -82,6 +87,7 @@ __all__ = [
     "iid_block",
     "is_prefix_free",
     "kl_divergence_on_grid",
+    "kl_float32_estimates",
     "kraft_sum",
     "load_iris",
     "local_minima_gaussian_kl",

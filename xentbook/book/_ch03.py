@@ -1,15 +1,22 @@
-r"""Helpers of chapter 3: total variation, and the local minima of a Gaussian fit by KL."""
+r"""Helpers of chapter 3: total variation, local minima of a Gaussian fit by KL, float32 KL."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
 from xentbook.fitting import GaussianFit, gaussian_logpdf, kl_divergence_on_grid
+from xentbook.information import kl_divergence
+from xentbook.primitives import log_softmax, softmax
 
-__all__ = ["gaussian_kl_landscape", "local_minima_gaussian_kl", "total_variation"]
+__all__ = [
+    "gaussian_kl_landscape",
+    "kl_float32_estimates",
+    "local_minima_gaussian_kl",
+    "total_variation",
+]
 
 
 def total_variation(p: ArrayLike, q: ArrayLike, axis: int = -1) -> Any:
@@ -207,3 +214,81 @@ def local_minima_gaussian_kl(
             dm, dl = 2 * dm / 10, 2 * dl / 10
         fits.append(GaussianFit(m, float(np.exp(ls)), best))
     return sorted(fits, key=lambda fit: fit.divergence)
+
+
+def kl_float32_estimates(
+    z: ArrayLike, direction: ArrayLike, scales: ArrayLike
+) -> tuple[NDArray[np.float64], dict[str, NDArray[np.float32]]]:
+    r"""Four float32 computations of a small KL divergence between two softmaxes.
+
+    For each scale :math:`s`, :math:`p = \operatorname{softmax}(z)` and
+    :math:`q = \operatorname{softmax}(z + s\,d)`. The reference
+    :math:`D_{\mathrm{KL}}(p \,\|\, q)` is computed in float64 by
+    :func:`xentbook.kl_divergence`; the four estimates start from the float32
+    log-probabilities :math:`\log p, \log q` of :func:`xentbook.log_softmax` on the float32
+    logits, with :math:`p = e^{\log p}` and :math:`d_i = \log q_i - \log p_i`:
+
+    - ``"CE - H"``: :math:`\sum_i -p_i \log q_i - \sum_i -p_i \log p_i`;
+    - ``"direct sum"``: :math:`\sum_i p_i (\log p_i - \log q_i)`;
+    - ``"termwise"``: :math:`\sum_i p_i (e^{d_i} - 1 - d_i)`, with ``expm1``;
+    - ``"kl_divergence"``: :func:`xentbook.kl_divergence` on :math:`e^{\log p}, e^{\log q}`.
+
+    Parameters
+    ----------
+    z : array_like, shape (C,)
+        Logits of :math:`p` (finite).
+    direction : array_like, shape (C,)
+        The perturbation :math:`d` of the logits of :math:`q` (finite).
+    scales : array_like, shape (S,)
+        Positive step sizes :math:`s`.
+
+    Returns
+    -------
+    divergences : ndarray, shape (S,)
+        The float64 reference at each scale.
+    estimates : dict of str to ndarray, shape (S,)
+        Each float32 computation at each scale, in the order listed above.
+
+    Raises
+    ------
+    ValueError
+        If ``z`` and ``direction`` are not finite 1-d arrays of one length of at least 2, or a
+        scale is not positive and finite.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from xentbook.book import kl_float32_estimates
+    >>> z = np.linspace(-1.0, 1.0, 5)
+    >>> exact, est = kl_float32_estimates(z, [1.0, -1.0, 0.0, 0.5, -0.5], [1e-2])
+    >>> print(f"{exact[0]:.4e} {est['termwise'][0]:.4e}")
+    1.5557e-05 1.5557e-05
+    """
+    func = "kl_float32_estimates"
+    za = np.asarray(z, dtype=np.float64)
+    da = np.asarray(direction, dtype=np.float64)
+    sa = np.asarray(scales, dtype=np.float64)
+    if za.ndim != 1 or za.shape != da.shape or za.size < 2:
+        raise ValueError(
+            f"{func}: z and direction must be 1-d arrays of one length >= 2, "
+            f"got shapes {za.shape} and {da.shape}"
+        )
+    if not (np.isfinite(za).all() and np.isfinite(da).all()):
+        raise ValueError(f"{func}: z and direction must be finite")
+    if sa.ndim != 1 or sa.size == 0 or not (np.isfinite(sa) & (sa > 0)).all():
+        raise ValueError(f"{func}: scales must be a non-empty 1-d array of positive numbers")
+    names = ("CE - H", "direct sum", "termwise", "kl_divergence")
+    divergences = np.empty(sa.size)
+    estimates = {name: np.empty(sa.size, dtype=np.float32) for name in names}
+    log_p = log_softmax(za.astype(np.float32))
+    p = np.exp(log_p)
+    for k, s in enumerate(sa):
+        zb = za + s * da
+        divergences[k] = kl_divergence(softmax(za), softmax(zb))
+        log_q = log_softmax(zb.astype(np.float32))
+        d = log_q - log_p
+        estimates["CE - H"][k] = np.sum(-p * log_q) - np.sum(-p * log_p)
+        estimates["direct sum"][k] = np.sum(p * -d)
+        estimates["termwise"][k] = np.sum(p * (np.expm1(d) - d))
+        estimates["kl_divergence"][k] = kl_divergence(p, np.exp(log_q))
+    return divergences, estimates

@@ -678,3 +678,60 @@ def plot_kl_estimators(log_r: ArrayLike | None = None, ax: Any = None) -> Any:
     ax.set_ylim(-3.0, 6.0)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=11, frameon=False, ncols=1)
     return ax
+
+
+def plot_kl_float32_errors(divergences: ArrayLike, estimates: Any, ax: Any = None) -> Any:
+    r"""Relative error of float32 computations of a KL divergence against its size, log-log.
+
+    Parameters
+    ----------
+    divergences : array_like, shape (S,)
+        Reference values :math:`D > 0` (nats), as from
+        :func:`xentbook.book.kl_float32_estimates`.
+    estimates : dict of str to array_like, shape (S,)
+        Computed values of the same divergences, one entry per method (at most four), in the
+        order to draw them.
+    ax : Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    Axes
+        ``lines[k]`` is :math:`|\hat D - D| / D` of the ``k``-th method against :math:`D`
+        (floored at ``1e-9`` so that an exact value stays on the log axis); the last line is
+        the level 1, an error as large as the divergence.
+
+    Examples
+    --------
+    >>> from xentbook.plots import plot_kl_float32_errors
+    >>> ax = plot_kl_float32_errors([1e-8, 1e-4], {"direct": [-1e-7, 1.0001e-4]})
+    >>> print(ax.lines[0].get_ydata().round(4))
+    [11.      0.0001]
+    """
+    func = "plot_kl_float32_errors"
+    d = np.asarray(float_array(func, "divergences", divergences, min_ndim=1), dtype=np.float64)
+    if d.ndim != 1 or d.size < 2 or not (np.isfinite(d) & (d > 0)).all():
+        raise ValueError(f"{func}: divergences must be a 1-d array of at least 2 positive values")
+    if not isinstance(estimates, dict) or not 1 <= len(estimates) <= 4:
+        raise ValueError(f"{func}: estimates must be a dict of one to four methods")
+    styles = [
+        (COLORS["mse"], "-", "o"),
+        (COLORS["accent"], "--", "s"),
+        (COLORS["ce"], "-", "^"),
+        (COLORS["grad"], ":", "D"),
+    ]
+    ax = new_axes(ax)
+    for (name, values), (color, ls, marker) in zip(estimates.items(), styles, strict=False):
+        v = np.asarray(float_array(func, f"estimates[{name!r}]", values), dtype=np.float64)
+        if v.shape != d.shape:
+            raise ValueError(f"{func}: estimates[{name!r}] must have the shape of divergences")
+        error = np.maximum(np.abs(v - d) / d, 1e-9)
+        ax.plot(d, error, color=color, ls=ls, marker=marker, ms=5, lw=2, label=str(name))
+    ax.axhline(1.0, color=COLORS["reference"], lw=1.5, ls="-.", label="error = divergence")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel(r"$D_{\mathrm{KL}}(p \,\|\, q)$ (nats, float64 reference)", fontsize=12)
+    ax.set_ylabel("relative error in float32", fontsize=12)
+    ax.tick_params(labelsize=11)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=11, frameon=False, ncols=2)
+    return ax
