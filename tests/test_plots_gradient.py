@@ -203,6 +203,20 @@ class TestPlotLossContour:
         np.testing.assert_allclose(arrows.V, -p[:, 2], rtol=1e-12)
         np.testing.assert_array_equal(ax.lines[0].get_xydata(), [[1.0, -0.9]])
 
+    def test_labels_sit_in_the_column_left_free_of_arrows(self):
+        ax = plot_loss_contour(span=6.0, point=(1.0, -0.9))
+        columns = np.unique(ax.collections[1].X)
+        labels = ax.collections[0].labelTexts
+        # Every level from 0.1 to 5 is labelled once, on its own contour: at d1 = x the
+        # level L is crossed at d2 = log(e^L - 1 - e^x).
+        assert [t.get_text() for t in labels] == ["0.1", "0.25", "0.5", "1", "2", "3", "4", "5"]
+        for text in labels:
+            x, y = text.get_position()
+            # The arrow grid's columns are 1.2 apart; the labels' column is the one before.
+            assert x == pytest.approx(columns[0] - 1.2, abs=1e-3)
+            level = float(text.get_text())
+            assert y == pytest.approx(np.log(np.expm1(level) - np.exp(x)), abs=0.05)
+
     def test_bad_arguments_raise(self):
         with pytest.raises(ValueError, match="plot_loss_contour: span must be"):
             plot_loss_contour(span=-1.0)

@@ -425,7 +425,8 @@ def plot_loss_contour(
     point : (float, float), optional
         A pair :math:`(d_1, d_2)` to mark.
     arrows : int
-        Arrows per axis.
+        Grid points per axis for the arrows; the grid's first column carries the contour
+        labels instead of arrows.
     ax : Axes, optional
         Where to draw; a new figure by default.
 
@@ -464,10 +465,12 @@ def plot_loss_contour(
     # viridis without its pale yellow end, which vanishes on white
     colors = [colormaps["viridis"](x) for x in np.linspace(0.0, 0.75, len(levels))]
     contours = ax.contour(d1, d2, loss, levels=levels, colors=colors, linewidths=1.5)
-    # Labels in a column left of the arrows, where the contours run horizontally: at d1 = x
-    # the level L is crossed at d2 = log(e^L - 1 - e^x).
-    x = -0.9 * span
-    heights = [float(np.log(np.expm1(level) - np.exp(x))) for level in levels]
+    a = np.linspace(-span, span, arrows + 2)[1:-1]
+    # Labels in the first column of the arrow grid, which is left free of arrows, where the
+    # contours run horizontally: at d1 = x the level L is crossed at d2 = log(e^L - 1 - e^x).
+    x = float(a[0])
+    gaps = [float(np.expm1(level) - np.exp(x)) for level in levels]
+    heights = [float(np.log(gap)) for gap in gaps if gap > 0]
     ax.clabel(
         contours,
         fontsize=11,
@@ -475,8 +478,7 @@ def plot_loss_contour(
         manual=[(x, h) for h in heights if abs(h) < span],
         inline_spacing=2,
     )
-    a = np.linspace(-span, span, arrows + 2)[1:-1]
-    a1, a2 = np.meshgrid(a, a)
+    a1, a2 = np.meshgrid(a[1:], a)
     coarse = np.stack([np.zeros_like(a1), a1, a2], axis=-1).reshape(-1, 3)
     grad = cross_entropy_grad(coarse, np.zeros(a1.size, dtype=int), reduction="none")
     ax.quiver(
