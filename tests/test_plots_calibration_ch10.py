@@ -84,3 +84,35 @@ def test_calibration_comparison_with_labels_per_group():
     np.testing.assert_allclose(top.lines[1].get_data(), [[0.635, 0.9], [0.5, 0.0]], rtol=1e-14)
     np.testing.assert_array_equal(bottom.lines[1].get_ydata(), [2, 1])
     assert top.get_legend()._loc == 4  # "lower right"
+
+
+def test_temperature_objective_against_scipy_and_hand_binning():
+    from scipy.optimize import minimize_scalar
+    from scipy.special import log_softmax as sp_log_softmax
+
+    from xentbook.plots import plot_temperature_objective
+
+    rng = np.random.default_rng(7)
+    z = rng.normal(scale=3.0, size=(200, 4))
+    y = rng.integers(0, 4, size=200)
+    y[:120] = z[:120].argmax(axis=1)  # mostly right, some wrong: a finite optimum
+    temps = np.array([0.5, 1.0, 2.0, 4.0])
+    top, bottom = plot_temperature_objective(z, y, temps, n_bins=5)
+
+    def nll(t):
+        return -np.mean(sp_log_softmax(z / t, axis=1)[np.arange(200), y])
+
+    np.testing.assert_allclose(top.lines[0].get_ydata(), [nll(t) for t in temps], rtol=1e-13)
+    # ECE by hand: right-closed bins ((b-1)/5, b/5], weighted |accuracy - confidence|.
+    expected = []
+    for t in temps:
+        p = np.exp(sp_log_softmax(z / t, axis=1))
+        conf, right = p.max(axis=1), p.argmax(axis=1) == y
+        which = np.ceil(conf * 5).astype(int)
+        expected.append(
+            sum(abs(right[which == b].sum() - conf[which == b].sum()) for b in range(1, 6)) / 200
+        )
+    np.testing.assert_allclose(bottom.lines[0].get_ydata(), expected, rtol=1e-12)
+    best = minimize_scalar(nll, bounds=(0.1, 10.0), method="bounded", options={"xatol": 1e-9})
+    for panel in (top, bottom):
+        np.testing.assert_allclose(panel.lines[1].get_xdata()[0], best.x, rtol=1e-6)

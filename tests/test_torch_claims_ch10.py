@@ -29,7 +29,7 @@ def test_focal_gradient_is_nan_for_gamma_below_one_once_pt_rounds_to_one():
     for gamma in (2.0, 0.5):
         x.grad = None
         log_pt = F.log_softmax(x, dim=1)[0, 0]
-        loss = -(-torch.expm1(log_pt)) ** gamma * log_pt
+        loss = -((-torch.expm1(log_pt)) ** gamma) * log_pt
         loss.backward()
         grads[gamma] = x.grad.tolist()
     assert grads[2.0] == [[-0.0, 0.0]]
@@ -58,9 +58,7 @@ def test_temperature_scaling_with_lbfgs_on_log_t():
 def test_label_smoothing_has_pytorch_meaning():
     rng = np.random.default_rng(10)
     z, y = rng.normal(size=(6, 5)), rng.integers(0, 5, size=6)
-    expected = F.cross_entropy(
-        torch.tensor(z), torch.tensor(y), label_smoothing=0.1
-    ).item()
+    expected = F.cross_entropy(torch.tensor(z), torch.tensor(y), label_smoothing=0.1).item()
     np.testing.assert_allclose(cross_entropy(z, y, label_smoothing=0.1), expected, rtol=1e-14)
 
 
@@ -75,7 +73,9 @@ def test_focal_weight_mean_is_plain_unlike_torch_weighted_mean():
     ).item()
     np.testing.assert_allclose(torch_mean, torch_sum / w[y].sum(), rtol=1e-14)
     # gamma = 0: same per-item terms, but the mean divides by N, not by sum(w[y])
-    np.testing.assert_allclose(focal_loss(z, y, gamma=0.0, weight=w), torch_sum / len(y), rtol=1e-14)
+    np.testing.assert_allclose(
+        focal_loss(z, y, gamma=0.0, weight=w), torch_sum / len(y), rtol=1e-14
+    )
     # With probability targets, PyTorch's weighted mean divides by N, not by sum(w[y]).
     soft = torch.nn.functional.one_hot(torch.tensor(y), 4).double()
     soft_mean = F.cross_entropy(torch.tensor(z), soft, weight=torch.tensor(w)).item()
@@ -88,6 +88,46 @@ def test_kl_div_log_target_takes_the_teachers_log_probabilities():
     student, teacher, T = torch.randn(4, 10), 3 * torch.randn(4, 10), 4.0
     log_p = F.log_softmax(student / T, dim=1)
     probs = F.kl_div(log_p, F.softmax(teacher / T, dim=1), reduction="batchmean")
-    logs = F.kl_div(log_p, F.log_softmax(teacher / T, dim=1), reduction="batchmean",
-                    log_target=True)
+    logs = F.kl_div(
+        log_p, F.log_softmax(teacher / T, dim=1), reduction="batchmean", log_target=True
+    )
     np.testing.assert_allclose(logs.item(), probs.item(), rtol=1e-6)  # float32
+
+
+@pytest.mark.torch
+def test_label_smoothing_with_weights_weights_every_target_entry():
+    rng = np.random.default_rng(10)
+    z, y = rng.normal(size=(6, 4)), np.array([0, 0, 1, 2, 3, 3])
+    w, eps = np.array([0.25, 1.0, 2.0, 0.5]), 0.1
+    got = F.cross_entropy(
+        torch.tensor(z), torch.tensor(y), weight=torch.tensor(w), label_smoothing=eps
+    ).item()
+    # Hand formula: -sum_k w_k y~_k log p_k per item, the mean divided by sum_n w[y_n].
+    log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    target = (1 - eps) * np.eye(4)[y] + eps / 4
+    expected = -(target * w * log_p).sum() / w[y].sum()
+    np.testing.assert_allclose(got, expected, rtol=1e-13)
+    np.testing.assert_allclose(cross_entropy(z, y, weight=w, label_smoothing=eps), got, rtol=1e-13)
+
+
+@pytest.mark.torch
+def test_kl_div_zero_target_contributes_zero():
+    inp = F.log_softmax(torch.tensor([[0.0, 1.0, 2.0]]), dim=1)
+    teacher = torch.tensor([[-200.0, 1.0, 2.0]])  # float32: the first probability underflows
+    probs = F.softmax(teacher, dim=1)
+    assert probs[0, 0].item() == 0.0
+    plain = F.kl_div(inp, probs, reduction="sum")
+    logs = F.kl_div(inp, F.log_softmax(teacher, dim=1), reduction="sum", log_target=True)
+    assert torch.isfinite(plain)
+    np.testing.assert_allclose(plain.item(), logs.item(), rtol=1e-6)
+    assert torch.isnan(-(probs * probs.log()).sum())  # a hand-written q log q: 0 * -inf
+
+
+@pytest.mark.torch
+def test_focal_gradient_nan_needs_gamma_strictly_between_zero_and_one():
+    x = torch.tensor([[40.0, 0.0]], dtype=torch.float64, requires_grad=True)
+    for gamma, nan in ((0.0, False), (0.999, True), (1.0, False)):
+        x.grad = None
+        log_pt = F.log_softmax(x, dim=1)[0, 0]
+        (-((-torch.expm1(log_pt)) ** gamma) * log_pt).backward()
+        assert bool(torch.isnan(x.grad).any()) is nan

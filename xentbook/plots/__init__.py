@@ -18,6 +18,7 @@ from xentbook.plots._calibration import (
     plot_focal_optimum,
     plot_label_smoothing_loss,
     plot_reliability_diagram,
+    plot_temperature_objective,
 )
 from xentbook.plots._ce_vs_mse import (
     plot_gradient_size_vs_probability,
@@ -208,6 +209,7 @@ __all__ = [
     "plot_target_alignment",
     "plot_target_entry_error",
     "plot_temperature",
+    "plot_temperature_objective",
     "plot_train_test_losses",
     "plot_training_curves",
     "plot_true_logit_gradient",

@@ -8,7 +8,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from numpy.typing import ArrayLike
 
-from xentbook.calibration import expected_calibration_error, reliability_bins
+from xentbook.calibration import expected_calibration_error, fit_temperature, reliability_bins
 from xentbook.cross_entropy import cross_entropy, cross_entropy_grad
 from xentbook.focal import focal_loss
 from xentbook.plots._style import COLORS, new_axes
@@ -32,6 +32,7 @@ __all__ = [
     "plot_focal_optimum",
     "plot_label_smoothing_loss",
     "plot_reliability_diagram",
+    "plot_temperature_objective",
 ]
 
 
@@ -544,3 +545,79 @@ def plot_focal_optimum(gammas: ArrayLike = (0.0, 1.0, 2.0, 5.0), ax: Axes | None
     ax.set_ylabel(r"best constant prediction $p^\star$")
     ax.legend(loc="upper left")
     return ax
+
+
+def plot_temperature_objective(
+    logits: ArrayLike,
+    labels: ArrayLike,
+    temperatures: ArrayLike | None = None,
+    n_bins: int = 15,
+    ax: Any = None,
+) -> Any:
+    r"""The temperature-scaling objective and the ECE against the temperature, on one data set.
+
+    Top: the mean negative log-likelihood of :math:`\operatorname{softmax}(z_n / T)` against
+    :math:`T` (log scale), the objective that :func:`xentbook.book.fit_temperature` minimises.
+    Bottom: the equal-width ECE of the same probabilities. Both panels mark the fitted
+    :math:`T^\star` with a dotted vertical line.
+
+    Parameters
+    ----------
+    logits : array_like
+        Logits of the held-out items, shape ``(N, C)``.
+    labels : array_like
+        Their class indices, shape ``(N,)``.
+    temperatures : array_like, optional
+        Values of :math:`T`; default 121 points from 0.5 to 8 (log scale).
+    n_bins : int, optional
+        Number of equal-width bins of the ECE.
+    ax : pair of Axes, optional
+        Where to draw; a new figure of two stacked panels when omitted.
+
+    Returns
+    -------
+    numpy.ndarray of Axes
+        The two panels; ``lines[0]`` of each is its curve against :math:`T` (NLL on top, ECE
+        below), ``lines[1]`` the vertical line at :math:`T^\star`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from xentbook.plots import plot_temperature_objective
+    >>> logits = np.array([[4.0, 0.0], [4.0, 0.0], [4.0, 0.0], [0.0, 4.0]])
+    >>> top, bottom = plot_temperature_objective(logits, [0, 0, 1, 1], [1.0, 4.0])
+    >>> print(np.round(top.lines[0].get_ydata(), 4), round(float(top.lines[1].get_xdata()[0]), 3))
+    [1.0181 0.5633] 3.641
+    """
+    z = np.asarray(logits, dtype=np.float64)
+    y = np.asarray(labels)
+    temps = (
+        np.geomspace(0.5, 8.0, 121)
+        if temperatures is None
+        else np.asarray(temperatures, dtype=np.float64)
+    )
+    if ax is None:
+        top, bottom = new_axes(nrows=2, figsize=(6.0, 6.4))
+    else:
+        top, bottom = np.asarray(ax, dtype=object).ravel()
+    t_star = fit_temperature(z, y)
+    nll = [cross_entropy(z / t, y) for t in temps]
+    ece = [expected_calibration_error(softmax(z / t, axis=1), y, n_bins=n_bins) for t in temps]
+    top.plot(temps, nll, color=COLORS["ce"], lw=2, label="NLL")
+    bottom.plot(temps, ece, color=COLORS["mse"], lw=2, label=f"ECE ({n_bins} bins)")
+    # Legends in the corners the curves leave empty: the NLL falls faster on the left, the
+    # ECE rises higher on the right.
+    for panel, corner in ((top, "upper right"), (bottom, "upper left")):
+        panel.axvline(
+            t_star, color=COLORS["reference"], lw=1.5, ls=":", label=f"$T^\\star = {t_star:.2f}$"
+        )
+        panel.set_xscale("log")
+        ticks = [t for t in (0.5, 1.0, 2.0, 4.0, 8.0) if temps.min() <= t <= temps.max()]
+        panel.set_xticks(ticks, [f"{t:g}" for t in ticks])
+        panel.minorticks_off()
+        panel.set_xlabel("temperature $T$")
+        panel.legend(loc=corner)
+    top.set_ylabel("NLL (nats)")
+    bottom.set_ylabel("ECE")
+    bottom.set_ylim(bottom=0.0)
+    return np.array([top, bottom], dtype=object)
