@@ -1,0 +1,54 @@
+"""Chapter 11's claims about PyTorch that its printed examples do not show, run on the installed torch.
+
+The chapter's printed examples are checked by ``test_torch_examples.py``; these are the numbers
+and behaviours its prose quotes.
+"""
+
+import math
+
+import pytest
+
+torch = pytest.importorskip("torch")
+F = torch.nn.functional
+
+pytestmark = pytest.mark.torch
+
+
+def test_label_smoothing_with_finfo_min_overflows_from_two_masked_classes():
+    # One masked class costs about finfo.max * eps / C; two overflow PyTorch's float32 sum of
+    # the log-probabilities, which it forms before scaling by eps / C.
+    fmin = torch.finfo(torch.float32).min
+    target = torch.tensor([0])
+    one = F.cross_entropy(torch.tensor([[1.0, 2.0, fmin]]), target, label_smoothing=0.1)
+    expected = torch.finfo(torch.float32).max * 0.1 / 3  # the masked class's share
+    assert math.isclose(one.item(), expected, rel_tol=1e-3)
+    assert f"{one.item():.1e}" == "1.1e+37"
+    two = F.cross_entropy(torch.tensor([[1.0, 2.0, fmin, fmin]]), target, label_smoothing=0.1)
+    assert math.isinf(two.item())
+    # With -inf instead, one masked class is enough.
+    inf = F.cross_entropy(torch.tensor([[1.0, 2.0, -math.inf]]), target, label_smoothing=0.1)
+    assert math.isinf(inf.item())
+
+
+def test_fully_masked_attention_row():
+    # A hand-written masked softmax and nn.MultiheadAttention give nan for a query whose keys
+    # are all masked; scaled_dot_product_attention gives zeros.
+    torch.manual_seed(0)
+    q, k, v = torch.randn(1, 1, 2, 4), torch.randn(1, 1, 3, 4), torch.randn(1, 1, 3, 4)
+    keep = torch.tensor([[True, True, True], [False, False, False]])
+    scores = (q @ k.transpose(-1, -2)).masked_fill(~keep, -math.inf)
+    assert torch.isnan(scores.softmax(-1)[..., 1, :]).all()
+    sdpa = F.scaled_dot_product_attention(q, k, v, attn_mask=keep)
+    assert (sdpa[..., 1, :] == 0).all()
+    assert torch.isfinite(sdpa[..., 0, :]).all()
+    mha = torch.nn.MultiheadAttention(4, 1, batch_first=True)
+    out, _ = mha(q[0], k[0], v[0], attn_mask=~keep)
+    assert torch.isnan(out[0, 1]).all() and torch.isfinite(out[0, 0]).all()
+
+
+def test_float16_loss_of_near_equal_logits_is_log_c_rounded():
+    z = torch.full((1, 50_257), 0.3).half()
+    loss = F.cross_entropy(z, torch.tensor([0]))
+    assert loss.dtype == torch.float16
+    assert loss.item() == float(torch.tensor(math.log(50_257)).half())
+    assert math.isinf(torch.exp(z).sum().item())
