@@ -8,6 +8,7 @@ from xentbook.plots import (
     plot_plateau_escape,
     plot_plateau_pulls,
     plot_sigmoid_loss_landscape,
+    plot_wrong_start,
 )
 
 
@@ -64,6 +65,31 @@ def test_plateau_pulls_plot_both_norms_on_log_axes_and_mark_the_escape():
     np.testing.assert_array_equal(ax.lines[1].get_ydata(), wrong)
     np.testing.assert_array_equal(ax.lines[2].get_xdata(), [500, 500])
     assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
+    legend = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert legend == [
+        "pull of the examples already right",
+        "pull of the examples still wrong",
+        "escape",
+    ]
+    named = plot_plateau_pulls(steps, fitted, wrong, labels=("setosa and versicolor", "virginica"))
+    assert [text.get_text() for text in named.get_legend().get_texts()] == [
+        "setosa and versicolor",
+        "virginica",
+    ]
+
+
+def test_wrong_start_panels_plot_each_run_against_the_step():
+    runs = {
+        "cross-entropy": ([0.02, 0.5, 0.96], [0.02, 0.3, 0.9]),
+        "squared error": ([0.02, 0.02, 0.03], [0.02, 0.019, 0.018]),
+    }
+    top, bottom = plot_wrong_start(runs)
+    for k, (accuracy, probability) in enumerate(runs.values()):
+        np.testing.assert_array_equal(top.lines[k].get_xdata(), [0, 1, 2])
+        np.testing.assert_array_equal(top.lines[k].get_ydata(), accuracy)
+        np.testing.assert_array_equal(bottom.lines[k].get_ydata(), probability)
+    assert bottom.get_yscale() == "log"
+    assert [text.get_text() for text in top.get_legend().get_texts()] == list(runs)
 
 
 def test_simplex_true_class_pull_is_the_closed_forms():

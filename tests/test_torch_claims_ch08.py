@@ -85,3 +85,20 @@ def test_descent_path_adam_is_torch_adam(setup):
     path = descent_path(X, labels, (W0, b0), loss="mse", lr=0.1, steps=300, optimizer="adam")
     np.testing.assert_allclose(path.weights, W, rtol=1e-9)
     np.testing.assert_allclose(path.bias, b, rtol=1e-9, atol=1e-12)
+
+
+def test_mse_loss_with_class_indices_warns_then_broadcasts():
+    # The slip named in the softmax section: class indices of shape (N,) instead of one-hot
+    # targets. torch warns about the sizes, then broadcasts the indices against every row.
+    probs = torch.tensor([[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.2, 0.2, 0.6], [0.3, 0.3, 0.4]])
+    labels = torch.tensor([0, 1, 2, 2])
+    with pytest.warns(UserWarning, match="target size"), pytest.raises(RuntimeError):
+        F.mse_loss(probs, labels)  # N = 4 != C = 3: the broadcast fails
+    square, square_labels = probs[:3], labels[:3]  # N = C = 3: the broadcast succeeds
+    with pytest.warns(UserWarning, match="target size"):
+        wrong = F.mse_loss(square, square_labels).item()
+    # Expected value by hand: row i is compared with the whole label vector (0, 1, 2).
+    by_hand = ((square.numpy() - np.array([0.0, 1.0, 2.0])) ** 2).mean()
+    np.testing.assert_allclose(wrong, by_hand, rtol=1e-6)
+    right = F.mse_loss(square, F.one_hot(square_labels, 3).float()).item()
+    assert abs(wrong - right) > 1.0  # 1.23 against 0.049: a loss that means nothing

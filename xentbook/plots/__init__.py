@@ -26,6 +26,7 @@ from xentbook.plots._ce_vs_mse import (
     plot_plateau_pulls,
     plot_sigmoid_loss_landscape,
     plot_simplex_true_class_pull,
+    plot_wrong_start,
 )
 from xentbook.plots._divergence import (
     plot_cross_entropy_vs_q,
@@ -216,6 +217,7 @@ __all__ = [
     "plot_vocab_parallel",
     "plot_weighted_fit",
     "plot_window_context",
+    "plot_wrong_start",
     "plot_z_loss_drift",
     "show",
 ]

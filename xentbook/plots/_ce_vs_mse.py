@@ -28,6 +28,7 @@ __all__ = [
     "plot_plateau_pulls",
     "plot_sigmoid_loss_landscape",
     "plot_simplex_true_class_pull",
+    "plot_wrong_start",
 ]
 
 
@@ -237,6 +238,10 @@ def plot_plateau_pulls(
     pull_wrong: ArrayLike,
     escape: float | None = None,
     ax: Axes | None = None,
+    labels: tuple[str, str] = (
+        "pull of the examples already right",
+        "pull of the examples still wrong",
+    ),
 ) -> Axes:
     r"""Sizes of the two parts of the gradient against the step, on log-log axes.
 
@@ -252,6 +257,9 @@ def plot_plateau_pulls(
         Step of the escape from the plateau, marked by a dotted vertical line.
     ax : Axes, optional
         Where to draw; default a new figure.
+    labels : (str, str), optional
+        Legend entries of the two curves, for example the names of the two groups of examples
+        when the split is by class rather than by right and wrong.
 
     Returns
     -------
@@ -274,7 +282,7 @@ def plot_plateau_pulls(
         np.asarray(pull_fitted, dtype=np.float64),
         color=COLORS["ce"],
         lw=2,
-        label="pull of the flowers already right",
+        label=labels[0],
     )
     ax.plot(
         steps,
@@ -282,7 +290,7 @@ def plot_plateau_pulls(
         color=COLORS["mse"],
         lw=2,
         ls="--",
-        label="pull of the flowers still wrong",
+        label=labels[1],
     )
     if escape is not None:
         ax.axvline(escape, color="0.4", ls=":", lw=1.5, label="escape")
@@ -293,6 +301,58 @@ def plot_plateau_pulls(
     # top right, clear of the curves and of the escape marker at the right edge
     ax.legend(loc="upper right", bbox_to_anchor=(0.9, 1.0))
     return ax
+
+
+def plot_wrong_start(runs: Mapping[str, tuple[ArrayLike, ArrayLike]], ax: Any = None) -> Any:
+    r"""Accuracy and mean true-class probability of training runs against the step.
+
+    Both quantities are in the same units whatever the loss, so runs of different losses from
+    the same start can share the axes.
+
+    Parameters
+    ----------
+    runs : mapping
+        Name of the loss to ``(accuracy, true_class_probability)``, two arrays of one value per
+        step (after ``0, 1, 2, ...`` steps); the second is the mean over the examples of the
+        probability given to the true class.
+    ax : two Axes, optional
+        Where to draw; default a new figure of two stacked panels.
+
+    Returns
+    -------
+    numpy.ndarray of Axes
+        The two panels (accuracy; mean true-class probability on a log scale); in each,
+        ``lines[k]`` is the k-th run of ``runs``, with the step on the horizontal axis.
+
+    Examples
+    --------
+    >>> from xentbook.plots import plot_wrong_start
+    >>> top, bottom = plot_wrong_start({"cross-entropy": ([0.0, 0.5, 1.0], [0.1, 0.4, 0.8])})
+    >>> print(bottom.lines[0].get_xdata())
+    [0 1 2]
+    """
+    if ax is None:
+        panels = new_axes(nrows=2, figsize=(6.0, 6.5))
+    else:
+        panels = np.asarray(ax, dtype=object).ravel()
+    colors = [COLORS["ce"], COLORS["mse"], COLORS["extra"], COLORS["accent"]]
+    styles = ["-", "--", "-.", ":"]
+    lowest = 1e-2  # the log axis spans at least 10^-2 to 1, so that it shows three labels
+    for k, (name, series) in enumerate(runs.items()):
+        for panel, values in zip(panels, series, strict=True):
+            y = np.asarray(values, dtype=np.float64)
+            panel.plot(
+                np.arange(y.size), y, color=colors[k % 4], ls=styles[k % 4], lw=2, label=name
+            )
+        lowest = min(lowest, float(np.min(np.asarray(series[1], dtype=np.float64))))
+    panels[0].set_ylim(0.0, 1.05)
+    panels[0].set_ylabel("accuracy")
+    panels[1].set_yscale("log")
+    panels[1].set_ylim(lowest / 1.2, 1.2)
+    panels[1].set_ylabel("mean probability\nof the true class")
+    panels[1].set_xlabel("step $t$ (gradient descent, rate 1)")
+    panels[0].legend(loc="center right")
+    return np.asarray(panels, dtype=object)
 
 
 def _true_class_pulls(p: np.ndarray, target: int) -> tuple[np.ndarray, np.ndarray]:
