@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from xentbook.plots import (
+    plot_loss_by_context,
     plot_micro_batch_weights,
     plot_packing,
     plot_response_weights,
@@ -122,3 +123,21 @@ def test_response_weights():
 def test_response_weights_rejects_lengths_beyond_the_maximum():
     with pytest.raises(ValueError, match="max_length"):
         plot_response_weights(20, np.array([20, 300]), 256)
+
+
+def test_loss_by_context():
+    ax = plot_loss_by_context(np.array([1, 2, 4]), [4.0, 3.5, 3.2], floor=2.5, vocab_size=64)
+    x, y = ax.lines[0].get_data()
+    np.testing.assert_array_equal(x, [1, 2, 4])
+    np.testing.assert_array_equal(y, [4.0, 3.5, 3.2])
+    assert ax.lines[1].get_ydata()[0] == 2.5
+    # log 64 = 6 log 2 = 4.1589, the loss of the uniform prediction
+    np.testing.assert_allclose(ax.lines[2].get_ydata()[0], 6 * np.log(2), rtol=1e-15)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["mean loss", "floor, 2.50 nats", "$\\log V$ = 4.16"]
+    bottom, top = ax.get_ylim()  # both reference lines inside the frame
+    assert bottom < 2.5 and top > 6 * np.log(2)
+    with pytest.raises(ValueError, match="plot_loss_by_context: context must be increasing"):
+        plot_loss_by_context(np.array([2, 1]), [1.0, 2.0])
+    with pytest.raises(ValueError, match="plot_loss_by_context: mean_loss must have the shape"):
+        plot_loss_by_context(np.array([1, 2]), [1.0, 2.0, 3.0])

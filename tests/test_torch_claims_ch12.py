@@ -1,5 +1,7 @@
 """The PyTorch output printed in chapter 12, rerun on the installed torch (2.13.0, CPU)."""
 
+import math
+
 import pytest
 
 torch = pytest.importorskip("torch")
@@ -50,10 +52,12 @@ def test_mean_over_no_target_is_nan_and_sum_is_zero():
 @pytest.mark.torch
 def test_float32_tanh_derivative_of_the_soft_cap_rounds_to_zero_from_270():
     # Chapter 12: computed as 1 - tanh^2, the soft-cap factor for c = 30 is 0 in float32 once
-    # tanh(z / 30) rounds to 1, from |z| ~ 270 (where 2 exp(-2z/30) < 2**-25, z = 270.3).
+    # tanh(z / 30) rounds to 1, from |z| ~ 270 (where 2 exp(-2z/30) < 2**-25, z = 270.3), where
+    # its exact value, sech^2(z / 30), is already below 1e-7.
     z = torch.arange(2000, 3200, dtype=torch.float32) / 10  # 200.0 to 319.9, step 0.1
     t = torch.tanh(z / 30)
     first_one = z[t == 1].min().item()
     assert 270 <= first_one <= 271
     assert torch.all(1 - t[z >= first_one] ** 2 == 0)
     assert torch.all(1 - t[z < 269] ** 2 > 0)
+    assert 1 / math.cosh(first_one / 30) ** 2 < 1e-7  # 5.9e-8 at z = 270.5

@@ -73,6 +73,7 @@ from xentbook.plots._information import (
     plot_surprisal_halvings,
 )
 from xentbook.plots._language_model import (
+    plot_loss_by_context,
     plot_micro_batch_weights,
     plot_packing,
     plot_response_weights,
@@ -176,6 +177,7 @@ __all__ = [
     "plot_log_bound",
     "plot_log_loss_shape",
     "plot_loss_and_gradient_along_logit",
+    "plot_loss_by_context",
     "plot_loss_contour",
     "plot_loss_vs_probability",
     "plot_loss_with_and_without_log",

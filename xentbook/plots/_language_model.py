@@ -25,6 +25,7 @@ from xentbook.language_model import (
 from xentbook.plots._style import COLORS, new_axes
 
 __all__ = [
+    "plot_loss_by_context",
     "plot_micro_batch_weights",
     "plot_packing",
     "plot_response_weights",
@@ -148,6 +149,67 @@ def plot_window_context(num_tokens: int, window: int, strides: ArrayLike, ax: An
     ax.set_ylabel("tokens of context")
     ax.set_ylim(0, window * 1.15)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=s.size + 1, frameon=False)
+    return ax
+
+
+def plot_loss_by_context(
+    context: ArrayLike,
+    mean_loss: ArrayLike,
+    floor: float | None = None,
+    vocab_size: int | None = None,
+    ax: Any = None,
+) -> Any:
+    r"""Mean loss of a token against the number of tokens of context it is predicted from.
+
+    Parameters
+    ----------
+    context : array_like of int
+        The context lengths :math:`k`, 1-d, increasing, at least 1.
+    mean_loss : array_like of float
+        The mean loss in nats of a token predicted from :math:`k` tokens, same shape, finite.
+    floor : float, optional
+        A lower bound on the expected loss (for instance the entropy of the source), drawn as a
+        dashed line.
+    vocab_size : int, optional
+        :math:`V`; when given, the loss :math:`\log V` of the uniform prediction is drawn as a
+        dotted line.
+    ax : Axes, optional
+        Where to draw; default a new figure.
+
+    Returns
+    -------
+    Axes
+    """
+    func = "plot_loss_by_context"
+    k = np.asarray(context)
+    if k.dtype.kind not in "iu" or k.ndim != 1 or k.size < 2:
+        raise ValueError(f"{func}: context must be a 1-d array of integers, got {_describe(k)}")
+    if k.min() < 1 or np.any(np.diff(k) <= 0):
+        raise ValueError(f"{func}: context must be increasing and at least 1")
+    loss = float_array(func, "mean_loss", mean_loss).astype(np.float64)
+    if loss.shape != k.shape:
+        raise ValueError(
+            f"{func}: mean_loss must have the shape of context {k.shape}, got {loss.shape}"
+        )
+    check_finite(func, "mean_loss", loss)
+    ax = new_axes(ax, figsize=(6.0, 3.8))
+    ax.plot(k, loss, color=COLORS["ce"], marker="o", markersize=3, label="mean loss")
+    drawn = [float(loss.min()), float(loss.max())]
+    if floor is not None:
+        drawn.append(floor)
+        ax.axhline(floor, color=COLORS["accent"], linestyle="--", label=f"floor, {floor:.2f} nats")
+    if vocab_size is not None:
+        log_v = float(np.log(positive_number(func, "vocab_size", vocab_size)))
+        drawn.append(log_v)
+        ax.axhline(
+            log_v, color=COLORS["reference"], linestyle=":", label=f"$\\log V$ = {log_v:.2f}"
+        )
+    pad = 0.06 * (max(drawn) - min(drawn))
+    ax.set_ylim(min(drawn) - pad, max(drawn) + pad)  # keeps the reference lines off the frame
+    ax.set_xlim(0, int(k.max()) + 1)
+    ax.set_xlabel("tokens of context $k$")
+    ax.set_ylabel("mean loss (nats)")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3, frameon=False)
     return ax
 
 
@@ -475,9 +537,7 @@ def plot_packing(lengths: ArrayLike, row_length: int, ax: Any = None) -> Any:
                 )
             )
             if continues and t == d.size - 1:
-                top.add_patch(
-                    Rectangle((t, -r - 1), 1, 1, fill=False, edgecolor="#c0392b", lw=2.5)
-                )
+                top.add_patch(Rectangle((t, -r - 1), 1, 1, fill=False, edgecolor="#c0392b", lw=2.5))
             top.text(t + 0.5, -r - 0.5, str(position[t]), ha="center", va="center", fontsize=10)
         top.text(-0.2, -r - 0.5, f"row {r}", ha="right", va="center", fontsize=10)
     top.set_xlim(-1.6, row_length + 0.05)
