@@ -144,3 +144,43 @@ def test_clamping_probabilities_zeroes_their_gradient():
     F.binary_cross_entropy(p, torch.tensor([1.0, 0.0, 1.0]), reduction="sum").backward()
     assert x.grad[0].item() == 0.0 and x.grad[1].item() == 0.0
     assert x.grad[2].item() == pytest.approx(-(1 - 1 / (1 + math.exp(5.0))), rel=1e-5)
+
+
+def test_float16_confident_right_predictions_get_nan_gradient():
+    # The float16 guard is 0, so once p rounds to the target itself (target 1 from x = 8.32,
+    # target 0 below x = -17.33) the backward quotient (p - y) / (p (1 - p)) is 0/0: the loss
+    # is 0 and the gradient nan. Just inside those thresholds the gradient is finite.
+    loss, grad = _bce_of_sigmoid([8.3125, 8.3203125, 9.0, 12.0], torch.float16, 1.0)
+    assert math.isfinite(grad[0]) and all(math.isnan(g) for g in grad[1:])
+    assert all(v == 0.0 for v in loss[1:])
+    loss, grad = _bce_of_sigmoid([-17.25, -17.375, -18.0, -40.0], torch.float16, 0.0)
+    assert math.isfinite(grad[0]) and all(math.isnan(g) for g in grad[1:])
+    assert all(v == 0.0 for v in loss[1:])
+    for dtype in (torch.bfloat16, torch.float32, torch.float64):
+        _, grad = _bce_of_sigmoid([12.0, 40.0], dtype, 1.0)
+        assert all(math.isfinite(g) and abs(g) < 1e-4 for g in grad)
+        _, grad = _bce_of_sigmoid([-18.0, -40.0], dtype, 0.0)
+        assert all(math.isfinite(g) and abs(g) < 1e-4 for g in grad)
+
+
+def test_class_weights_are_pos_weight_and_cross_entropy_mean_divides_by_weights():
+    # Label-dependent weights w1 (positives), w0 (negatives) equal w0 times pos_weight w1 / w0,
+    # and BCE's mean divides by N; CrossEntropyLoss(weight=) divides by the targets' weights.
+    x = torch.tensor([1.5, -0.5, 3.0, 0.2], dtype=torch.float64)
+    y = torch.tensor([1.0, 0.0, 0.0, 1.0], dtype=torch.float64)
+    w1, w0 = 3.0, 0.5
+    element_weight = torch.where(y == 1, w1, w0)
+    by_weight = F.binary_cross_entropy_with_logits(x, y, weight=element_weight)
+    r = torch.tensor(w1 / w0, dtype=torch.float64)
+    by_pos_weight = F.binary_cross_entropy_with_logits(x, y, pos_weight=r)
+    assert by_weight.item() == pytest.approx(w0 * by_pos_weight.item(), rel=1e-14)
+    per_element = F.binary_cross_entropy_with_logits(x, y, reduction="none")
+    assert by_weight.item() == pytest.approx((element_weight * per_element).sum().item() / 4)
+    logits = torch.stack([torch.zeros_like(x), x], dim=1)
+    labels = y.long()
+    class_weight = torch.tensor([w0, w1], dtype=torch.float64)
+    ce = F.cross_entropy(logits, labels, weight=class_weight)
+    ce_none = F.cross_entropy(logits, labels, reduction="none")
+    expected = (class_weight[labels] * ce_none).sum() / class_weight[labels].sum()
+    assert ce.item() == pytest.approx(expected.item(), rel=1e-14)
+    assert ce.item() != pytest.approx(by_weight.item(), rel=1e-3)
