@@ -432,7 +432,9 @@ def plot_simplex_true_class_pull(target: int = 0, num: int = 90, ax: Any = None)
         mesh = panel.tripcolor(x, y, values, shading="gouraud", cmap="viridis", norm=norm)
         mesh.set_array(values)  # the unclipped values; the norm clips only the colours
         lines = panel.tricontour(x, y, values, levels=[0.1, 0.5], colors="white", linewidths=1.2)
-        panel.clabel(lines, fmt={0.1: "0.1", 0.5: "0.5"}, fontsize=10)
+        # a dark outline keeps a white label legible where it overhangs the white background
+        for label in panel.clabel(lines, fmt={0.1: "0.1", 0.5: "0.5"}, fontsize=10):
+            label.set_path_effects([patheffects.withStroke(linewidth=2, foreground="0.3")])
         for k, (vx, vy) in enumerate(vertices):
             name = f"$p_{k} = 1$" + (" (true class)" if k == target else "")
             dy = 0.04 if vy > 0 else -0.09
