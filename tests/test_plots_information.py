@@ -37,6 +37,8 @@ class TestPlotSurprisal:
         # Fair coin 1 bit, fair die log2 6, one in ten log2 10, by hand.
         marked = sorted(float(line.get_ydata()[0]) for line in ax.lines[2:])
         np.testing.assert_allclose(marked, [1.0, math.log2(6), math.log2(10)], rtol=1e-15)
+        labels = sorted(text.get_text() for text in ax.texts)
+        assert labels == ["coin: 1 bit", "die: 2.58 bits", "digit (1 ban): 3.32 bits"]
 
     def test_uses_given_axes(self):
         ax = new_axes()

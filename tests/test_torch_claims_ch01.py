@@ -129,3 +129,56 @@ def test_grad_scaler_skips_the_step_with_a_nan_gradient():
     scaler.update()
     assert w.detach().tolist() == [1.0, 2.0]
     assert scaler.get_scale() == 512.0
+
+
+@pytest.mark.torch
+def test_nan_gradient_stops_only_at_zero_passing_operations():
+    # The chapter: the NaN reaches every parameter on an active path to the logit; a ReLU
+    # that is off and an embedding row the batch does not use get a zero gradient.
+    emb = torch.nn.Embedding(3, 2)
+    lin1 = torch.nn.Linear(2, 3)
+    lin2 = torch.nn.Linear(3, 2)
+    with torch.no_grad():
+        emb.weight.copy_(torch.tensor([[1.0, 1.0], [5.0, 5.0], [7.0, 7.0]]))
+        lin1.weight.copy_(torch.tensor([[1.0, 0.0], [-1.0, 0.0], [0.0, 1.0]]))
+        lin1.bias.zero_()
+        lin2.weight.copy_(torch.tensor([[0.0, 0.0, 0.0], [-52.0, -52.0, -52.0]]))
+        lin2.bias.zero_()
+    z = lin2(torch.relu(lin1(emb(torch.tensor([0])))))  # hidden (1, 0, 1): unit 2 is off
+    assert z.tolist() == [[0.0, -104.0]]
+    loss = -torch.log(torch.softmax(z, dim=1)[0, 1])
+    loss.backward()
+    assert math.isinf(loss.item())
+    assert torch.isnan(lin2.weight.grad).all()
+    assert torch.isnan(lin1.weight.grad[[0, 2]]).all()
+    assert lin1.weight.grad[1].tolist() == [0.0, 0.0]  # behind the ReLU that is off
+    assert torch.isnan(emb.weight.grad[0]).all()
+    assert emb.weight.grad[1:].tolist() == [[0.0, 0.0], [0.0, 0.0]]  # rows not looked up
+
+
+@pytest.mark.torch
+def test_log_softmax_in_half_precision_keeps_range_but_loses_precision():
+    # The chapter: in float16, softmax gives q_y = 0 at a gap of 30, log_softmax gives -30.
+    z16 = torch.tensor([0.0, -30.0], dtype=torch.float16)
+    assert F.softmax(z16, dim=0).tolist() == [1.0, 0.0]
+    assert F.log_softmax(z16, dim=0)[1].item() == -30.0
+    # bfloat16 logits whose loss is 5.3125 + log(1 + e^-5.3125) = 5.3174 (float32 result);
+    # log_softmax in bfloat16 rounds it to 8 significant bits, 5.3125.
+    zb = torch.tensor([0.0, -5.3125], dtype=torch.bfloat16)
+    exact = 5.3125 + math.log1p(math.exp(-5.3125))
+    assert round(exact, 4) == 5.3174
+    assert -F.log_softmax(zb.float(), dim=0)[1].item() == pytest.approx(exact, rel=1e-6)
+    assert -F.log_softmax(zb, dim=0)[1].item() == 5.3125
+    assert F.log_softmax(zb, dim=0).dtype == torch.bfloat16
+
+
+@pytest.mark.torch
+def test_clipped_probability_has_no_gradient_below_epsilon():
+    # The chapter: clipping q_y into [eps, 1 - eps] caps the loss at -log eps and, below eps,
+    # leaves no gradient at all.
+    eps = 1e-8
+    z = torch.tensor([0.0, -30.0], requires_grad=True)  # q_y = e^-30 / (1 + e^-30) < eps
+    loss = -torch.log(torch.softmax(z, dim=0)[1].clamp(eps, 1 - eps))
+    loss.backward()
+    assert loss.item() == pytest.approx(-math.log(eps), rel=1e-6)
+    assert z.grad.tolist() == [0.0, 0.0]

@@ -98,7 +98,7 @@ def plot_surprisal(num: int = 400, p_min: float = 1e-3, ax: Axes | None = None) 
         bits = float(surprisal(prob, base=2))
         ax.plot([prob], [bits], "o", color=COLORS["ce"], ms=6)
         ax.annotate(
-            f"{text}: {bits:.2f} bits",
+            f"{text}: {bits:.3g} bit{'' if bits == 1 else 's'}",
             (prob, bits),
             xytext=(8, 4),
             textcoords="offset points",
