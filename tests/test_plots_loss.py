@@ -16,6 +16,7 @@ from xentbook.plots import (
     plot_soft_target_floor,
     plot_surrogate_bounds,
     plot_true_logit_gradient,
+    plot_validation_scale,
 )
 
 # Curves are float64 evaluations of log1p/exp/log: a few ulp from the 30-digit values.
@@ -218,3 +219,44 @@ class TestPlotGradientNoise:
     def test_bad_input(self, args, kwargs, match):
         with pytest.raises(ValueError, match=match):
             plot_gradient_noise(*args, **kwargs)
+
+
+class TestPlotValidationScale:
+    def test_panels(self):
+        # Hand-made data: the loss is smallest at t = 1, the error rate constant.
+        scales = [0.25, 0.5, 1.0, 2.0, 4.0]
+        losses = [1.3, 1.0, 0.9, 1.1, 1.8]
+        errors = [0.35] * 5
+        top, bottom = plot_validation_scale(scales, losses, errors)
+        loss_line, best, t_one = top.lines
+        np.testing.assert_array_equal(loss_line.get_xydata(), np.column_stack([scales, losses]))
+        np.testing.assert_array_equal(best.get_xydata(), [[1.0, 0.9]])
+        np.testing.assert_array_equal(t_one.get_xdata(), [1.0, 1.0])
+        np.testing.assert_array_equal(
+            bottom.lines[0].get_xydata(), np.column_stack([scales, errors])
+        )
+        np.testing.assert_array_equal(bottom.lines[1].get_xdata(), [1.0, 1.0])
+        assert top.get_xscale() == bottom.get_xscale() == "log"
+        assert top.get_xlim() == bottom.get_xlim() == (0.25, 4.0)
+        assert bottom.get_ylim()[1] >= 0.35
+        plt.close("all")
+
+    def test_draws_on_given_axes(self):
+        fig, pair = plt.subplots(2, 1)
+        drawn = plot_validation_scale([0.5, 1.0], [1.0, 0.9], [0.2, 0.2], ax=pair)
+        assert list(drawn) == list(pair)
+        plt.close(fig)
+
+    @pytest.mark.parametrize(
+        ("args", "kwargs", "match", "error"),
+        [
+            (([1.0, 2.0], [1.0], [0.1, 0.1]), {}, "same length", ValueError),
+            (([0.0, 2.0], [1.0, 1.0], [0.1, 0.1]), {}, "positive and increasing", ValueError),
+            (([2.0, 1.0], [1.0, 1.0], [0.1, 0.1]), {}, "positive and increasing", ValueError),
+            (([1.0, 2.0], [1.0, 1.0], [0.1, 0.1]), {"ax": "no"}, "two Axes", TypeError),
+        ],
+    )
+    def test_bad_input(self, args, kwargs, match, error):
+        with pytest.raises(error, match=match):
+            plot_validation_scale(*args, **kwargs)
+        plt.close("all")

@@ -266,3 +266,56 @@ def test_negative_target_raises():
     # Exercise 3: a target of -1 is an IndexError in PyTorch (the hand-written version wraps).
     with pytest.raises(IndexError):
         F.cross_entropy(zt(), idx([1, -1]))
+
+
+def test_kl_div_batchmean_divides_by_the_first_axis_only():
+    # Section "Soft targets": for (N, C, H, W) inputs, batchmean divides by N, so it is H W times
+    # the per-pixel mean of cross-entropy minus target entropy. Reference: the sums by hand.
+    gen = torch.Generator().manual_seed(608)
+    logits = torch.randn(2, 3, 4, 5, generator=gen, dtype=torch.float64)
+    target = torch.softmax(torch.randn(2, 3, 4, 5, generator=gen, dtype=torch.float64), dim=1)
+    kl = F.kl_div(F.log_softmax(logits, 1), target, reduction="batchmean")
+    per_pixel = F.cross_entropy(logits, target) - (-torch.xlogy(target, target).sum(1).mean())
+    torch.testing.assert_close(kl, 4 * 5 * per_pixel, rtol=1e-13, atol=0)
+
+
+def test_flattening_classes_last_gives_the_same_mean_and_sum():
+    # Section "Beyond a plain batch": (N, L, C) logits transposed to (N, C, L), or flattened to
+    # (N L, C) with targets (N L,), give the same mean and sum.
+    gen = torch.Generator().manual_seed(609)
+    logits = torch.randn(2, 7, 3, generator=gen, dtype=torch.float64)
+    target = torch.randint(0, 3, (2, 7), generator=gen)
+    for reduction in ("mean", "sum"):
+        transposed = F.cross_entropy(logits.transpose(1, 2), target, reduction=reduction)
+        flat = F.cross_entropy(logits.reshape(-1, 3), target.reshape(-1), reduction=reduction)
+        torch.testing.assert_close(transposed, flat, rtol=1e-15, atol=0)
+
+
+def test_no_per_item_weight_and_the_weighted_average_by_hand():
+    # Section "A worked batch": no per-item weight argument; item weights (1, 0.25), in
+    # proportion to the class weights w_1 = 2, w_0 = 0.5 of the two items, give the
+    # class-weighted mean 1.6576 (printed by the chapter with xentbook).
+    import inspect
+
+    params = set(inspect.signature(F.cross_entropy).parameters)
+    assert params == {
+        "input", "target", "weight", "size_average", "ignore_index", "reduce", "reduction",
+        "label_smoothing",
+    }  # fmt: skip
+    item_w = torch.tensor([1.0, 0.25], dtype=torch.float64)
+    losses = F.cross_entropy(zt(), idx([1, 0]), reduction="none")
+    by_hand = (item_w * losses).sum() / item_w.sum()
+    torch.testing.assert_close(by_hand, F.cross_entropy(zt(), idx([1, 0]), weight=wt()))
+    assert f"{by_hand.item():.4f}" == "1.6576"
+
+
+def test_autocast_computes_the_loss_in_float32_and_bfloat16_stays_bfloat16_outside():
+    # Section "Where xentbook departs from PyTorch": under autocast (CPU, bfloat16) the loss is
+    # float32 whatever the logits' dtype; outside, bfloat16 logits give a bfloat16 loss.
+    gen = torch.Generator().manual_seed(610)
+    logits = torch.randn(4, 10, generator=gen).bfloat16()
+    target = torch.randint(0, 10, (4,), generator=gen)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        assert F.cross_entropy(logits, target).dtype == torch.float32
+    assert F.cross_entropy(logits, target).dtype == torch.bfloat16
+    assert torch.finfo(torch.bfloat16).eps / 2 == 2.0**-8

@@ -96,6 +96,7 @@ from xentbook.plots._loss import (
     plot_soft_target_floor,
     plot_surrogate_bounds,
     plot_true_logit_gradient,
+    plot_validation_scale,
 )
 from xentbook.plots._mistakes import (
     plot_buggy_training,
@@ -216,6 +217,7 @@ __all__ = [
     "plot_train_test_losses",
     "plot_training_curves",
     "plot_true_logit_gradient",
+    "plot_validation_scale",
     "plot_vocab_parallel",
     "plot_weighted_fit",
     "plot_window_context",

@@ -1,5 +1,6 @@
 """Figures of chapter 6: the loss as a surrogate of the 0-1 loss, its shape, its gradient, its
-soft floor, and the noise of a batch gradient against the batch size.
+soft floor, the validation loss and error against the scale of the logits, and the noise of a
+batch gradient against the batch size.
 
 The figures are 5 in wide (550 CSS pixels) with 10 to 11 pt text, so that on a 390 px phone the
 text stays about 11 px high.
@@ -8,9 +9,11 @@ text stays about 11 px high.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.ticker import FuncFormatter
 
 from xentbook.plots._style import COLORS, new_axes
 
@@ -20,6 +23,7 @@ __all__ = [
     "plot_soft_target_floor",
     "plot_surrogate_bounds",
     "plot_true_logit_gradient",
+    "plot_validation_scale",
 ]
 
 # Width and height (in) of every figure of the chapter, and the size of legend text (pt).
@@ -109,7 +113,8 @@ def plot_surrogate_bounds(
     ax.set_xlabel(r"margin $m = z_y - \max_{k \neq y} z_k$")
     ax.set_ylabel(r"loss in bits, $-\log_2 p_y$")
     ax.set_xlim(lo, hi)
-    ax.set_ylim(0, None)
+    # Headroom above the upper bound keeps the legend, top right, clear of the dashed curve.
+    ax.set_ylim(0, 1.15 * float(upper.max()))
     ax.legend(loc="upper right", fontsize=LEGEND_PT)
     return ax
 
@@ -186,7 +191,7 @@ def plot_log_loss_shape(
         label=r"$p_y = 2^{-k}$: $k \log 2$",
     )
     ax.set_xlabel(r"probability of the true class, $p_y$")
-    ax.set_ylabel("loss (nats); squared error: shape only")
+    ax.set_ylabel("loss (nats) / squared error")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, float(-np.log(p_min)) * 1.02)
     ax.legend(loc="upper right", fontsize=LEGEND_PT)
@@ -492,3 +497,104 @@ def plot_gradient_noise(
     ax.set_ylabel(r"noise $\mathbb{E}\,\Vert \hat g - \bar g \Vert^2$")
     ax.legend(loc="lower left", fontsize=LEGEND_PT)
     return ax
+
+
+def plot_validation_scale(
+    scales: Sequence[float],
+    losses: Sequence[float],
+    errors: Sequence[float],
+    ax: Any = None,
+) -> Any:
+    r"""Validation loss and error rate of one classifier against the scale of its logits.
+
+    Two panels stacked, sharing a logarithmic horizontal axis: the scale :math:`t` by which
+    every logit is multiplied. Top: the mean cross-entropy (nats) as a line, its smallest value
+    as a dot, and a dotted vertical line at :math:`t = 1`. Bottom: the error rate as a line, and
+    the same vertical line, on an axis from 0 to 1.5 times the largest error (at most 1).
+    Scaling the logits by :math:`t > 0` keeps every arg max, so the error rate is flat, while
+    the loss is U-shaped.
+
+    Parameters
+    ----------
+    scales : sequence of float
+        Scales :math:`t`, increasing, all positive; the range should contain 1.
+    losses : sequence of float
+        Validation loss at each scale.
+    errors : sequence of float
+        Validation error rate at each scale, in ``[0, 1]``.
+    ax : pair of Axes, optional
+        Where to draw (top, bottom); a new figure of two stacked panels when omitted.
+
+    Returns
+    -------
+    numpy.ndarray of Axes
+        The two panels, top (loss) then bottom (error rate). In the top one ``lines[0]`` is the
+        loss and ``lines[1]`` its smallest value; in the bottom one ``lines[0]`` is the error
+        rate.
+
+    Raises
+    ------
+    ValueError
+        If the lengths differ, a scale is not positive, or the scales do not increase.
+    TypeError
+        If ``ax`` is given and is not two Axes.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from xentbook.plots import plot_validation_scale
+    >>> top, bottom = plot_validation_scale([0.5, 1.0, 2.0], [1.0, 0.9, 1.1], [0.3, 0.3, 0.3])
+    >>> print(top.lines[1].get_xdata(), top.lines[1].get_ydata())  # the smallest loss
+    [1.] [0.9]
+    >>> plt.close("all")
+    """
+    t = np.asarray(scales, dtype=float)
+    loss = np.asarray(losses, dtype=float)
+    err = np.asarray(errors, dtype=float)
+    if not (t.shape == loss.shape == err.shape) or t.ndim != 1 or t.size == 0:
+        raise ValueError(
+            "plot_validation_scale: scales, losses and errors must be 1-D of the same length"
+        )
+    if np.any(t <= 0) or np.any(np.diff(t) <= 0):
+        raise ValueError("plot_validation_scale: scales must be positive and increasing")
+    if ax is None:
+        top, bottom = new_axes(nrows=2, figsize=(5.0, 5.2))
+    else:
+        pair = np.asarray(ax, dtype=object).ravel()
+        if pair.size != 2 or not all(isinstance(a, Axes) for a in pair):
+            raise TypeError(f"plot_validation_scale: ax must be None or two Axes, got {ax!r}")
+        top, bottom = pair
+    best = int(np.argmin(loss))
+    top.plot(t, loss, color=COLORS["ce"], lw=2, label="validation loss")
+    top.plot(
+        [t[best]],
+        [loss[best]],
+        "o",
+        color=COLORS["ce"],
+        ms=7,
+        zorder=3,
+        label=rf"smallest loss, $t = {t[best]:.2g}$",
+    )
+    bottom.plot(t, err, color=COLORS["mse"], lw=2, label="validation error rate")
+    for a in (top, bottom):
+        a.axvline(1.0, color=COLORS["reference"], lw=1.2, ls=":")
+        a.set_xscale("log")
+        a.set_xlim(t[0], t[-1])
+        a.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    top.text(
+        1.08,
+        0.97,
+        r"$t = 1$",
+        transform=top.get_xaxis_transform(),
+        va="top",
+        fontsize=LEGEND_PT,
+        color=COLORS["reference"],
+    )
+    top.set_ylabel("loss (nats)")
+    top.set_ylim(0, None)
+    top.legend(loc="upper left", fontsize=LEGEND_PT)
+    bottom.set_ylabel("error rate")
+    bottom.set_ylim(0, min(1.0, max(0.1, 1.5 * float(err.max()))))
+    bottom.set_xlabel(r"scale $t$ of the logits (log axis)")
+    bottom.legend(loc="upper left", fontsize=LEGEND_PT)
+    return np.array([top, bottom], dtype=object)
