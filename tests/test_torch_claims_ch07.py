@@ -245,3 +245,23 @@ def test_gradient_reaching_float16_logits_is_float16():
     loss.backward()
     assert logits.grad.dtype == torch.float16
     assert logits.grad[0, 1].item() == 0.0
+
+
+def test_linear_weight_grad_is_the_transpose_of_the_chapters_layout():
+    """Section "Through a linear layer": nn.Linear stores weight as (C, F) and computes
+    X W^T + b, so weight.grad is (P - Y)^T X / N, the transpose of X^T (P - Y) / N; P from
+    the chapter's own softmax (xentbook, float64)."""
+    from xentbook import softmax
+
+    torch.manual_seed(0)
+    layer = torch.nn.Linear(4, 3, dtype=torch.float64)
+    x = torch.randn(8, 4, dtype=torch.float64)
+    t = torch.tensor([0, 2, 1, 1, 0, 2, 2, 1])
+    F.cross_entropy(layer(x), t).backward()
+    assert tuple(layer.weight.shape) == (3, 4)
+    X = x.numpy()
+    P = softmax(X @ layer.weight.detach().numpy().T + layer.bias.detach().numpy())
+    residual = P - np.eye(3)[t.numpy()]
+    expected = residual.T @ X / 8
+    np.testing.assert_allclose(layer.weight.grad.numpy(), expected, rtol=1e-13, atol=1e-16)
+    np.testing.assert_allclose(layer.bias.grad.numpy(), residual.sum(axis=0) / 8, atol=1e-16)
