@@ -123,8 +123,11 @@ def _chunked_weight_grad_errors():
         errors = []
         for policy in ("accurate", "balanced", "compact"):
             options = torch.nn.LinearCrossEntropyOptions(
-                batch_chunk_size=rows, chunking_method=None, acc_policy=policy,
-                acc_dtype=torch.float32)
+                batch_chunk_size=rows,
+                chunking_method=None,
+                acc_policy=policy,
+                acc_dtype=torch.float32,
+            )
             xb, wb = x.clone().requires_grad_(), w.clone().requires_grad_()
             F.linear_cross_entropy(xb, wb, t, options=options).backward()
             errors.append(relative(wb.grad, w64.grad))
@@ -183,8 +186,7 @@ def test_linear_cross_entropy_options_defaults_and_fallbacks():
     options = torch.nn.LinearCrossEntropyOptions()
     # CPU, bfloat16, the chapter's small setting: accurate, float32 scratch, 256 rows.
     cpu = options._adjust(8192, 64, 2000, torch.bfloat16, torch.device("cpu"))
-    assert (cpu.acc_policy, cpu.acc_dtype, cpu.batch_chunk_size) == (
-        "accurate", torch.float32, 256)
+    assert (cpu.acc_policy, cpu.acc_dtype, cpu.batch_chunk_size) == ("accurate", torch.float32, 256)
     # The CUDA bfloat16 default is ("compact", "aspect_ratio:2"); at N = 16,384, D = 4096,
     # V = 128,256 that rule gives 256 rows, 64 chunks.
     from torch.nn.modules.linear_cross_entropy_options import _AUTO_DEFAULTS
@@ -218,7 +220,7 @@ def test_exercise_5_float32_accumulator():
     def chunked_weight_grad(x, w, t, rows, acc_dtype):
         acc = torch.zeros(w.shape, dtype=acc_dtype)
         for start in range(0, len(t), rows):
-            xb, tb = x[start:start + rows], t[start:start + rows]
+            xb, tb = x[start : start + rows], t[start : start + rows]
             g = torch.softmax(xb.float() @ w.float().T, dim=1)
             g[torch.arange(len(tb)), tb] -= 1
             acc += ((g / len(t)).T @ xb.float()).to(acc_dtype)
@@ -226,10 +228,16 @@ def test_exercise_5_float32_accumulator():
 
     printed = {8192: ("0.0017", "0.0017"), 64: ("0.0157", "0.0017")}
     for rows, (bf16, fp32) in printed.items():
-        assert f"{relative(chunked_weight_grad(x, w, t, rows, torch.bfloat16), w64.grad):.4f}" == bf16
-        assert f"{relative(chunked_weight_grad(x, w, t, rows, torch.float32), w64.grad):.4f}" == fp32
+        assert (
+            f"{relative(chunked_weight_grad(x, w, t, rows, torch.bfloat16), w64.grad):.4f}" == bf16
+        )
+        assert (
+            f"{relative(chunked_weight_grad(x, w, t, rows, torch.float32), w64.grad):.4f}" == fp32
+        )
     gib = 2**30
-    assert f"{128_256 * 4096 * 4 / gib:.2f}" == "1.96" and f"{128_256 * 4096 * 2 / gib:.2f}" == "0.98"
+    assert (
+        f"{128_256 * 4096 * 4 / gib:.2f}" == "1.96" and f"{128_256 * 4096 * 2 / gib:.2f}" == "0.98"
+    )
 
 
 def test_per_token_log_probabilities_without_a_log_softmax_copy():
@@ -254,11 +262,52 @@ def test_per_token_log_probabilities_without_a_log_softmax_copy():
         return out, sum(saved.values()) / (z.numel() * z.element_size())
 
     via_log_softmax, copies_a = saved_beyond_logits(
-        lambda: z.log_softmax(-1).gather(-1, y[:, None]).squeeze(-1))
+        lambda: z.log_softmax(-1).gather(-1, y[:, None]).squeeze(-1)
+    )
     via_logsumexp, copies_b = saved_beyond_logits(
-        lambda: z.gather(-1, y[:, None]).squeeze(-1) - z.logsumexp(-1))
+        lambda: z.gather(-1, y[:, None]).squeeze(-1) - z.logsumexp(-1)
+    )
     assert copies_a >= 1.0
     assert copies_b < 512 * 3 * 8 / (z.numel() * z.element_size())  # a few length-N vectors
     reference = z.detach().double().log_softmax(-1)[torch.arange(512), y]
     torch.testing.assert_close(via_logsumexp.double(), reference, rtol=0, atol=1e-5)
     torch.testing.assert_close(via_log_softmax.double(), reference, rtol=0, atol=1e-5)
+
+
+def test_balanced_documented_as_cross_chunk_float32_and_compact_falls_back_on_cpu():
+    # The chapter: the documentation of acc_policy="balanced" promises a float32 scratch "for
+    # cross-chunk weight-grad accumulation", yet the gradient is allocated in the input dtype;
+    # on CPU with bfloat16 inputs "compact" takes the same path as "balanced".
+    import inspect
+
+    from torch.nn.modules import linear_cross_entropy as impl
+    from torch.nn.modules import linear_cross_entropy_options as opts
+
+    assert "for cross-chunk weight-grad accumulation" in " ".join(inspect.getsource(opts).split())
+    assert "dtype=input.dtype" in inspect.getsource(impl)
+    torch.manual_seed(0)
+    x = torch.randn(512, 16).bfloat16()
+    w = (torch.randn(300, 16) / 4).bfloat16()
+    t = torch.randint(0, 300, (512,))
+    grads = []
+    for policy in ("balanced", "compact"):
+        options = torch.nn.LinearCrossEntropyOptions(
+            batch_chunk_size=64, chunking_method=None, acc_policy=policy, acc_dtype=torch.float32
+        )
+        wb = w.clone().requires_grad_()
+        F.linear_cross_entropy(x, wb, t, options=options).backward()
+        grads.append(wb.grad)
+    assert grads[0].dtype == torch.bfloat16
+    assert torch.equal(grads[0], grads[1])
+
+
+def test_loss_parallel_exchanges_max_and_sum():
+    # The chapter: PyTorch's DTensor loss_parallel all-reduces the maximum and the sum of the
+    # log-softmax (and the target's log-probability in a third collective).
+    import inspect
+
+    loss = pytest.importorskip("torch.distributed.tensor.parallel.loss")
+    source = inspect.getsource(loss._log_softmax)
+    assert "ReduceOp.MAX" in source and "ReduceOp.SUM" in source
+    assert "an all_reduce happens here" in inspect.getsource(loss._nll_loss_forward)
+    assert callable(loss.loss_parallel)

@@ -190,8 +190,14 @@ def plot_live_memory(
     left = np.zeros(len(steps))
     for j, (label, arr) in enumerate(zip(parts, values, strict=True)):
         ax.barh(
-            pos, arr, left=left, height=0.6, color=colors[j % len(colors)], label=label,
-            edgecolor="white", linewidth=1.0,
+            pos,
+            arr,
+            left=left,
+            height=0.6,
+            color=colors[j % len(colors)],
+            label=label,
+            edgecolor="white",
+            linewidth=1.0,
         )
         left = left + arr
     ax.set_yticks(pos, list(steps))
