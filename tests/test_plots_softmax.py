@@ -85,6 +85,19 @@ class TestPlotRelativeError:
         assert naive[0] < 16 * u
         assert cancel[0] < 16 * u
 
+    def test_floor_label_clears_the_floor_line(self):
+        # A curve that is exact over a range of margins runs along the floor line; the label
+        # "exact (error 0)" must sit clearly below that line and still inside the axes.
+        ax = plot_relative_error(np.linspace(0.0, 60.0, 61), "float64", num_classes=3)
+        floor = 2.0**-53 / 64
+        (label,) = [t for t in ax.texts if t.get_text() == "exact (error 0)"]
+        assert label.get_va() == "top"
+        y = label.get_position()[1]
+        assert y <= floor / 2
+        bottom = ax.get_ylim()[0]
+        # The text's height is under one decade of this log axis; leave at least that.
+        assert bottom <= y / 10
+
     def test_float32_panel(self):
         margins = np.array([20.0])
         ax = plot_relative_error(margins, "float32", num_classes=4)

@@ -49,10 +49,10 @@ def test_fully_masked_row_gives_nan():
 
 
 def test_cpu_bfloat16_autocast_dtypes():
-    logits = torch.randn(8, 5, generator=torch.Generator().manual_seed(0))
+    features = torch.randn(8, 5, generator=torch.Generator().manual_seed(0))
     weight = torch.randn(5, 5, generator=torch.Generator().manual_seed(1))
     with torch.autocast("cpu", dtype=torch.bfloat16):
-        h = logits @ weight
+        h = features @ weight
         assert h.dtype == torch.bfloat16
         assert F.softmax(h, dim=-1).dtype == torch.bfloat16
         assert F.log_softmax(h, dim=-1).dtype == torch.bfloat16
@@ -86,3 +86,21 @@ def test_float16_finfo_min_mask_overflows_from_a_score_of_minus_16():
     assert lowest.item() == -65504.0
     assert (lowest + torch.tensor(-15.0, dtype=torch.float16)).item() == -65504.0
     assert (lowest + torch.tensor(-16.0, dtype=torch.float16)).item() == float("-inf")
+
+
+def test_fully_masked_row_log_sum_exp_gradient_and_attention():
+    # Section "The log-sum-exp trick": the value of logsumexp on an all -inf row is -inf, its
+    # gradient (the softmax of the row, 0/0) is nan; scaled_dot_product_attention returns zeros
+    # for a query that may attend to no key, where a plain softmax of the masked scores is nan.
+    row = torch.full((3,), float("-inf"), requires_grad=True)
+    lse = torch.logsumexp(row, 0)
+    lse.backward()
+    assert lse.item() == float("-inf")
+    assert torch.isnan(row.grad).all()
+    assert f"{lse.item()} {row.grad}" == "-inf tensor([nan, nan, nan])"
+    q = k = v = torch.ones(1, 2, 4)
+    keep = torch.tensor([[True, True], [False, False]])
+    out = F.scaled_dot_product_attention(q, k, v, attn_mask=keep)
+    assert str(out) == "tensor([[[1., 1., 1., 1.],\n         [0., 0., 0., 0.]]])"
+    scores = torch.zeros(2, 2).masked_fill(~keep, float("-inf"))
+    assert torch.isnan(torch.softmax(scores, -1)[1]).all()
