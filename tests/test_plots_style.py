@@ -80,3 +80,16 @@ def test_narrowest_panel_px_measures_panels_side_by_side():
     # one panel spans most of the 660 CSS pixels; two side by side are each under half of it
     assert 0.8 * 660 < single < 660
     assert pair < 330
+
+
+def test_phone_fonts_sets_tick_and_label_sizes():
+    from xentbook.plots._style import phone_fonts
+
+    ax = new_axes(figsize=(6.0, 4.0))
+    ax.set_xlabel("x")
+    ax.set_title("t")
+    phone_fonts(ax)
+    ax.figure.canvas.draw()
+    assert {t.get_fontsize() for t in ax.get_xticklabels() + ax.get_yticklabels()} == {12.0}
+    assert ax.xaxis.label.get_fontsize() == ax.title.get_fontsize() == 13.0
+    plt.close(ax.figure)

@@ -16,7 +16,7 @@ from xentbook.binary import (
     binary_cross_entropy_with_logits_grad,
 )
 from xentbook.cross_entropy import cross_entropy, cross_entropy_grad
-from xentbook.plots._style import COLORS, new_axes
+from xentbook.plots._style import COLORS, new_axes, phone_fonts
 from xentbook.primitives import sigmoid, softmax
 from xentbook.regression import mse, mse_grad
 
@@ -30,14 +30,6 @@ __all__ = [
     "plot_target_entry_error",
     "plot_training_curves",
 ]
-
-
-def _legible(ax: Axes) -> None:
-    """Fonts large enough for a phone, where a 6 in figure is shown about 360 px wide."""
-    ax.tick_params(labelsize=12)
-    ax.xaxis.label.set_fontsize(13)
-    ax.yaxis.label.set_fontsize(13)
-    ax.title.set_fontsize(13)
 
 
 def plot_loss_and_gradient_along_logit(
@@ -130,8 +122,8 @@ def plot_loss_and_gradient_along_logit(
     which = "target class" if index == target else "another class"
     slope_ax.set_ylabel(rf"slope $\partial L / \partial z_{index}$", color=COLORS["grad"])
     ax.set_title(rf"moving $z_{index}$ ({which}), target $y = {target}$")
-    _legible(ax)
-    _legible(slope_ax)
+    phone_fonts(ax)
+    phone_fonts(slope_ax)
     return ax
 
 
@@ -395,7 +387,7 @@ def plot_curvature_vs_confidence(probs: ArrayLike, *, ax: Axes | None = None) ->
     ax.set_ylabel(r"$\lambda_{\max}(\operatorname{diag}(p) - pp^\top)$")
     ax.set_title("curvature of the loss in the logits")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.27), ncol=2, fontsize=11, markerscale=3)
-    _legible(ax)
+    phone_fonts(ax)
     return ax
 
 
@@ -505,7 +497,7 @@ def plot_loss_contour(
     ax.set_xlabel(r"$d_1 = z_a - z_y$")
     ax.set_ylabel(r"$d_2 = z_b - z_y$")
     ax.set_title(r"$L = \log(1 + e^{d_1} + e^{d_2})$; arrows: $-\nabla L$")
-    _legible(ax)
+    phone_fonts(ax)
     return ax
 
 
@@ -580,7 +572,7 @@ def plot_gradient_norm_bounds(
     ax.set_ylabel(r"$\Vert \nabla_z L \Vert_2$")
     ax.set_title("length of the gradient $p - e_y$")
     ax.legend(loc="upper left", fontsize=11)
-    _legible(ax)
+    phone_fonts(ax)
     return ax
 
 
@@ -672,7 +664,7 @@ def plot_finite_difference_error(
     ax.set_ylabel("largest error in the gradient")
     ax.set_title("finite differences in float64")
     ax.legend(loc="lower left", fontsize=11)
-    _legible(ax)
+    phone_fonts(ax)
     return ax
 
 
@@ -758,5 +750,5 @@ def plot_target_entry_error(
     ax.set_ylabel(r"relative error of $p_y - 1$")
     ax.set_title(rf"$z = (a, 0, \dots, 0)$, $C = {num_classes}$; dashed: $u / (1 - p_y)$")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=11)
-    _legible(ax)
+    phone_fonts(ax)
     return ax

@@ -13,7 +13,7 @@ from numpy.typing import ArrayLike
 from xentbook.book._ch05 import loss_condition_number
 from xentbook.cross_entropy import cross_entropy
 from xentbook.information import entropy
-from xentbook.plots._style import COLORS, new_axes
+from xentbook.plots._style import COLORS, new_axes, phone_fonts
 from xentbook.primitives import logsumexp, softmax
 from xentbook.reference import reference_cross_entropy, relative_error
 
@@ -26,14 +26,6 @@ __all__ = [
     "plot_smooth_max",
     "plot_temperature",
 ]
-
-
-def _legible(ax: Axes) -> None:
-    """Fonts large enough for a phone, where a 6 in figure is shown about 360 px wide."""
-    ax.tick_params(labelsize=12)
-    ax.xaxis.label.set_fontsize(13)
-    ax.yaxis.label.set_fontsize(13)
-    ax.title.set_fontsize(13)
 
 
 def plot_temperature(
@@ -96,7 +88,7 @@ def plot_temperature(
     ax.set_ylabel(r"probability $\mathrm{softmax}(z / T)$")
     ax.set_ylim(0, 1)
     ax.legend(title="temperature", fontsize=11, title_fontsize=11)
-    _legible(ax)
+    phone_fonts(ax)
     return ax
 
 
@@ -219,7 +211,7 @@ def plot_relative_error(
     ax.set_ylim(floor / 40, 10)
     if legend:
         ax.legend(fontsize=11, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=2)
-    _legible(ax)
+    phone_fonts(ax)
     return ax
 
 
@@ -345,7 +337,7 @@ def plot_smooth_max(
     ax.set_xlabel("first logit $x$ (the second logit is 0)")
     ax.set_ylabel(r"$T\,\mathrm{LSE}((x, 0)\,/\,T)$")
     ax.legend(title="smooth max", fontsize=11, title_fontsize=11, loc="upper left")
-    _legible(ax)
+    phone_fonts(ax)
     return ax
 
 
@@ -427,7 +419,7 @@ def plot_entropy_vs_temperature(
     ax.set_xlim(0, temps.max())
     ax.set_ylim(0, ceiling * 1.12)
     ax.legend(fontsize=11, loc="lower right")
-    _legible(ax)
+    phone_fonts(ax)
     return ax
 
 
@@ -506,7 +498,7 @@ def plot_error_vs_condition(
     ax.set_xlim(line[0], line[-1])
     # Above the axes: inside, it would hide either the bound or the data.
     ax.legend(fontsize=11, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=3, frameon=False)
-    _legible(ax)
+    phone_fonts(ax)
     return ax
 
 
@@ -603,7 +595,7 @@ def plot_float_grid(
         a.set_xlim(offsets[0] - scale / 2, offsets[-1] + scale / 2)
         a.set_title(label, loc="left")
         a.set_xlabel(f"offset from {_number_label(float(c))}")
-        _legible(a)
+        phone_fonts(a)
         a.title.set_fontsize(12)
     # One key for all panels, in the empty upper right of the first (the data sit on y = 0).
     axes[0].legend(loc="upper right", ncols=2, fontsize=11, frameon=False, handletextpad=0.3)

@@ -64,6 +64,15 @@ def new_axes(
     return axes
 
 
+def phone_fonts(ax: Axes) -> None:
+    """Fonts large enough for a phone, where a 6 in figure is shown about 360 px wide: tick
+    labels at 12 points, axis labels and the title at 13."""
+    ax.tick_params(labelsize=12)
+    ax.xaxis.label.set_fontsize(13)
+    ax.yaxis.label.set_fontsize(13)
+    ax.title.set_fontsize(13)
+
+
 # A figure is displayed at DISPLAY_DPI CSS pixels per inch of its size and drawn at twice that,
 # so it stays sharp on high-density screens and when a phone scales it down.
 DISPLAY_DPI = 110
