@@ -55,6 +55,14 @@ class TestPlotKlFits:
             ax.lines[2].get_ydata(), stats.norm.pdf(x, rev.mu, rev.sigma), rtol=1e-12, atol=1e-300
         )
 
+    def test_legend_writes_the_fitted_values_in_math(self):
+        # inside $...$ a negative mean gets a typographic minus, not a hyphen
+        x = np.linspace(-3.0, 3.0, 7)
+        ax = plot_kl_fits(x, np.full(7, -np.log(6.0)), (-0.4, 2.0494), (-1.9977, 0.604))
+        labels = [line.get_label() for line in ax.lines]
+        assert labels[1].endswith(r"$\mu = -0.400$, $\sigma = 2.049$")
+        assert labels[2].endswith(r"$\mu = -1.998$, $\sigma = 0.604$")
+
     def test_view_drops_the_empty_tails(self):
         x = np.linspace(-12.0, 12.0, 1201)
         lp = gaussian_mixture_logpdf(x, [0.5, 0.5], [-2.0, 2.0], [0.5, 0.5])
@@ -159,6 +167,7 @@ class TestPlotPinsker:
         by_hand = 0.5 * np.log(0.5 / (0.5 + delta)) + 0.5 * np.log(0.5 / (0.5 - delta))
         np.testing.assert_allclose(d_coin, by_hand, rtol=1e-12, atol=1e-15)
         assert d_coin.max() <= 4.0 and (delta <= np.sqrt(d_coin / 2) + 1e-15).all()
+        assert ax.lines[2].get_label().endswith(r"($\mathrm{TV} = \delta$)")
 
     def test_bad_input(self):
         with pytest.raises(ValueError, match=r"^plot_pinsker: kl must hold finite"):

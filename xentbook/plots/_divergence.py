@@ -128,7 +128,12 @@ def plot_kl_fits(x: ArrayLike, log_p: ArrayLike, forward: Any, reverse: Any, ax:
         mu, sigma = float(fit[0]), float(fit[1])
         q = np.exp(gaussian_logpdf(xs, mu, sigma))
         ax.plot(
-            xs, q, color=color, lw=2, ls=ls, label=rf"{label}: $\mu$={mu:.3f}, $\sigma$={sigma:.3f}"
+            xs,
+            q,
+            color=color,
+            lw=2,
+            ls=ls,
+            label=rf"{label}: $\mu = {mu:.3f}$, $\sigma = {sigma:.3f}$",
         )
     # Show where something is visible: drop the far tails the grid carries for accuracy.
     tallest = np.max([line.get_ydata() for line in ax.lines], axis=0)
@@ -400,7 +405,7 @@ def plot_pinsker(kl: ArrayLike, tv: ArrayLike, ax: Any = None) -> Any:
         color="black",
         lw=1.5,
         ls=":",
-        label=r"coins $\frac{1}{2}$ and $\frac{1}{2} + \delta$ (TV $= \delta$)",
+        label=r"coins $\frac{1}{2}$ and $\frac{1}{2} + \delta$ ($\mathrm{TV} = \delta$)",
     )
     ax.set_xlabel(r"$D_{\mathrm{KL}}(p\,\|\,q)$ (nats)", fontsize=12)
     ax.set_ylabel(r"$\mathrm{TV}(p, q)$", fontsize=12)
