@@ -1,6 +1,7 @@
 """Tests of the chapter 10 figures added with its rewrite: plotted data against hand formulas."""
 
 import numpy as np
+import pytest
 
 from xentbook.plots import plot_calibration_comparison, plot_focal_gradient_ratio
 
@@ -13,6 +14,17 @@ def test_focal_gradient_ratio_is_the_ratio_of_derivatives():
         d_focal = gamma * (1 - p_t) ** (gamma - 1) * np.log(p_t) - (1 - p_t) ** gamma / p_t
         np.testing.assert_allclose(ratio, d_focal / (-1 / p_t), rtol=1e-12)
     np.testing.assert_array_equal(ax.lines[-1].get_ydata(), 1.0)
+
+
+def test_focal_gradient_ratio_reaches_zero_and_leaves_room_for_the_legend():
+    ax = plot_focal_gradient_ratio([0.5, 5.0])
+    p_t, ratio = ax.lines[0].get_data()
+    # gamma = 0.5: the ratio is sqrt(1 - p) (1 + p (-log p) / (2 (1 - p))) -> 1.5 sqrt(1 - p);
+    # at 1 - p = 1e-6 that is 1.5e-3, not the 0.047 of a grid stopping at 0.999.
+    assert 1 - p_t[-1] == pytest.approx(1e-6, rel=1e-9)
+    assert ratio[-1] == pytest.approx(1.5e-3, rel=1e-5)
+    highest = max(line.get_ydata().max() for line in ax.lines)
+    assert ax.get_ylim()[1] >= 1.25 * highest  # head room above the gamma = 5 peak (1.39)
 
 
 def test_calibration_comparison_bins_by_hand():

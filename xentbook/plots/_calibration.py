@@ -295,7 +295,9 @@ def plot_focal_gradient_ratio(
 
         (1 - p_t)^{\gamma - 1} \bigl[(1 - p_t) - \gamma\, p_t \log p_t\bigr],
 
-    one curve per :math:`\gamma`, with the level 1 (the cross-entropy) dotted.
+    one curve per :math:`\gamma`, with the level 1 (the cross-entropy) dotted. The grid runs
+    to :math:`1 - p_t = 10^{-6}`, so that every curve visibly reaches 0 (for :math:`\gamma < 1`
+    the ratio falls only like :math:`\sqrt{1 - p_t}`), and the legend sits above the curves.
 
     Parameters
     ----------
@@ -320,14 +322,19 @@ def plot_focal_gradient_ratio(
     [1.2245 0.029 ]
     """
     ax = new_axes(ax)
-    p_t = np.linspace(0.001, 0.999, 999)
+    # Steps of 0.001 up to 0.99, then 1 - p_t on a log grid down to 1e-6.
+    p_t = np.concatenate([np.linspace(0.001, 0.99, 990), 1 - np.geomspace(1e-2, 1e-6, 41)[1:]])
+    top = 1.0
     for k, gamma in enumerate(np.asarray(gammas, dtype=np.float64)):
         ratio = (1 - p_t) ** (gamma - 1) * ((1 - p_t) - gamma * p_t * np.log(p_t))
         ax.plot(p_t, ratio, color=_gamma_color(gamma, k + 1), lw=2, label=rf"$\gamma = {gamma:g}$")
+        top = max(top, float(ratio.max()))
     ax.plot(p_t, np.ones_like(p_t), color=COLORS["reference"], lw=1, ls=":", label="cross-entropy")
     ax.set_xlabel(r"probability of the target class $p_t$")
     ax.set_ylabel("|focal gradient| / |cross-entropy gradient|")
-    ax.legend(loc="upper right")
+    # Head room above the highest curve for a two-column legend clear of the curves.
+    ax.set_ylim(-0.05, 1.3 * top)
+    ax.legend(loc="upper right", ncols=2)
     return ax
 
 
