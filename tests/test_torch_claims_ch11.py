@@ -31,8 +31,8 @@ def test_label_smoothing_with_finfo_min_overflows_from_two_masked_classes():
 
 
 def test_fully_masked_attention_row():
-    # A hand-written masked softmax and nn.MultiheadAttention give nan for a query whose keys
-    # are all masked; scaled_dot_product_attention gives zeros.
+    # A hand-written masked softmax and nn.MultiheadAttention (need_weights=True) give nan for
+    # a query whose keys are all masked; scaled_dot_product_attention gives zeros.
     torch.manual_seed(0)
     q, k, v = torch.randn(1, 1, 2, 4), torch.randn(1, 1, 3, 4), torch.randn(1, 1, 3, 4)
     keep = torch.tensor([[True, True, True], [False, False, False]])
@@ -44,6 +44,9 @@ def test_fully_masked_attention_row():
     mha = torch.nn.MultiheadAttention(4, 1, batch_first=True)
     out, _ = mha(q[0], k[0], v[0], attn_mask=~keep)
     assert torch.isnan(out[0, 1]).all() and torch.isfinite(out[0, 0]).all()
+    # With need_weights=False, nn.MultiheadAttention calls scaled_dot_product_attention: zeros.
+    out, _ = mha(q[0], k[0], v[0], attn_mask=~keep, need_weights=False)
+    assert (out[0, 1] == 0).all() and torch.isfinite(out[0, 0]).all()
 
 
 def test_float16_loss_of_near_equal_logits_is_log_c_rounded():
@@ -52,3 +55,26 @@ def test_float16_loss_of_near_equal_logits_is_log_c_rounded():
     assert loss.dtype == torch.float16
     assert loss.item() == float(torch.tensor(math.log(50_257)).half())
     assert math.isinf(torch.exp(z).sum().item())
+
+
+def test_loss_of_a_row_holding_inf_is_nan_whichever_class_holds_it():
+    for dtype in (torch.float32, torch.float16):
+        z = torch.tensor([[math.inf, 0.0]], dtype=dtype)
+        for target in (0, 1):
+            assert math.isnan(F.cross_entropy(z, torch.tensor([target])).item())
+
+
+def test_autocast_runs_the_cross_entropy_losses_in_float32():
+    torch.manual_seed(0)
+    x, w = torch.randn(4, 8), torch.randn(8, 3)
+    target = torch.tensor([0, 1, 2, 0])
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        logits = x @ w
+        assert logits.dtype == torch.bfloat16
+        log_q = F.log_softmax(logits, dim=1)
+        losses = [
+            F.cross_entropy(logits, target),
+            F.nll_loss(log_q, target),
+            F.kl_div(log_q, torch.full((4, 3), 1 / 3), reduction="batchmean"),
+        ]
+    assert all(loss.dtype == torch.float32 for loss in losses)
