@@ -11,6 +11,7 @@ from xentbook.plots import (
     plot_code_length_rounding,
     plot_code_tree,
     plot_entropy_from_logits_error,
+    plot_fano_bound,
     plot_information_diagram,
     plot_quantized_entropy,
     plot_simplex_entropy,
@@ -196,6 +197,9 @@ def test_entropy_from_logits_error_curves():
     np.testing.assert_allclose(termwise[k30], expected, rtol=1e-6)
     assert round(float(termwise[k30]), 3) == 0.032
     assert ax.lines[4].get_ydata()[0] == 2.0**-24
+    # The legend sits above the axes, off the curves.
+    legend = ax.get_legend()
+    assert legend is not None and legend.get_bbox_to_anchor().y0 >= ax.bbox.y1 - 1e-6
 
 
 def test_entropy_from_logits_error_rejects_bad_arguments():
@@ -203,3 +207,42 @@ def test_entropy_from_logits_error_rejects_bad_arguments():
         plot_entropy_from_logits_error(num=1)
     with pytest.raises(ValueError, match="max_gap"):
         plot_entropy_from_logits_error(max_gap=120.0)
+
+
+def test_fano_bound_curve_and_points():
+    # The classifier table of chapter 2: H(Y | Yhat) = 1.0387 bits, error 0.28, three classes.
+    h_cond, error, classes = 1.0386918390275641, 0.28, 3
+    ax = plot_fano_bound(h_cond, error, classes, num=11)
+    pe, bound = ax.lines[0].get_xdata(), ax.lines[0].get_ydata()
+    expected = [
+        (0.0 if v in (0.0, 1.0) else -v * math.log2(v) - (1 - v) * math.log2(1 - v))
+        + v * math.log2(classes - 1)
+        for v in pe
+    ]
+    np.testing.assert_allclose(bound, expected, rtol=1e-14, atol=1e-15)
+    np.testing.assert_allclose(ax.lines[1].get_ydata(), 1 + pe * math.log2(classes - 1))
+    # The smallest allowed error solves H_b(P) + P = H(Y | Yhat) on [0, 2/3] (scipy brentq).
+    from scipy.optimize import brentq
+
+    def fano(v: float) -> float:
+        return -v * math.log2(v) - (1 - v) * math.log2(1 - v) + v - h_cond
+
+    root = brentq(fano, 1e-9, 2 / 3, xtol=1e-15)
+    smallest = float(ax.lines[3].get_xdata()[0])
+    assert abs(smallest - root) < 1e-12 and round(smallest, 3) == 0.241
+    assert ax.lines[2].get_xdata()[-1] == smallest
+    assert list(ax.lines[4].get_xdata()) == [error]
+    assert list(ax.lines[4].get_ydata()) == [h_cond]
+    legend = ax.get_legend()
+    assert legend is not None and legend.get_bbox_to_anchor().y0 >= ax.bbox.y1 - 1e-6
+
+
+def test_fano_bound_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="num_classes"):
+        plot_fano_bound(0.5, 0.1, 1)
+    with pytest.raises(ValueError, match="conditional_entropy_bits"):
+        plot_fano_bound(1.7, 0.1, 3)  # above log2 3
+    with pytest.raises(ValueError, match="error_rate"):
+        plot_fano_bound(0.5, 1.5, 3)
+    with pytest.raises(ValueError, match="num"):
+        plot_fano_bound(0.5, 0.1, 3, num=2)

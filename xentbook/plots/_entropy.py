@@ -1,6 +1,7 @@
 """Figures of chapter 2 (entropy): the binary entropy, entropy on the simplex, an information
 diagram, a prefix-code tree, codeword lengths against surprisals, the cost of block coding and
-the entropy of a quantized density, and the concentration of a block's surprisal per symbol.
+the entropy of a quantized density, the concentration of a block's surprisal per symbol, Fano's
+bound on the error rate and the error of four formulas for the entropy of a softmax.
 
 Fonts are set about 1.5 times the matplotlib default, so that labels stay legible when a phone
 shows the 6-inch figures at its content width."""
@@ -33,6 +34,7 @@ __all__ = [
     "plot_code_length_rounding",
     "plot_code_tree",
     "plot_entropy_from_logits_error",
+    "plot_fano_bound",
     "plot_information_diagram",
     "plot_quantized_entropy",
     "plot_simplex_entropy",
@@ -702,7 +704,7 @@ def plot_entropy_from_logits_error(
     values = np.array([_entropy_forms(float(a), dtype) for a in gaps])
     errors = np.abs(values - exact[:, None]) / exact[:, None]
     floor = 1e-9
-    ax = new_axes(ax, figsize=(6.0, 4.2))
+    ax = new_axes(ax, figsize=(6.0, 4.8))
     styles = [
         ("naive $-\\sum p \\log p$", COLORS["mse"], "-", 3.0),
         ("term by term", COLORS["accent"], "--", 2.0),
@@ -725,9 +727,132 @@ def plot_entropy_from_logits_error(
             color=COLORS["mse"],
         )
     ax.set_yscale("log")
-    ax.set_ylim(floor / 2, 30)
+    ax.set_ylim(floor / 2, 3)
     ax.set_xlim(0, max_gap)
     ax.set_xlabel("logit gap $a$, logits $z = (a, 0, -a)$")
     ax.set_ylabel("relative error of $H$")
-    ax.legend(loc="center right", bbox_to_anchor=(1.0, 0.5), fontsize=_LEGEND - 1)
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, fontsize=_LEGEND - 1)
+    return _enlarge(ax)
+
+
+def _fano_curve(error: np.ndarray, num_classes: int) -> np.ndarray:
+    """Right-hand side of Fano's inequality in bits, ``H_b(P_e) + P_e log2(C - 1)``."""
+    return np.asarray(binary_entropy(error)) + error * math.log2(num_classes - 1)
+
+
+def plot_fano_bound(
+    conditional_entropy_bits: float,
+    error_rate: float,
+    num_classes: int,
+    num: int = 401,
+    ax: Axes | None = None,
+) -> Axes:
+    r"""Fano's bound on the error rate, with a classifier's point and the error it implies.
+
+    Draws :math:`F(P_e) = H_b(P_e) + P_e \log_2 (C - 1)` over :math:`P_e \in [0, 1]`, shades the
+    pairs :math:`(P_e, H(Y \mid \hat Y))` that Fano's inequality allows (on or below the curve),
+    draws the weaker straight bound :math:`1 + P_e \log_2 (C - 1)`, and marks the classifier's
+    point and the smallest :math:`P_e` with :math:`F(P_e) \ge H(Y \mid \hat Y)`, found by
+    bisection on :math:`[0, 1 - 1/C]`, where :math:`F` increases.
+
+    Parameters
+    ----------
+    conditional_entropy_bits : float
+        :math:`H(Y \mid \hat Y)` in bits, in :math:`[0, \log_2 C]`.
+    error_rate : float
+        The classifier's error rate :math:`P(\hat Y \ne Y)`, in :math:`[0, 1]`.
+    num_classes : int
+        Number of classes :math:`C \ge 2`.
+    num : int, optional
+        Number of error rates on the curve, evenly spaced over :math:`[0, 1]` (at least 3).
+    ax : Axes, optional
+        Where to draw; default a new figure.
+
+    Returns
+    -------
+    Axes
+        ``lines[0]`` is the curve :math:`F`; ``lines[1]`` the weaker bound; ``lines[2]`` the
+        horizontal level :math:`H(Y \mid \hat Y)` from 0 to the smallest allowed error;
+        ``lines[3]`` marks that error on the curve; ``lines[4]`` the classifier's point.
+
+    Examples
+    --------
+    >>> from xentbook.plots import plot_fano_bound
+    >>> ax = plot_fano_bound(1.0, 0.3, 3)
+    >>> print(round(float(ax.lines[3].get_xdata()[0]), 4))
+    0.2271
+    """
+    if isinstance(num, bool) or not isinstance(num, (int, np.integer)) or num < 3:
+        raise ValueError(f"plot_fano_bound: num must be an integer >= 3, got {num!r}")
+    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)):
+        raise ValueError(f"plot_fano_bound: num_classes must be an integer, got {num_classes!r}")
+    if num_classes < 2:
+        raise ValueError(f"plot_fano_bound: num_classes must be at least 2, got {num_classes}")
+    top = math.log2(num_classes)
+    if not 0 <= conditional_entropy_bits <= top:
+        raise ValueError(
+            f"plot_fano_bound: conditional_entropy_bits must lie in [0, log2 C = {top:.4g}], "
+            f"got {conditional_entropy_bits!r}"
+        )
+    if not 0 <= error_rate <= 1:
+        raise ValueError(f"plot_fano_bound: error_rate must lie in [0, 1], got {error_rate!r}")
+    # Bisection on [0, 1 - 1/C], where the bound increases from 0 to log2 C.
+    lo, hi = 0.0, 1.0 - 1.0 / num_classes
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        below = float(_fano_curve(np.array(mid), num_classes)) < conditional_entropy_bits
+        lo, hi = (mid, hi) if below else (lo, mid)
+    smallest = hi
+    ax = new_axes(ax, figsize=(6.0, 4.4))
+    err = np.linspace(0.0, 1.0, num)
+    curve = _fano_curve(err, num_classes)
+    ax.plot(
+        err,
+        curve,
+        color=COLORS["ce"],
+        lw=2,
+        label="Fano: $H_{\\mathrm{b}}(P_e) + P_e \\log_2 (C - 1)$",
+    )
+    ax.fill_between(err, 0, curve, color=COLORS["ce"], alpha=0.12, lw=0)
+    ax.plot(
+        err,
+        1 + err * math.log2(num_classes - 1),
+        color=COLORS["reference"],
+        ls=":",
+        lw=2,
+        label="weaker: $1 + P_e \\log_2 (C - 1)$",
+    )
+    ax.plot(
+        [0, smallest],
+        [conditional_entropy_bits] * 2,
+        color=COLORS["reference"],
+        ls="--",
+        lw=1.5,
+    )
+    ax.plot([smallest], [conditional_entropy_bits], "s", color=COLORS["extra"], ms=8)
+    ax.plot([error_rate], [conditional_entropy_bits], "o", color=COLORS["accent"], ms=9)
+    ax.annotate(
+        f"smallest error allowed\n$P_e = {smallest:.3f}$",
+        (smallest, conditional_entropy_bits),
+        xytext=(smallest + 0.06, conditional_entropy_bits - 0.62),
+        ha="left",
+        va="center",
+        arrowprops={"arrowstyle": "->", "color": COLORS["extra"]},
+        color=COLORS["extra"],
+    )
+    ax.annotate(
+        f"classifier\n$P_e = {error_rate:.2f}$",
+        (error_rate, conditional_entropy_bits),
+        xytext=(error_rate + 0.14, conditional_entropy_bits - 0.2),
+        ha="left",
+        va="center",
+        arrowprops={"arrowstyle": "->", "color": COLORS["accent"]},
+        color=COLORS["accent"],
+    )
+    ax.text(0.8, 0.25, "allowed\nby Fano", ha="center", va="center", color=COLORS["ce"])
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, top + 0.25)
+    ax.set_xlabel("error rate $P_e$")
+    ax.set_ylabel(f"$H(Y \\mid \\hat Y)$, bits ($C = {num_classes}$)")
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, fontsize=_LEGEND)
     return _enlarge(ax)
