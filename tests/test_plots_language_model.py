@@ -9,6 +9,7 @@ from xentbook.plots import (
     plot_micro_batch_weights,
     plot_packing,
     plot_response_weights,
+    plot_sequence_weights,
     plot_soft_cap,
     plot_target_alignment,
     plot_window_context,
@@ -35,6 +36,25 @@ def test_micro_batch_weights():
 def test_micro_batch_weights_rejects_zero():
     with pytest.raises(ValueError, match="plot_micro_batch_weights: token_counts"):
         plot_micro_batch_weights(np.array([3, 0]))
+
+
+def test_sequence_weights():
+    # three sequences of 4, 1 and 5 targets with summed losses 2, 3, 5: means 0.5, 3, 1
+    top, bottom = plot_sequence_weights(np.array([2.0, 3.0, 5.0]), np.array([4, 1, 5]))
+    # drawn in order of length: 1, 4, 5 targets
+    assert [t.get_text() for t in top.get_xticklabels()] == ["1", "4", "5"]
+    np.testing.assert_allclose([b.get_height() for b in top.patches], [3.0, 0.5, 1.0])
+    seq_line, token_line = top.lines
+    np.testing.assert_allclose(seq_line.get_ydata(), [1.5, 1.5])  # (3 + 0.5 + 1) / 3
+    np.testing.assert_allclose(token_line.get_ydata(), [1.0, 1.0])  # 10 / 10
+    heights = [b.get_height() for b in bottom.patches]
+    np.testing.assert_allclose(heights[:3], [0.1, 0.4, 0.5])  # n_s / N
+    np.testing.assert_allclose(heights[3:], [1 / 3] * 3)  # 1 / B
+
+
+def test_sequence_weights_rejects_empty_sequence():
+    with pytest.raises(ValueError, match="plot_sequence_weights: counts"):
+        plot_sequence_weights(np.array([1.0, 0.0]), np.array([3, 0]))
 
 
 def test_window_context():

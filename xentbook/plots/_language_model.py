@@ -29,6 +29,7 @@ __all__ = [
     "plot_micro_batch_weights",
     "plot_packing",
     "plot_response_weights",
+    "plot_sequence_weights",
     "plot_soft_cap",
     "plot_target_alignment",
     "plot_window_context",
@@ -81,6 +82,74 @@ def plot_micro_batch_weights(token_counts: ArrayLike, ax: Any = None) -> Any:
     bottom.legend(loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=2, frameon=False)
     for a in axes:
         a.set_xticks(k)
+    return axes
+
+
+def plot_sequence_weights(sums: ArrayLike, counts: ArrayLike, ax: Any = None) -> Any:
+    r"""Each sequence's mean loss, and its weight in the token mean and in the sequence mean.
+
+    The sequences are drawn in order of their number of targets :math:`n_s`. Top panel: the
+    sequence's mean loss :math:`S_s / n_s`, with the token mean :math:`\sum_s S_s / N` and the
+    sequence mean :math:`\frac{1}{B} \sum_s S_s / n_s` as horizontal lines. Bottom panel: the
+    weight of the sequence in each mean, :math:`n_s / N` in the token mean and :math:`1 / B` in
+    the sequence mean (both sum to 1 over the sequences), on a log scale.
+
+    Parameters
+    ----------
+    sums : array_like of float
+        :math:`S_s`, the summed loss of every sequence in nats, 1-d, finite.
+    counts : array_like of int
+        :math:`n_s`, the number of targets of every sequence, same shape, all positive.
+    ax : pair of Axes, optional
+        Where to draw (top, bottom); default a new figure with two stacked panels.
+
+    Returns
+    -------
+    ndarray of Axes
+    """
+    func = "plot_sequence_weights"
+    total = float_array(func, "sums", sums).astype(np.float64)
+    check_finite(func, "sums", total)
+    n = np.asarray(counts)
+    if n.dtype.kind not in "iu" or n.ndim != 1 or n.size == 0 or (n <= 0).any():
+        raise ValueError(
+            f"{func}: counts must be a non-empty 1-d array of positive integers, got {_describe(n)}"
+        )
+    if total.shape != n.shape:
+        raise ValueError(f"{func}: sums must have the shape of counts {n.shape}, got {total.shape}")
+    order = np.argsort(n, kind="stable")
+    n, total = n[order], total[order]
+    means = total / n
+    token_mean = total.sum() / n.sum()
+    seq_mean = means.mean()
+    x = np.arange(n.size)
+    axes = new_axes(nrows=2, figsize=(6.0, 6.0)) if ax is None else np.asarray(ax).ravel()
+    top, bottom = axes
+    top.bar(x, means, color=COLORS["ce"], label="mean loss of the sequence")
+    top.axhline(
+        seq_mean, color=COLORS["accent"], linestyle="-.", label=f"sequence mean {seq_mean:.2f}"
+    )
+    top.axhline(
+        token_mean, color=COLORS["grad"], linestyle="--", label=f"token mean {token_mean:.2f}"
+    )
+    top.set_ylim(0, means.max() * 1.1)
+    top.set_ylabel("mean loss (nats)")
+    top.legend(loc="upper right", frameon=False)
+    width = 0.4
+    bottom.bar(x - width / 2, n / n.sum(), width, color=COLORS["grad"], label="in the token mean")
+    bottom.bar(
+        x + width / 2,
+        np.full(n.size, 1 / n.size),
+        width,
+        color=COLORS["accent"],
+        label="in the sequence mean",
+    )
+    bottom.set_yscale("log")
+    bottom.set_ylabel("weight of the sequence")
+    bottom.legend(loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=2, frameon=False)
+    for a in axes:
+        a.set_xticks(x, [str(int(v)) for v in n])
+        a.set_xlabel("targets $n_s$ of the sequence")
     return axes
 
 
