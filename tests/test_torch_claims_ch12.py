@@ -61,3 +61,45 @@ def test_float32_tanh_derivative_of_the_soft_cap_rounds_to_zero_from_270():
     assert torch.all(1 - t[z >= first_one] ** 2 == 0)
     assert torch.all(1 - t[z < 269] ** 2 > 0)
     assert 1 / math.cosh(first_one / 30) ** 2 < 1e-7  # 5.9e-8 at z = 270.5
+
+
+@pytest.mark.torch
+def test_exercise_8_accumulated_parameter_gradient():
+    f = torch.nn.functional
+    torch.manual_seed(12)
+    x = torch.randn(40, 16)
+    y = torch.randint(0, 10, (40,))
+    y[18:20] = -100
+    y[23:] = -100
+    w = torch.randn(16, 10, requires_grad=True)
+    f.cross_entropy(x @ w, y).backward()
+    whole = w.grad.clone()
+    parts = (slice(0, 20), slice(20, 40))
+
+    def accumulate(micro_batch_loss):
+        w.grad = None
+        for part in parts:
+            micro_batch_loss(x[part] @ w, y[part]).backward()
+        return w.grad.clone()
+
+    n = int((y != -100).sum())
+    counts = [int((y[part] != -100).sum()) for part in parts]
+    assert n == 21 and counts == [18, 3]
+    naive = accumulate(lambda z, t: f.cross_entropy(z, t) / 2)
+    right = accumulate(lambda z, t: f.cross_entropy(z, t, reduction="sum") / n)
+
+    def cosine(g):
+        return f.cosine_similarity(g.ravel(), whole.ravel(), dim=0).item()
+
+    assert f"{cosine(naive):.4f} {naive.norm() / whole.norm():.2f}" == "0.7618 1.21"
+    assert f"{cosine(right):.4f} {right.norm() / whole.norm():.2f}" == "1.0000 1.00"
+    # hand derivation: the naive gradient weighs micro-batch k's summed-loss gradient by
+    # 1 / (K n_k) instead of 1 / N, i.e. by N / (K n_k) = 21/36 and 21/6 times the right one
+    per_part = []
+    for part in parts:
+        w.grad = None
+        (f.cross_entropy(x[part] @ w, y[part], reduction="sum") / n).backward()
+        per_part.append(w.grad.clone())
+    torch.testing.assert_close(per_part[0] + per_part[1], whole, rtol=1e-5, atol=1e-6)
+    expected = per_part[0] * 21 / 36 + per_part[1] * 21 / 6
+    torch.testing.assert_close(naive, expected, rtol=1e-5, atol=1e-6)
