@@ -490,8 +490,11 @@ def bits_per_byte(total_nll: ArrayLike, num_bytes: int) -> float:
 
         \mathrm{BPB} = \frac{\sum_j -\log q(x_j \mid x_{<j})}{B \ln 2},
 
-    with :math:`B` the length of the text in bytes (UTF-8). Unlike the per-token loss it does
-    not depend on the tokenizer, so models with different vocabularies can be compared.
+    with :math:`B` the length of the text in bytes (UTF-8). Unlike the per-token loss its unit
+    does not depend on the tokenizer, so models with different vocabularies can be compared on
+    one scale. The value still does: the numerator is the loss of the tokenizer's own
+    segmentation of the text, an upper bound on the model's loss of the text itself (which
+    sums over every segmentation).
 
     Parameters
     ----------
