@@ -13,6 +13,7 @@ from xentbook.plots import (
     plot_entropy_from_logits_error,
     plot_fano_bound,
     plot_information_diagram,
+    plot_plugin_bias,
     plot_quantized_entropy,
     plot_simplex_entropy,
     plot_surprisal_concentration,
@@ -246,3 +247,45 @@ def test_fano_bound_rejects_bad_arguments():
         plot_fano_bound(0.5, 1.5, 3)
     with pytest.raises(ValueError, match="num"):
         plot_fano_bound(0.5, 0.1, 3, num=2)
+
+
+def test_plugin_bias_by_enumeration():
+    # K = 3, N up to 6: every sequence of N draws enumerated, exact expectations.
+    import itertools
+
+    ax = plot_plugin_bias(3, max_samples=6, num=5)
+    sizes = ax.lines[0].get_xdata()
+    for k, n in enumerate(sizes):
+        plug, mm = 0.0, 0.0
+        for seq in itertools.product(range(3), repeat=int(n)):
+            counts = np.bincount(seq, minlength=3)
+            freq = counts[counts > 0] / n
+            h = -np.sum(freq * np.log(freq))
+            plug += h / 3**n
+            mm += (h + (np.count_nonzero(counts) - 1) / (2 * n)) / 3**n
+        np.testing.assert_allclose(ax.lines[0].get_ydata()[k], math.log(3) - plug, rtol=1e-12)
+        np.testing.assert_allclose(ax.lines[1].get_ydata()[k], math.log(3) - mm, rtol=1e-11)
+    np.testing.assert_allclose(ax.lines[2].get_ydata(), 2 / (2 * sizes), rtol=1e-15)
+
+
+def test_plugin_bias_chapter_values():
+    # The chapter's K = 10: exact plug-in biases 0.0945 (N = 50) and 0.0227 (N = 200) from
+    # scipy's binomial law, and Miller-Madow below 0.001 from N = 100 on.
+    from scipy.stats import binom
+
+    for n, quoted in ((50, 0.0945), (200, 0.0227)):
+        sizes_n = plot_plugin_bias(10, max_samples=n, num=2).lines[0]
+        assert list(sizes_n.get_xdata()) == [5, n]
+        x = np.arange(n + 1)
+        terms = np.where(x > 0, -(x / n) * np.log(np.maximum(x, 1) / n), 0.0)
+        exact = math.log(10) - 10 * np.sum(binom.pmf(x, n, 0.1) * terms)
+        np.testing.assert_allclose(sizes_n.get_ydata()[1], exact, rtol=1e-10)
+        assert round(float(sizes_n.get_ydata()[1]), 4) == quoted
+    ax = plot_plugin_bias(10, max_samples=1000)
+    sizes, plug, mm = (ax.lines[0].get_xdata(), ax.lines[0].get_ydata(), ax.lines[1].get_ydata())
+    assert sizes[0] == 5 and sizes[-1] == 1000
+    assert np.all(mm[sizes >= 100] < 1e-3) and np.all(np.diff(plug) < 0)
+    with pytest.raises(ValueError, match="num_outcomes"):
+        plot_plugin_bias(1)
+    with pytest.raises(ValueError, match="max_samples"):
+        plot_plugin_bias(10, max_samples=3)

@@ -36,6 +36,7 @@ __all__ = [
     "plot_entropy_from_logits_error",
     "plot_fano_bound",
     "plot_information_diagram",
+    "plot_plugin_bias",
     "plot_quantized_entropy",
     "plot_simplex_entropy",
     "plot_surprisal_concentration",
@@ -855,4 +856,102 @@ def plot_fano_bound(
     ax.set_xlabel("error rate $P_e$")
     ax.set_ylabel(f"$H(Y \\mid \\hat Y)$, bits ($C = {num_classes}$)")
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, fontsize=_LEGEND)
+    return _enlarge(ax)
+
+
+def _plugin_biases(num_outcomes: int, size: int) -> tuple[float, float]:
+    """Exact biases, in nats, of the plug-in and Miller-Madow entropy estimates.
+
+    For the uniform distribution on ``num_outcomes`` outcomes and ``size`` samples, from the
+    binomial law of each count (linearity of expectation) and the expected number of outcomes
+    observed, ``K (1 - (1 - 1/K)^N)``.
+    """
+    k, n = num_outcomes, size
+    counts = np.arange(n + 1)
+    log_pmf = np.array(
+        [
+            math.lgamma(n + 1)
+            - math.lgamma(x + 1)
+            - math.lgamma(n - x + 1)
+            + x * math.log(1 / k)
+            + (n - x) * math.log1p(-1 / k)
+            for x in range(n + 1)
+        ]
+    )
+    freq = counts / n
+    terms = np.zeros(n + 1)
+    terms[1:] = -freq[1:] * np.log(freq[1:])
+    plug_in = math.log(k) - k * float(np.sum(np.exp(log_pmf) * terms))
+    observed = k * -math.expm1(n * math.log1p(-1 / k))
+    return plug_in, plug_in - (observed - 1) / (2 * n)
+
+
+def plot_plugin_bias(
+    num_outcomes: int = 10, max_samples: int = 1000, num: int = 40, ax: Axes | None = None
+) -> Axes:
+    r"""Bias of the plug-in entropy estimate and of its Miller-Madow correction, against N.
+
+    The source is uniform on :math:`K` outcomes, so :math:`H = \log K`; the biases
+    :math:`H - \mathbb{E}\, H(\hat p)` and
+    :math:`H - \mathbb{E}[H(\hat p) + (\hat K - 1)/(2N)]` are exact (binomial law of each
+    count), drawn on log-log axes with the first-order prediction :math:`(K - 1)/(2N)`.
+
+    Parameters
+    ----------
+    num_outcomes : int, optional
+        Number of outcomes :math:`K \ge 2`.
+    max_samples : int, optional
+        Largest sample size :math:`N`; the sizes are about ``num`` integers spaced
+        geometrically from :math:`\lceil K/2 \rceil` to ``max_samples``.
+    num : int, optional
+        Number of sample sizes before rounding (at least 2).
+    ax : Axes, optional
+        Where to draw; default a new figure.
+
+    Returns
+    -------
+    Axes
+        ``lines[0]`` to ``lines[2]``: x data the sample sizes :math:`N`, y data the plug-in
+        bias, the Miller-Madow bias and :math:`(K - 1)/(2N)`, in nats.
+
+    Examples
+    --------
+    >>> from xentbook.plots import plot_plugin_bias
+    >>> ax = plot_plugin_bias(10, max_samples=200, num=2)
+    >>> print(ax.lines[0].get_xdata(), ax.lines[0].get_ydata().round(4))
+    [  5 200] [0.9538 0.0227]
+    """
+    for name, value, low in (("num_outcomes", num_outcomes, 2), ("num", num, 2)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+            raise ValueError(f"plot_plugin_bias: {name} must be an integer >= {low}, got {value!r}")
+    first = math.ceil(num_outcomes / 2)
+    if isinstance(max_samples, bool) or not isinstance(max_samples, (int, np.integer)):
+        raise ValueError(f"plot_plugin_bias: max_samples must be an integer, got {max_samples!r}")
+    if not first < max_samples <= 100_000:
+        raise ValueError(
+            f"plot_plugin_bias: max_samples must lie in ({first}, 100000], got {max_samples}"
+        )
+    sizes = np.unique(np.geomspace(first, max_samples, num).round().astype(int))
+    biases = np.array([_plugin_biases(num_outcomes, int(n)) for n in sizes])
+    ax = new_axes(ax, figsize=(6.0, 4.2))
+    ax.plot(sizes, biases[:, 0], color=COLORS["ce"], lw=2.5, label="plug-in $H(\\hat p)$")
+    ax.plot(sizes, biases[:, 1], color=COLORS["accent"], ls="--", lw=2.5, label="Miller-Madow")
+    ax.plot(
+        sizes,
+        (num_outcomes - 1) / (2 * sizes),
+        color="black",
+        ls=":",
+        lw=2,
+        label="$(K - 1)/(2N)$",
+    )
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("number of samples $N$")
+    ax.set_ylabel("bias $H - \\mathbb{E}\\,\\hat H$, nats")
+    ax.legend(
+        loc="lower left",
+        fontsize=_LEGEND,
+        title=f"$K = {num_outcomes}$ equally likely outcomes",
+        title_fontsize=_LEGEND,
+    )
     return _enlarge(ax)
