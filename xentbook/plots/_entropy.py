@@ -1,7 +1,8 @@
 """Figures of chapter 2 (entropy): the binary entropy, entropy on the simplex, an information
 diagram, a prefix-code tree, codeword lengths against surprisals, the cost of block coding and
 the entropy of a quantized density, the concentration of a block's surprisal per symbol, Fano's
-bound on the error rate and the error of four formulas for the entropy of a softmax.
+bound on the error rate, the error of four formulas for the entropy of a softmax and the bias of
+the plug-in entropy estimate.
 
 Fonts are set about 1.5 times the matplotlib default, so that labels stay legible when a phone
 shows the 6-inch figures at its content width."""
