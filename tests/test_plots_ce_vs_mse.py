@@ -4,6 +4,7 @@ import numpy as np
 from scipy.special import expit, log_expit
 
 from xentbook.plots import (
+    plot_escape_steps,
     plot_gradient_size_vs_probability,
     plot_plateau_escape,
     plot_plateau_pulls,
@@ -115,3 +116,15 @@ def test_simplex_true_class_pull_is_the_closed_forms():
         )
         # zero along the whole side opposite the true vertex
         assert np.all(bottom.collections[0].get_array()[p_y == 0] == 0)
+
+
+def test_escape_steps_are_plotted_against_the_rate_with_the_flow_line():
+    ax = plot_escape_steps({30.0: 1801, 0.5: 95445, 1.0: 48477}, flow_time=48_000.0)
+    rates, steps = ax.lines[0].get_data()
+    np.testing.assert_array_equal(rates, [0.5, 1.0, 30.0])
+    np.testing.assert_array_equal(steps, [95445, 48477, 1801])
+    line_rates, line_steps = ax.lines[1].get_data()
+    np.testing.assert_array_equal(line_rates, [0.5, 30.0])
+    np.testing.assert_allclose(line_steps, [96_000.0, 1600.0], rtol=1e-15)  # 48,000 / rate
+    assert (ax.get_xscale(), ax.get_yscale()) == ("log", "log")
+    assert len(plot_escape_steps({1.0: 10}).lines) == 1

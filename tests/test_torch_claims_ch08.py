@@ -102,3 +102,7 @@ def test_mse_loss_with_class_indices_warns_then_broadcasts():
     np.testing.assert_allclose(wrong, by_hand, rtol=1e-6)
     right = F.mse_loss(square, F.one_hot(square_labels, 3).float()).item()
     assert abs(wrong - right) > 1.0  # 1.23 against 0.049: a loss that means nothing
+    # N = 1: a target of shape (1,) broadcasts against the single row, with the same warning.
+    with pytest.warns(UserWarning, match="target size"):
+        single = F.mse_loss(probs[:1], labels[:1]).item()
+    np.testing.assert_allclose(single, ((probs[0].numpy() - 0.0) ** 2).mean(), rtol=1e-6)

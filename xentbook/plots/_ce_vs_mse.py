@@ -23,6 +23,7 @@ from xentbook.plots._style import COLORS, new_axes
 from xentbook.primitives import sigmoid
 
 __all__ = [
+    "plot_escape_steps",
     "plot_gradient_size_vs_probability",
     "plot_plateau_escape",
     "plot_plateau_pulls",
@@ -48,7 +49,7 @@ def plot_gradient_size_vs_probability(ax: Axes | None = None) -> Axes:
     Returns
     -------
     Axes
-        ``lines[0]`` is the cross-entropy's :math:`|\partial \ell / \partial z|` and
+        ``lines[0]`` is the cross-entropy's :math:`|\partial L / \partial z|` and
         ``lines[1]`` the squared error's, both against :math:`p`.
 
     Examples
@@ -71,7 +72,7 @@ def plot_gradient_size_vs_probability(ax: Axes | None = None) -> Axes:
     ax.set_yscale("log")
     ax.set_ylim(1e-7, 3.0)
     ax.set_xlabel(r"predicted probability $p$ of the true class (logit scale)")
-    ax.set_ylabel(r"$|\partial \ell / \partial z|$")
+    ax.set_ylabel(r"$|\partial L / \partial z|$")
     ax.legend(loc="lower center")  # the one corner no curve crosses
     return ax
 
@@ -177,8 +178,8 @@ def plot_plateau_escape(
 ) -> Any:
     r"""Loss, weight norm and accuracy of gradient-descent runs against learning rate x steps.
 
-    Each run is plotted against :math:`\eta t`, the time of the gradient flow that gradient
-    descent with learning rate :math:`\eta` follows: runs that only differ in :math:`\eta`
+    Each run is plotted against :math:`\alpha t`, the time of the gradient flow that gradient
+    descent with learning rate :math:`\alpha` follows: runs that only differ in :math:`\alpha`
     fall on one curve as long as the steps are small enough for the flow to be followed.
 
     Parameters
@@ -193,7 +194,7 @@ def plot_plateau_escape(
     -------
     numpy.ndarray of Axes
         The three panels (loss on a log scale, weight norm, accuracy); in each, ``lines[k]``
-        is the k-th run of ``paths``, with :math:`\eta t` on the horizontal axis.
+        is the k-th run of ``paths``, with :math:`\alpha t` on the horizontal axis.
 
     Examples
     --------
@@ -218,18 +219,72 @@ def plot_plateau_escape(
                 color=colors[k % 4],
                 ls=styles[k % 4],
                 lw=2,
-                label=rf"$\eta = {lr:g}$",
+                label=rf"$\alpha = {lr:g}$",
             )
     panels[0].set_yscale("log")
     labels = ["training loss (squared error)", r"weight norm $\Vert W \Vert$", "accuracy"]
     for panel, label in zip(panels, labels, strict=True):
         panel.set_ylabel(label)
-    panels[-1].set_xlabel(r"learning rate $\times$ steps, $\eta t$")
+    panels[-1].set_xlabel(r"learning rate $\times$ steps, $\alpha t$")
     for panel in panels:  # 48,477 rather than 48477, as in the text
         panel.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
     panels[-1].set_ylim(0.0, 1.05)
     panels[0].legend(loc="lower left")
     return np.asarray(panels, dtype=object)
+
+
+def plot_escape_steps(
+    escapes: Mapping[float, int], flow_time: float | None = None, ax: Axes | None = None
+) -> Axes:
+    r"""Steps to escape a plateau against the learning rate, on log-log axes.
+
+    In the flow regime gradient descent with learning rate :math:`\alpha` escapes after a fixed
+    flow time :math:`\alpha t`, so the points fall on the line :math:`t = T / \alpha`; with
+    larger rates they scatter.
+
+    Parameters
+    ----------
+    escapes : mapping
+        Learning rate to the number of steps before the escape (positive).
+    flow_time : float, optional
+        Flow time :math:`T` of the escape in the flow regime, drawn as the dashed line
+        :math:`T / \alpha` over the range of the rates.
+    ax : Axes, optional
+        Where to draw; default a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``lines[0]`` holds the points (rates in increasing order); with ``flow_time``,
+        ``lines[1]`` is the line :math:`T / \alpha`.
+
+    Examples
+    --------
+    >>> from xentbook.plots import plot_escape_steps
+    >>> ax = plot_escape_steps({2.0: 500, 1.0: 1000}, flow_time=1000.0)
+    >>> print(ax.lines[0].get_xdata(), ax.lines[1].get_ydata())
+    [1. 2.] [1000.  500.]
+    """
+    if ax is None:
+        ax = new_axes(figsize=(6.0, 3.8))
+    rates = np.array(sorted(escapes), dtype=np.float64)
+    steps = np.array([escapes[rate] for rate in sorted(escapes)], dtype=np.float64)
+    ax.plot(rates, steps, "o", color=COLORS["mse"], ms=7, label="squared error: escape")
+    if flow_time is not None:
+        ax.plot(
+            rates[[0, -1]],
+            flow_time / rates[[0, -1]],
+            color="0.4",
+            ls="--",
+            lw=1.5,
+            label=rf"fixed flow time: $t = {flow_time:,.0f} / \alpha$".replace(",", "{,}"),
+        )
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel(r"learning rate $\alpha$")
+    ax.set_ylabel("steps to escape")
+    ax.legend(loc="lower left")
+    return ax
 
 
 def plot_plateau_pulls(
