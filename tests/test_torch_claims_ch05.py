@@ -104,3 +104,30 @@ def test_fully_masked_row_log_sum_exp_gradient_and_attention():
     assert str(out) == "tensor([[[1., 1., 1., 1.],\n         [0., 0., 0., 0.]]])"
     scores = torch.zeros(2, 2).masked_fill(~keep, float("-inf"))
     assert torch.isnan(torch.softmax(scores, -1)[1]).all()
+
+
+def test_logsumexp_gradient_uses_unshifted_logits():
+    # Section "In practice": torch.logsumexp's backward forms exp(z - logsumexp(z)) from the
+    # logits as given, so near 1000 in float32 its error is half an ulp of the log-sum-exp
+    # (2^-15 = 512 u); torch.softmax, and the gradient of logsumexp of shifted logits, stay
+    # within a few u. The exact softmax is numpy's float64 exp of shifted float64 logits.
+    rng = np.random.default_rng(1)
+    logits = (1000 + rng.normal(size=(200, 10))).astype(np.float32)
+    shifted = logits.astype(np.float64) - logits.max(axis=1, keepdims=True)
+    exact = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
+    u = 2.0**-24
+
+    def worst(probs):
+        return np.max(np.abs(probs.detach().numpy().astype(np.float64) / exact - 1)) / u
+
+    z = torch.tensor(logits, requires_grad=True)
+    torch.logsumexp(z, dim=1).sum().backward()
+    err_grad = worst(z.grad)
+    err_softmax = worst(torch.softmax(torch.tensor(logits), 1))
+    assert 400 < err_grad <= 512 + 5
+    assert err_softmax < 8
+    assert f"{err_grad:5.1f} {err_softmax:5.1f}" == "510.2   4.1"
+    z2 = torch.tensor(logits, requires_grad=True)
+    m = z2.detach().amax(dim=1, keepdim=True)
+    (torch.logsumexp(z2 - m, dim=1) + m.squeeze(1)).sum().backward()
+    assert worst(z2.grad) < 10
