@@ -11,6 +11,7 @@ import pytest
 from scipy.special import logsumexp
 
 from xentbook.plots import (
+    plot_excess_error_bound,
     plot_gradient_noise,
     plot_log_loss_shape,
     plot_soft_target_floor,
@@ -259,4 +260,56 @@ class TestPlotValidationScale:
     def test_bad_input(self, args, kwargs, match, error):
         with pytest.raises(error, match=match):
             plot_validation_scale(*args, **kwargs)
+        plt.close("all")
+
+
+class TestPlotExcessErrorBound:
+    def test_curves(self):
+        ax = plot_excess_error_bound(max_loss=0.75, num=51)
+        bound, two_class = ax.lines[:2]
+        delta = bound.get_xdata()
+        np.testing.assert_allclose(delta, np.linspace(0, 0.75, 51), rtol=0, atol=1e-15)
+        with mpmath.workdps(30):
+            expected = [float(min(1, mpmath.sqrt(2 * mpmath.mpf(d)))) for d in delta]
+        np.testing.assert_allclose(bound.get_ydata(), expected, rtol=RTOL)
+        # The two-class curve is (KL(q || uniform), theta) for q = ((1 + theta)/2, (1 - theta)/2),
+        # at 30 digits, and lies on or below the bound.
+        theta = two_class.get_ydata()
+        with mpmath.workdps(30):
+            kl = [
+                float(
+                    sum(
+                        qi * mpmath.log(2 * qi)
+                        for qi in ((1 + mpmath.mpf(t)) / 2, (1 - mpmath.mpf(t)) / 2)
+                        if qi > 0
+                    )
+                )
+                for t in theta
+            ]
+        np.testing.assert_allclose(two_class.get_xdata(), kl, rtol=RTOL, atol=1e-300)
+        assert theta[0] == 0 and theta[-1] < 1
+        assert np.all(theta <= np.sqrt(2 * two_class.get_xdata()) * (1 + 1e-12) + 1e-300)
+        assert len(ax.collections) == 0
+        plt.close("all")
+
+    def test_samples_and_legend_above_the_axes(self):
+        ax = plot_excess_error_bound([0.1, 0.3], [0.2, 0.0])
+        np.testing.assert_array_equal(ax.collections[0].get_offsets(), [[0.1, 0.2], [0.3, 0.0]])
+        ax.figure.canvas.draw()
+        legend_box = ax.get_legend().get_window_extent()
+        assert legend_box.y0 >= ax.get_window_extent().y1
+        labels = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert labels[0].startswith("bound") and labels[-1].startswith("random")
+        plt.close("all")
+
+    @pytest.mark.parametrize(
+        ("args", "kwargs", "match"),
+        [
+            ((), {"max_loss": 0.0}, "max_loss must be positive"),
+            (([0.1], [0.1, 0.2]), {}, "same length"),
+        ],
+    )
+    def test_bad_input(self, args, kwargs, match):
+        with pytest.raises(ValueError, match=match):
+            plot_excess_error_bound(*args, **kwargs)
         plt.close("all")

@@ -319,3 +319,42 @@ def test_autocast_computes_the_loss_in_float32_and_bfloat16_stays_bfloat16_outsi
         assert F.cross_entropy(logits, target).dtype == torch.float32
     assert F.cross_entropy(logits, target).dtype == torch.bfloat16
     assert torch.finfo(torch.bfloat16).eps / 2 == 2.0**-8
+
+
+def test_class_index_targets_must_be_int64_or_uint8_in_torch():
+    # Section "Class indices or probabilities": float and int32 class indices raise in PyTorch,
+    # int64 and uint8 pass; `.long()` fixes both; xentbook takes any integer dtype.
+    logits = torch.zeros(2, 4, dtype=torch.float64)
+    for dtype, name in ((torch.float32, "Float"), (torch.int32, "Int")):
+        target = torch.tensor([3, 0]).to(dtype)
+        with pytest.raises(
+            RuntimeError, match=f"expected target dtype to be Long or Byte, but got {name}"
+        ):
+            F.cross_entropy(logits, target)
+        assert F.cross_entropy(logits, target.long()).item() == pytest.approx(math.log(4))
+    assert F.cross_entropy(logits, torch.tensor([3, 0], dtype=torch.uint8)).item() == (
+        pytest.approx(math.log(4))
+    )
+    for dtype in (np.int32, np.uint8):
+        assert cross_entropy(np.zeros((2, 4)), np.array([3, 0], dtype=dtype)) == pytest.approx(
+            math.log(4)
+        )
+
+
+def test_agreement_within_a_few_roundoffs_relative_to_the_larger_of_loss_and_one():
+    # Section "Where xentbook departs": on finite logits the two libraries agree to a few units
+    # of roundoff relative to max(loss, 1) (here at most 8 u, on 10-class rows of logit scale 1
+    # to 30, losses up to about 170 nats), and the absolute difference reaches 1e-14.
+    rng = np.random.default_rng(611)
+    largest_abs = 0.0
+    for scale in (1.0, 3.0, 30.0):
+        logits = rng.normal(scale=scale, size=(5000, 10))
+        target = rng.integers(0, 10, size=5000)
+        theirs = F.cross_entropy(
+            torch.tensor(logits), torch.tensor(target), reduction="none"
+        ).numpy()
+        ours = cross_entropy(logits, target, reduction="none")
+        diff = np.abs(theirs - ours)
+        assert np.all(diff <= 8 * 2.0**-53 * np.maximum(ours, 1.0))
+        largest_abs = max(largest_abs, float(diff.max()))
+    assert 5e-15 < largest_abs < 3e-14

@@ -95,6 +95,7 @@ from xentbook.plots._likelihood import (
     plot_train_test_losses,
 )
 from xentbook.plots._loss import (
+    plot_excess_error_bound,
     plot_gradient_noise,
     plot_log_loss_shape,
     plot_soft_target_floor,
@@ -160,6 +161,7 @@ __all__ = [
     "plot_entropy_vs_temperature",
     "plot_error_vs_condition",
     "plot_escape_steps",
+    "plot_excess_error_bound",
     "plot_expected_scores",
     "plot_fano_bound",
     "plot_finite_difference_error",

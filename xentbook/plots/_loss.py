@@ -1,6 +1,6 @@
 """Figures of chapter 6: the loss as a surrogate of the 0-1 loss, its shape, its gradient, its
-soft floor, the validation loss and error against the scale of the logits, and the noise of a
-batch gradient against the batch size.
+soft floor, the excess error against the excess loss, the validation loss and error against the
+scale of the logits, and the noise of a batch gradient against the batch size.
 
 The figures are 5 in wide (550 CSS pixels) with 10 to 11 pt text, so that on a 390 px phone the
 text stays about 11 px high.
@@ -18,6 +18,7 @@ from matplotlib.ticker import FuncFormatter
 from xentbook.plots._style import COLORS, new_axes
 
 __all__ = [
+    "plot_excess_error_bound",
     "plot_gradient_noise",
     "plot_log_loss_shape",
     "plot_soft_target_floor",
@@ -598,3 +599,107 @@ def plot_validation_scale(
     bottom.set_xlabel(r"scale $t$ of the logits (log axis)")
     bottom.legend(loc="upper left", fontsize=LEGEND_PT)
     return np.array([top, bottom], dtype=object)
+
+
+def plot_excess_error_bound(
+    excess_loss: Sequence[float] = (),
+    excess_error: Sequence[float] = (),
+    max_loss: float = 0.75,
+    num: int = 400,
+    ax: Axes | None = None,
+) -> Axes:
+    r"""Excess error against excess loss: the Pinsker bound, its two-class attainment, samples.
+
+    For one input with conditional distribution :math:`q` and a prediction :math:`p`, the excess
+    error of the arg max of :math:`p` over the Bayes choice is at most
+    :math:`\sqrt{2 D_{\mathrm{KL}}(q \Vert p)}` (nats), and the same holds for averages over
+    inputs. Lines, in order: the bound :math:`\min(1, \sqrt{2\Delta})` against the excess loss
+    :math:`\Delta`; the two-class curve :math:`(\psi(\theta), \theta)`,
+    :math:`\psi(\theta) = \tfrac12[(1 + \theta)\log(1 + \theta) + (1 - \theta)\log(1 - \theta)]`,
+    for :math:`0 \le \theta < 1`, the limit of predictions just on the wrong side of uniform
+    against :math:`q = ((1 + \theta)/2, (1 - \theta)/2)`, which approaches the bound as
+    :math:`\theta \to 0`. The optional samples are drawn as dots. The legend sits above the
+    axes.
+
+    Parameters
+    ----------
+    excess_loss, excess_error : sequence of float
+        Optional samples, one pair per point: :math:`D_{\mathrm{KL}}(q \Vert p)` in nats and the
+        excess error :math:`q_b - q_a`. Points beyond ``max_loss`` fall outside the frame.
+    max_loss : float
+        Right end of the horizontal axis, in nats (positive).
+    num : int
+        Number of points per curve.
+    ax : Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    Axes
+        ``lines[0]`` is the bound, ``lines[1]`` the two-class curve; the samples, if any, are
+        ``collections[0]``.
+
+    Raises
+    ------
+    ValueError
+        If ``max_loss`` is not positive or the samples differ in length.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from xentbook.plots import plot_excess_error_bound
+    >>> ax = plot_excess_error_bound(max_loss=0.5, num=3)
+    >>> print([f"{v:.4f}" for v in ax.lines[0].get_ydata()])  # sqrt(2 Delta)
+    ['0.0000', '0.7071', '1.0000']
+    >>> plt.close("all")
+    """
+    if not max_loss > 0:
+        raise ValueError(f"plot_excess_error_bound: max_loss must be positive, got {max_loss!r}")
+    dx = np.asarray(excess_loss, dtype=float)
+    dy = np.asarray(excess_error, dtype=float)
+    if dx.shape != dy.shape or dx.ndim != 1:
+        raise ValueError(
+            "plot_excess_error_bound: excess_loss and excess_error must be 1-D of the same length"
+        )
+    delta = np.linspace(0.0, float(max_loss), num)
+    bound = np.minimum(1.0, np.sqrt(2.0 * delta))
+    theta = np.linspace(0.0, 1.0, num, endpoint=False)
+    psi = 0.5 * ((1 + theta) * np.log1p(theta) + (1 - theta) * np.log1p(-theta))
+    ax = new_axes(ax, figsize=(5.0, 4.4))
+    if dx.size:
+        ax.scatter(
+            dx,
+            dy,
+            s=12,
+            color=COLORS["reference"],
+            alpha=0.5,
+            lw=0,
+            label=r"random three-class pairs $(q, p)$",
+            zorder=1,
+        )
+    ax.plot(delta, bound, color="black", lw=2, label=r"bound $\sqrt{2\,\Delta}$", zorder=3)
+    ax.plot(
+        psi,
+        theta,
+        color=COLORS["ce"],
+        lw=2,
+        ls="--",
+        label=r"two classes, $p$ just past uniform (exercise 2)",
+        zorder=2,
+    )
+    ax.set_xlim(0, float(max_loss))
+    ax.set_ylim(-0.02, 1.02)  # dots of zero excess error stay visible above the spine
+    ax.set_xlabel(r"excess loss $\Delta = D_{\mathrm{KL}}(q \,\Vert\, p)$ (nats)")
+    ax.set_ylabel("excess error")
+    # Bound first, samples last; one column above the axes, clear of every curve and dot.
+    handles, labels = ax.get_legend_handles_labels()
+    order = sorted(range(len(labels)), key=lambda i: labels[i].startswith("random"))
+    ax.legend(
+        [handles[i] for i in order],
+        [labels[i] for i in order],
+        loc="lower left",
+        bbox_to_anchor=(0.0, 1.02),
+        fontsize=LEGEND_PT,
+        borderaxespad=0.0,
+    )
+    return ax
