@@ -104,8 +104,12 @@ class TestPlotWeightedFit:
 
         pos, neg = 0.05 * norm.pdf(x, 1.5, 0.5), 0.95 * norm.pdf(x, 0.0, 1.0)
         np.testing.assert_allclose(ax.lines[0].get_ydata(), pos / (pos + neg), rtol=1e-12)
-        np.testing.assert_allclose(ax.lines[1].get_ydata(), 1 / (1 + np.exp(-(2.0 * x - 4.0))), rtol=1e-13)
-        np.testing.assert_allclose(ax.lines[2].get_ydata(), 1 / (1 + np.exp(-(1.5 * x - 1.0))), rtol=1e-13)
+        np.testing.assert_allclose(
+            ax.lines[1].get_ydata(), 1 / (1 + np.exp(-(2.0 * x - 4.0))), rtol=1e-13
+        )
+        np.testing.assert_allclose(
+            ax.lines[2].get_ydata(), 1 / (1 + np.exp(-(1.5 * x - 1.0))), rtol=1e-13
+        )
         assert ax.lines[3].get_ydata()[0] == 0.05 and ax.lines[4].get_ydata()[0] == 0.5
 
     def test_rejects_bad_pi(self):
@@ -113,3 +117,41 @@ class TestPlotWeightedFit:
 
         with pytest.raises(ValueError, match="pi must lie in"):
             plot_weighted_fit((1.0, 0.0), (1.0, 0.0), pi=1.0)
+
+
+class TestPlotOperatingPoints:
+    def test_curve_and_points_by_brute_force(self):
+        from xentbook.plots import plot_operating_points
+
+        rng = np.random.default_rng(3)
+        scores = rng.uniform(size=300)
+        labels = (rng.uniform(size=300) < scores).astype(float)
+        ax = plot_operating_points(scores, labels, pos_weights=(1.0, 3.0))
+        recall, precision = ax.lines[0].get_data()
+        # Independent: for each threshold t, count the examples with score >= t directly.
+        for i, t in enumerate(np.sort(scores)[::-1][[0, 50, 199, 299]]):
+            yes = scores >= t
+            k = [0, 50, 199, 299][i]
+            assert recall[k] == pytest.approx(labels[yes].sum() / labels.sum(), rel=1e-14)
+            assert precision[k] == pytest.approx(labels[yes].mean(), rel=1e-14)
+        for line, r in zip(ax.lines[1:], (1.0, 3.0), strict=True):
+            yes = scores > 1 / (1 + r)
+            assert line.get_xdata()[0] == pytest.approx(labels[yes].sum() / labels.sum())
+            assert line.get_ydata()[0] == pytest.approx(labels[yes].mean())
+
+    def test_ties_give_one_point(self):
+        from xentbook.plots import plot_operating_points
+
+        ax = plot_operating_points([0.8, 0.8, 0.2], [1, 0, 1], pos_weights=[1.0])
+        np.testing.assert_allclose(ax.lines[0].get_xdata(), [0.5, 1.0])
+        np.testing.assert_allclose(ax.lines[0].get_ydata(), [0.5, 2 / 3])
+
+    def test_rejects_bad_input(self):
+        from xentbook.plots import plot_operating_points
+
+        with pytest.raises(ValueError, match="same size"):
+            plot_operating_points([0.5, 0.2], [1])
+        with pytest.raises(ValueError, match="at least one 1"):
+            plot_operating_points([0.5], [0])
+        with pytest.raises(ValueError, match="positive and finite"):
+            plot_operating_points([0.5], [1], pos_weights=[0.0])

@@ -184,3 +184,17 @@ def test_class_weights_are_pos_weight_and_cross_entropy_mean_divides_by_weights(
     expected = (class_weight[labels] * ce_none).sum() / class_weight[labels].sum()
     assert ce.item() == pytest.approx(expected.item(), rel=1e-14)
     assert ce.item() != pytest.approx(by_weight.item(), rel=1e-3)
+
+
+def test_cross_entropy_weighted_mean_depends_on_the_target_kind():
+    # Class-index targets: the weighted mean divides by the sum of the targets' weights;
+    # the same targets as probabilities: it divides by N.
+    z = torch.tensor([[0.5, -1.0], [1.0, 0.2], [0.0, 0.3]])
+    w = torch.tensor([1.0, 3.0])
+    idx = torch.tensor([1, 0, 1])
+    total = F.cross_entropy(z, idx, weight=w, reduction="sum")
+    assert F.cross_entropy(z, idx, weight=w).item() == pytest.approx(
+        (total / w[idx].sum()).item(), rel=1e-6
+    )
+    soft = F.one_hot(idx, 2).float()
+    assert F.cross_entropy(z, soft, weight=w).item() == pytest.approx((total / 3).item(), rel=1e-6)

@@ -7,6 +7,7 @@ matplotlib state on import; the shared look comes from :func:`new_axes`.
 from xentbook.plots._binary import (
     plot_bce_probability_form,
     plot_bce_vs_logit,
+    plot_operating_points,
     plot_pos_weight_optimum,
     plot_weighted_fit,
 )
@@ -197,6 +198,7 @@ __all__ = [
     "plot_nll_curve",
     "plot_nll_spread",
     "plot_online_softmax",
+    "plot_operating_points",
     "plot_packing",
     "plot_pinsker",
     "plot_plateau_escape",

@@ -20,6 +20,7 @@ _TORCH_BACKWARD_EPS = 1e-12
 __all__ = [
     "plot_bce_probability_form",
     "plot_bce_vs_logit",
+    "plot_operating_points",
     "plot_pos_weight_optimum",
     "plot_weighted_fit",
 ]
@@ -287,10 +288,16 @@ def plot_weighted_fit(
     true_log_odds = np.log(pi / (1 - pi)) + log_density(positive) - log_density(negative)
     ax = new_axes(ax, figsize=(6.0, 4.0))
     ax.plot(xs, sigmoid(true_log_odds), color="black", lw=2, label="true probability")
-    ax.plot(xs, sigmoid(plain[0] * xs + plain[1]), color=COLORS["ce"], lw=2,
-            label="fit, plain loss")
-    ax.plot(xs, sigmoid(weighted[0] * xs + weighted[1]), color=COLORS["accent"], lw=2,
-            label="fit, pos_weight")
+    ax.plot(
+        xs, sigmoid(plain[0] * xs + plain[1]), color=COLORS["ce"], lw=2, label="fit, plain loss"
+    )
+    ax.plot(
+        xs,
+        sigmoid(weighted[0] * xs + weighted[1]),
+        color=COLORS["accent"],
+        lw=2,
+        label="fit, pos_weight",
+    )
     ax.axhline(pi, color=COLORS["ce"], lw=1.2, ls="--", label=r"threshold $\pi$ (plain)")
     ax.axhline(0.5, color=COLORS["accent"], lw=1.2, ls="--", label="threshold 1/2 (pos_weight)")
     ax.set_xlabel("feature $x$")
@@ -299,3 +306,93 @@ def plot_weighted_fit(
     ax.legend(loc="upper left", fontsize=10)
     return ax
 
+
+def plot_operating_points(
+    scores: ArrayLike,
+    labels: ArrayLike,
+    pos_weights: ArrayLike = (1.0, 4.0, 16.0),
+    ax: Axes | None = None,
+) -> Axes:
+    r"""Precision-recall curve of calibrated scores, with the point each ``pos_weight`` picks.
+
+    A model trained with ``pos_weight`` :math:`r` and at its optimum outputs
+    :math:`p_r = r p / (r p + 1 - p)`, an increasing function of the calibrated probability
+    :math:`p`: its precision-recall curve is that of :math:`p`, and thresholding :math:`p_r` at
+    :math:`1/2` is thresholding :math:`p` at :math:`1/(1 + r)`. The curve is drawn once, from
+    ``scores`` (the calibrated :math:`p`), and each :math:`r` is a marked point on it.
+
+    Parameters
+    ----------
+    scores : array_like
+        Calibrated probabilities of a positive, one per example.
+    labels : array_like
+        The 0/1 labels, same shape as ``scores``; at least one must be 1.
+    pos_weights : array_like, optional
+        The values of :math:`r` to mark (1, 4 and 16).
+    ax : Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    Axes
+        ``ax.lines[0]`` is the curve (recall on x, precision on y, one point per distinct
+        score, from the highest score down); ``ax.lines[1 + i]`` is the point of
+        ``pos_weights[i]``, the recall and precision of ``scores > 1 / (1 + r)``.
+
+    Raises
+    ------
+    ValueError
+        If the shapes differ, no label is 1, or a weight is not positive and finite.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from xentbook.plots import plot_operating_points
+    >>> ax = plot_operating_points([0.9, 0.6, 0.3, 0.1], [1, 0, 1, 0], pos_weights=[1.0])
+    >>> print(ax.lines[1].get_xdata(), ax.lines[1].get_ydata())  # scores > 1/2: one hit of two
+    [0.5] [0.5]
+    >>> plt.close("all")
+    """
+    s = np.asarray(scores, dtype=float).ravel()
+    y = np.asarray(labels, dtype=float).ravel()
+    weights = np.atleast_1d(np.asarray(pos_weights, dtype=float))
+    if s.shape != y.shape:
+        raise ValueError(
+            f"plot_operating_points: scores and labels must have the same size, "
+            f"got {s.size} and {y.size}"
+        )
+    positives = y.sum()
+    if positives <= 0:
+        raise ValueError("plot_operating_points: labels must contain at least one 1")
+    if not np.all(np.isfinite(weights) & (weights > 0)):
+        raise ValueError(
+            f"plot_operating_points: pos_weights must be positive and finite, "
+            f"got {weights.tolist()!r}"
+        )
+    order = np.argsort(-s, kind="stable")
+    hits = np.cumsum(y[order])
+    said_yes = np.arange(1, s.size + 1)
+    # One point per distinct score: the last index of each run of equal scores.
+    last = np.r_[s[order][1:] != s[order][:-1], True]
+    recall, precision = hits[last] / positives, hits[last] / said_yes[last]
+    ax = new_axes(ax, figsize=(6.0, 4.2))
+    ax.plot(recall, precision, color=COLORS["reference"], lw=2, label="every $r$ (one ranking)")
+    palette: list[Any] = [COLORS["ce"], COLORS["accent"], COLORS["grad"], COLORS["extra"]]
+    for i, r in enumerate(weights):
+        yes = s > 1.0 / (1.0 + r)
+        tp = float(np.sum(y[yes]))
+        point_precision = tp / max(int(yes.sum()), 1)
+        ax.plot(
+            [tp / positives],
+            [point_precision],
+            "o",
+            ms=10,
+            color=palette[i % len(palette)],
+            label=f"$r = {r:g}$: $p > 1/(1 + r)$",
+        )
+    ax.set_xlabel("recall")
+    ax.set_ylabel("precision")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.legend(loc="upper right", fontsize=10)
+    return ax
