@@ -325,7 +325,7 @@ def test_class_index_targets_must_be_int64_or_uint8_in_torch():
     # Section "Class indices or probabilities": float and int32 class indices raise in PyTorch,
     # int64 and uint8 pass; `.long()` fixes both; xentbook takes any integer dtype.
     logits = torch.zeros(2, 4, dtype=torch.float64)
-    for dtype, name in ((torch.float32, "Float"), (torch.int32, "Int")):
+    for dtype, name in ((torch.float64, "Double"), (torch.float32, "Float"), (torch.int32, "Int")):
         target = torch.tensor([3, 0]).to(dtype)
         with pytest.raises(
             RuntimeError, match=f"expected target dtype to be Long or Byte, but got {name}"
