@@ -58,6 +58,25 @@ class TestPlotLossAndGradientAlongLogit:
         ax = new_axes()
         assert plot_loss_and_gradient_along_logit([1.0, 0.0], 0, 1, ax=ax) is ax
 
+    @pytest.mark.parametrize(("index", "limits"), [(1, (-1.0, 0.0)), (0, (0.0, 1.0))])
+    def test_slope_on_its_own_panel(self, index, limits):
+        z = np.array([2.0, 1.0, 0.1])
+        loss_ax, slope_ax = new_axes(nrows=2)
+        ax = plot_loss_and_gradient_along_logit(
+            z, 1, index, span=3.0, ax=loss_ax, slope_ax=slope_ax
+        )
+        assert ax is loss_ax and ax.right_ax is slope_ax
+        assert len(loss_ax.figure.axes) == 2  # no twin axes added
+        moved = slope_ax.lines[0].get_xdata()
+        expected = sp_softmax(np.where(np.arange(3) == index, moved[:, None], z), axis=1)
+        grad = expected[:, index] - (index == 1)
+        np.testing.assert_allclose(slope_ax.lines[0].get_ydata(), grad, rtol=RTOL, atol=1e-15)
+        levels = sorted(line.get_ydata()[0] for line in slope_ax.lines[1:3])
+        assert levels == list(limits)
+        assert slope_ax.get_ylim() == pytest.approx((limits[0] - 0.1, limits[1] + 0.1), abs=1e-12)
+        assert slope_ax.get_xlim() == loss_ax.get_xlim()
+        assert loss_ax.get_xlabel() == "" and slope_ax.get_xlabel() == f"logit $z_{index}$"
+
     def test_bad_index_raises(self):
         with pytest.raises(IndexError, match="plot_loss_and_gradient_along_logit: index 3"):
             plot_loss_and_gradient_along_logit([1.0, 0.0, 0.0], 0, 3)

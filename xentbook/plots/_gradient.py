@@ -40,15 +40,17 @@ def plot_loss_and_gradient_along_logit(
     span: float = 6.0,
     num: int = 241,
     ax: Axes | None = None,
+    slope_ax: Axes | None = None,
 ) -> Axes:
     r"""Cross-entropy of one item and its partial derivative as one logit moves.
 
     The logit ``z[index]`` runs over ``z[index] +- span`` while the others stay fixed. Drawn:
-    the loss :math:`-\log p_y` on ``ax`` (``ax.lines[0]``, scale on the left) and, on a twin
-    axes with its own scale on the right, ``ax.right_ax``, the derivative
-    :math:`\partial L / \partial z_{\mathrm{index}}` (``ax.right_ax.lines[0]``), which is
-    :math:`p_{\mathrm{index}} - 1` for the target class and :math:`p_{\mathrm{index}}` for any
-    other, with its limits (dashed); a marker on each curve at the unmoved point.
+    the loss :math:`-\log p_y` on ``ax`` (``ax.lines[0]``) and, on ``ax.right_ax``, the
+    derivative :math:`\partial L / \partial z_{\mathrm{index}}` (``ax.right_ax.lines[0]``),
+    which is :math:`p_{\mathrm{index}} - 1` for the target class and
+    :math:`p_{\mathrm{index}}` for any other, with its limits (dashed); a marker on each
+    curve at the unmoved point. ``ax.right_ax`` is ``slope_ax`` when given (a panel of its
+    own, for instance below ``ax``), else a twin of ``ax`` with its scale on the right.
 
     Parameters
     ----------
@@ -62,10 +64,13 @@ def plot_loss_and_gradient_along_logit(
         Half-width of the range and number of points.
     ax : Axes, optional
         Where to draw; a new figure by default.
+    slope_ax : Axes, optional
+        Where to draw the derivative; a twin of ``ax`` by default.
 
     Returns
     -------
     Axes
+        The loss axes, with the derivative's axes as its attribute ``right_ax``.
 
     Raises
     ------
@@ -105,19 +110,25 @@ def plot_loss_and_gradient_along_logit(
     grad = cross_entropy_grad(batch, targets, reduction="none")[:, index]
 
     ax = new_axes(ax)
-    slope_ax = ax.twinx()
-    setattr(ax, "right_ax", slope_ax)  # noqa: B010 - the twin axes that holds the slope
+    twin = slope_ax is None
+    if slope_ax is None:
+        slope_ax = ax.twinx()
+    setattr(ax, "right_ax", slope_ax)  # noqa: B010 - the axes that holds the slope
     ax.plot(moved, loss, color=COLORS["ce"], lw=2)
     slope_ax.plot(moved, grad, color=COLORS["grad"], lw=2)
     limits = (-1.0, 0.0) if index == target else (0.0, 1.0)
     for level in limits:
         slope_ax.axhline(level, color=COLORS["grad"], ls="--", lw=1)
-    slope_ax.set_ylim(-1.1, 1.1)
+    slope_ax.set_ylim((-1.1, 1.1) if twin else (limits[0] - 0.1, limits[1] + 0.1))
     here_loss = cross_entropy(logits, target)
     here_grad = cross_entropy_grad(logits, target)[index]
     ax.plot([logits[index]], [here_loss], "o", color=COLORS["accent"])
     slope_ax.plot([logits[index]], [here_grad], "o", color=COLORS["accent"])
-    ax.set_xlabel(rf"logit $z_{index}$")
+    if twin:
+        ax.set_xlabel(rf"logit $z_{index}$")
+    else:
+        slope_ax.set_xlabel(rf"logit $z_{index}$")
+        slope_ax.set_xlim(ax.get_xlim())
     ax.set_ylabel(r"loss $-\log p_y$", color=COLORS["ce"])
     which = "target class" if index == target else "another class"
     slope_ax.set_ylabel(rf"slope $\partial L / \partial z_{index}$", color=COLORS["grad"])
