@@ -12,6 +12,7 @@ from xentbook.plots import (
     plot_code_lengths,
     plot_cumulative_surprise,
     plot_entropy_histogram,
+    plot_forecast_ledger,
     plot_loss_with_and_without_log,
     plot_naive_loss_underflow,
     plot_surprisal,
@@ -193,6 +194,27 @@ class TestPlotCumulativeSurprise:
             plot_cumulative_surprise(np.array([True]), {})
         with pytest.raises(ValueError, match="forecast 'a' must lie in"):
             plot_cumulative_surprise(np.array([True]), {"a": 1.5})
+
+
+class TestPlotForecastLedger:
+    def test_savings_against_the_reference(self):
+        rained = np.array([True, False, True, True])
+        forecasts = {"half": 0.5, "daily": [0.8, 0.25, 0.5, 0.125]}
+        top, bottom = plot_forecast_ledger(rained, forecasts, "half")
+        # The top panel is the running surprise, as drawn by plot_cumulative_surprise.
+        assert list(top.lines[0].get_ydata()) == [1.0, 2.0, 3.0, 4.0]
+        # The reference saves nothing against itself.
+        assert list(bottom.lines[0].get_ydata()) == [0.0, 0.0, 0.0, 0.0]
+        # By hand: log2(q / (1/2)) per day, 1 + log2 q: log2 1.6, log2 1.5, 0, -2.
+        expected = np.cumsum([math.log2(1.6), math.log2(1.5), 0.0, -2.0])
+        np.testing.assert_allclose(bottom.lines[1].get_ydata(), expected, rtol=1e-14)
+        assert list(bottom.lines[1].get_xdata()) == [1, 2, 3, 4]
+        texts = [t.get_text() for t in bottom.get_legend().get_texts()]
+        assert texts == ["half: +0", "daily: -1"]
+
+    def test_unknown_reference(self):
+        with pytest.raises(ValueError, match="reference 'x' must name one of the forecasters"):
+            plot_forecast_ledger(np.array([True]), {"a": 0.5}, "x")
 
 
 class TestRoundToBfloat16:

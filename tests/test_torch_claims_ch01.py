@@ -157,6 +157,26 @@ def test_nan_gradient_stops_only_at_zero_passing_operations():
 
 
 @pytest.mark.torch
+def test_nan_gradient_passes_a_multiplication_by_zero():
+    # The chapter: a backward that multiplies by zero does not stop the NaN (0 * NaN = NaN):
+    # units dropped by dropout, and the weights of an input that is exactly zero, get NaN.
+    torch.manual_seed(0)
+    h = torch.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    kept = F.dropout(h, p=0.5, training=True)
+    assert (kept == 0).any()  # some units are dropped
+    gap = torch.tensor([0.0, 1.0]) * kept.sum() - torch.tensor([0.0, 104.0 + kept.sum().item()])
+    assert gap.tolist() == [0.0, -104.0]
+    loss = -torch.log(torch.softmax(gap, dim=0)[1])
+    loss.backward()
+    assert torch.isnan(h.grad).all()  # the dropped units included
+    w = torch.tensor([[0.0, 0.0], [0.0, -104.0]], requires_grad=True)
+    x = torch.tensor([0.0, 1.0])  # the first input is exactly zero
+    loss = -torch.log(torch.softmax(w @ x, dim=0)[1])
+    loss.backward()
+    assert torch.isnan(w.grad[:, 0]).all()  # its weights get 0 * NaN = NaN
+
+
+@pytest.mark.torch
 def test_log_softmax_in_half_precision_keeps_range_but_loses_precision():
     # The chapter: in float16, softmax gives q_y = 0 at a gap of 30, log_softmax gives -30.
     z16 = torch.tensor([0.0, -30.0], dtype=torch.float16)

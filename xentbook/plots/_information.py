@@ -22,6 +22,7 @@ __all__ = [
     "plot_code_lengths",
     "plot_cumulative_surprise",
     "plot_entropy_histogram",
+    "plot_forecast_ledger",
     "plot_loss_with_and_without_log",
     "plot_naive_loss_underflow",
     "plot_surprisal",
@@ -245,6 +246,69 @@ def plot_cumulative_surprise(
     ax.set_ylim(bottom=0)
     ax.legend(loc="upper left", fontsize=11)
     return ax
+
+
+def plot_forecast_ledger(
+    outcomes: ArrayLike, forecasts: dict[str, ArrayLike], reference: str
+) -> np.ndarray:
+    r"""Running surprise of each forecaster (top) and the bits it saves against one of them.
+
+    The top panel is :func:`plot_cumulative_surprise`. The bottom panel draws, for each
+    forecaster :math:`k`, the running total of the reference's surprise minus its own,
+
+    .. math::
+
+        D_T = \sum_{t=1}^{T} \left[-\log_2 r_t(x_t)\right] - \left[-\log_2 q_t(x_t)\right]
+        = \sum_{t=1}^{T} \log_2 \frac{q_t(x_t)}{r_t(x_t)} ,
+
+    the bits saved against the reference :math:`r` (positive: fewer bits of surprise). The
+    reference itself is the zero line.
+
+    Parameters
+    ----------
+    outcomes : array_like of bool
+        A 1-d array, True on the days the event happened.
+    forecasts : dict of str to array_like
+        Forecaster's name to probabilities of the event, as in :func:`plot_cumulative_surprise`.
+    reference : str
+        The name, a key of ``forecasts``, of the forecaster the savings are measured against.
+
+    Returns
+    -------
+    numpy.ndarray of Axes
+        ``(top, bottom)``; ``bottom.lines[k]`` is the saving of the ``k``-th forecaster.
+
+    Examples
+    --------
+    >>> from xentbook.plots import plot_forecast_ledger
+    >>> top, bottom = plot_forecast_ledger([True, False], {"fair": 0.5, "sure": [1.0, 0.0]}, "fair")
+    >>> print(bottom.lines[0].get_ydata(), bottom.lines[1].get_ydata())
+    [0. 0.] [1. 2.]
+    """
+    func = "plot_forecast_ledger"
+    if reference not in forecasts:
+        raise ValueError(f"{func}: reference {reference!r} must name one of the forecasters")
+    top, bottom = new_axes(nrows=2, figsize=(_PHONE_SIZE[0], 7.0))
+    for a in (top, bottom):
+        a.tick_params(labelsize=11)
+    plot_cumulative_surprise(outcomes, forecasts, ax=top)
+    top.set_xlabel("")
+    totals = [line.get_ydata() for line in top.lines]
+    names = list(forecasts)
+    ref = np.asarray(totals[names.index(reference)], dtype=np.float64)
+    for k, name in enumerate(names):
+        saved = ref - np.asarray(totals[k], dtype=np.float64)
+        bottom.plot(
+            top.lines[k].get_xdata(),
+            saved,
+            color=top.lines[k].get_color(),
+            lw=2,
+            label=f"{name}: {saved[-1]:+.0f}",
+        )
+    _phone_labels(bottom, "day", f"bits saved against {reference!r}")
+    bottom.set_xlim(top.get_xlim())
+    bottom.legend(loc="upper left", fontsize=11)
+    return np.array([top, bottom])
 
 
 def plot_loss_with_and_without_log(q_min: float = 1e-4, num: int = 401) -> np.ndarray:
