@@ -10,6 +10,7 @@ from xentbook.plots import (
     plot_cross_entropy_vs_q,
     plot_decomposition_bars,
     plot_kl_asymmetry,
+    plot_kl_estimator_spread,
     plot_kl_estimators,
     plot_kl_fits,
     plot_kl_float32_errors,
@@ -273,3 +274,27 @@ class TestPlotKlFloat32Errors:
             plot_kl_float32_errors([1.0, 2.0], [1.0, 2.0])
         with pytest.raises(ValueError, match=r"^plot_kl_float32_errors: estimates\['x'\] must"):
             plot_kl_float32_errors([1.0, 2.0], {"x": [1.0]})
+
+
+class TestPlotKlEstimatorSpread:
+    def test_histograms_and_divergence_line(self):
+        rng = np.random.default_rng(0)
+        means = {"k1": rng.normal(0.5, 0.2, 400), "k3": rng.normal(0.5, 0.05, 400)}
+        panels = plot_kl_estimator_spread({"a": (0.5, means), "b": (0.4, means)}, bins=20)
+        assert len(panels) == 2
+        pooled = np.concatenate(list(means.values()))
+        edges = np.linspace(pooled.min(), pooled.max(), 21)  # shared bins, by hand
+        for panel, divergence in zip(panels, (0.5, 0.4), strict=True):
+            for patch, values in zip(panel.patches, means.values(), strict=True):
+                heights, drawn_edges = patch.get_data().values, patch.get_data().edges
+                np.testing.assert_allclose(drawn_edges, edges, rtol=1e-15)
+                counts = np.histogram(values, bins=edges)[0]
+                np.testing.assert_allclose(heights, counts / (400 * np.diff(edges)), rtol=1e-12)
+                np.testing.assert_allclose(np.sum(heights * np.diff(edges)), 1.0, rtol=1e-12)
+            assert panel.lines[0].get_xdata()[0] == divergence
+
+    def test_bad_input(self):
+        with pytest.raises(ValueError, match=r"^plot_kl_estimator_spread: results must be"):
+            plot_kl_estimator_spread({})
+        with pytest.raises(ValueError, match=r"^plot_kl_estimator_spread: bins must be"):
+            plot_kl_estimator_spread({"a": (0.1, {"k1": [0.0, 1.0]})}, bins=0)

@@ -122,6 +122,29 @@ class TestDistributionsKl:
         with pytest.raises(NotImplementedError):
             torch.distributions.kl_divergence(torch.distributions.Normal(0.0, 1.0), mixture)
 
+    def test_categorical_from_logits_is_inf_when_q_underflows(self):
+        categorical = torch.distributions.Categorical
+        kl = torch.distributions.kl_divergence
+        # q = softmax(0, 0, -g): log q_3 = -g - log(2 + e^-g); the exact divergence by hand is
+        # (1/3)(log(1/3) - log q_1) * 2 + (1/3)(log(1/3) - log q_3) = g / 3 + log(2 / 3)
+        for dtype, gap, finite in (
+            (torch.float32, 100.0, True),
+            (torch.float32, 104.0, False),
+            (torch.float64, 740.0, True),
+            (torch.float64, 746.0, False),
+        ):
+            z_p = torch.zeros(3, dtype=dtype)
+            z_q = torch.tensor([0.0, 0.0, -gap], dtype=dtype)
+            value = kl(categorical(logits=z_p), categorical(logits=z_q)).item()
+            if finite:
+                np.testing.assert_allclose(value, gap / 3 + np.log(2 / 3), rtol=1e-5)
+            else:
+                assert value == np.inf
+        # the pair of exercise 3.4: inf, where the divergence is 1000 - log 3
+        z_q = torch.tensor([1000.0, 0.0, -1000.0], dtype=torch.float64)
+        pair = (categorical(logits=torch.zeros(3, dtype=torch.float64)), categorical(logits=z_q))
+        assert kl(*pair).item() == np.inf
+
 
 @pytest.mark.torch
 class TestEstimatorGradients:

@@ -17,6 +17,7 @@ __all__ = [
     "plot_cross_entropy_vs_q",
     "plot_decomposition_bars",
     "plot_kl_asymmetry",
+    "plot_kl_estimator_spread",
     "plot_kl_estimators",
     "plot_kl_fits",
     "plot_kl_landscape",
@@ -740,3 +741,73 @@ def plot_kl_float32_errors(divergences: ArrayLike, estimates: Any, ax: Any = Non
     ax.tick_params(labelsize=11)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=11, frameon=False, ncols=2)
     return ax
+
+
+def plot_kl_estimator_spread(results: Any, bins: int = 40, ax: Any = None) -> Any:
+    r"""Histograms of batch means of the KL estimators, one stacked panel per pair of models.
+
+    Parameters
+    ----------
+    results : dict of str to (float, dict of str to array_like)
+        Panel title to ``(divergence, batch_means)``: the exact :math:`D_{\mathrm{KL}}(p \| q)`
+        (nats) and, per estimator (at most three, e.g. ``"k1"``, ``"k2"``, ``"k3"``), its mean
+        over each batch of samples.
+    bins : int, optional
+        Number of bins, shared by the estimators of a panel and spanning all their values.
+    ax : sequence of Axes, optional
+        One Axes per entry of ``results``; default a new figure of stacked panels.
+
+    Returns
+    -------
+    numpy.ndarray of Axes
+        One panel per entry of ``results``; in each, ``patches[k]`` is the histogram (as a
+        density, a ``StepPatch``) of the ``k``-th estimator's batch means, and ``lines[0]`` the
+        vertical line at the divergence.
+
+    Examples
+    --------
+    >>> from xentbook.plots import plot_kl_estimator_spread
+    >>> panels = plot_kl_estimator_spread({"a": (0.5, {"k1": [0.4, 0.6], "k3": [0.5, 0.5]})}, 2)
+    >>> print(panels[0].patches[0].get_data().values)
+    [5. 5.]
+    """
+    func = "plot_kl_estimator_spread"
+    if not isinstance(results, dict) or not results:
+        raise ValueError(f"{func}: results must be a non-empty dict of panels")
+    if isinstance(bins, bool) or not isinstance(bins, int) or bins < 1:
+        raise ValueError(f"{func}: bins must be a positive int")
+    if ax is None:
+        n = len(results)
+        drawn = new_axes(nrows=n, figsize=(6.0, 3.0 * n + 1.0))
+        panels = np.atleast_1d(np.asarray(drawn, dtype=object)).ravel()
+    else:
+        panels = np.asarray(ax, dtype=object).ravel()
+        if panels.size != len(results):
+            raise ValueError(f"{func}: ax must hold one Axes per entry of results")
+    styles = [(COLORS["ce"], "-"), (COLORS["grad"], ":"), (COLORS["mse"], "--")]
+    for panel, (title, (divergence, batch_means)) in zip(panels, results.items(), strict=True):
+        if not isinstance(batch_means, dict) or not 1 <= len(batch_means) <= 3:
+            raise ValueError(f"{func}: batch_means of {title!r} must be a dict of 1 to 3 arrays")
+        values = {
+            k: np.asarray(float_array(func, f"batch_means[{k!r}]", v, min_ndim=1), np.float64)
+            for k, v in batch_means.items()
+        }
+        if not all(np.isfinite(v).all() and v.ndim == 1 for v in values.values()):
+            raise ValueError(f"{func}: batch means must be 1-d arrays of finite values")
+        pooled = np.concatenate(list(values.values()))
+        edges = np.linspace(float(pooled.min()), float(pooled.max()), bins + 1)
+        if edges[0] == edges[-1]:
+            edges = edges[0] + np.linspace(-0.5, 0.5, bins + 1)
+        for (name, v), (color, ls) in zip(values.items(), styles, strict=False):
+            density, _ = np.histogram(v, bins=edges, density=True)
+            label = rf"${name[0]}_{{{name[1:]}}}$" if name[1:].isdigit() else str(name)
+            panel.stairs(density, edges, color=color, ls=ls, lw=2, label=label)
+        panel.axvline(float(divergence), color="black", lw=1.5, ls="-.", label=r"exact $D$")
+        panel.set_title(str(title), fontsize=12)
+        panel.set_ylabel("density", fontsize=12)
+        panel.tick_params(labelsize=11)
+    panels[-1].set_xlabel("batch mean of the estimate (nats)", fontsize=12)
+    panels[-1].legend(
+        loc="upper center", bbox_to_anchor=(0.5, -0.25), fontsize=11, frameon=False, ncols=4
+    )
+    return panels
