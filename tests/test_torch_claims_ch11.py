@@ -78,3 +78,6 @@ def test_autocast_runs_the_cross_entropy_losses_in_float32():
             F.kl_div(log_q, torch.full((4, 3), 1 / 3), reduction="batchmean"),
         ]
     assert all(loss.dtype == torch.float32 for loss in losses)
+    # Autocast upcasts low-precision floats only: float64 logits keep their dtype.
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        assert F.cross_entropy(logits.double(), target).dtype == torch.float64
