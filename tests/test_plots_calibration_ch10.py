@@ -3,7 +3,11 @@
 import numpy as np
 import pytest
 
-from xentbook.plots import plot_calibration_comparison, plot_focal_gradient_ratio
+from xentbook.plots import (
+    plot_calibration_comparison,
+    plot_focal_gradient_ratio,
+    plot_generalised_cross_entropy,
+)
 
 
 def test_focal_gradient_ratio_is_the_ratio_of_derivatives():
@@ -128,3 +132,28 @@ def test_temperature_objective_against_scipy_and_hand_binning():
     best = minimize_scalar(nll, bounds=(0.1, 10.0), method="bounded", options={"xatol": 1e-9})
     for panel in (top, bottom):
         np.testing.assert_allclose(panel.lines[1].get_xdata()[0], best.x, rtol=1e-6)
+
+
+def test_generalised_cross_entropy_against_finite_differences():
+    top, bottom = plot_generalised_cross_entropy([0.0, 0.7, 1.0])
+    p_y, ce = top.lines[0].get_data()
+    np.testing.assert_allclose(ce, -np.log(p_y), rtol=1e-15)
+    _, mae = top.lines[2].get_data()
+    np.testing.assert_allclose(mae, 1 - p_y, rtol=1e-12, atol=1e-16)  # q = 1: 1 - p_y
+    # The pull on the label's logit against central differences of L_q(sigmoid(u)), with
+    # u = log(p_y / (1 - p_y)) the label's logit in a two-class softmax.
+    inner = p_y[(p_y > 0.01) & (p_y < 0.99)]
+    u, h = np.log(inner / (1 - inner)), 1e-6
+
+    def loss(x):
+        return (1 - (1 / (1 + np.exp(-x))) ** 0.7) / 0.7
+
+    numeric = -(loss(u + h) - loss(u - h)) / (2 * h)
+    _, pull = bottom.lines[1].get_data()
+    kept = (p_y > 0.01) & (p_y < 0.99)
+    np.testing.assert_allclose(pull[kept], numeric, rtol=1e-7)
+    # Bounded by 1 / q, and the limit q -> 0 is the cross-entropy.
+    _, gce = top.lines[1].get_data()
+    assert gce.max() < 1 / 0.7
+    with pytest.raises(ValueError, match="qs must lie in"):
+        plot_generalised_cross_entropy([1.5])

@@ -149,3 +149,24 @@ def test_focal_gradient_nan_needs_gamma_strictly_between_zero_and_one():
         log_pt = F.log_softmax(x, dim=1)[0, 0]
         (-((-torch.expm1(log_pt)) ** gamma) * log_pt).backward()
         assert bool(torch.isnan(x.grad).any()) is nan
+
+
+@pytest.mark.torch
+def test_kl_div_batchmean_divides_by_the_first_dimension_only():
+    torch.manual_seed(0)
+    log_p = F.log_softmax(torch.randn(2, 3, 5, dtype=torch.float64), dim=-1)
+    q = F.softmax(torch.randn(2, 3, 5, dtype=torch.float64), dim=-1)
+    total = (q * (q.log() - log_p)).sum().item()  # the summed divergence, by hand
+    batchmean = F.kl_div(log_p, q, reduction="batchmean").item()
+    np.testing.assert_allclose(batchmean, total / 2, rtol=1e-14)  # per sequence, not per token
+    flat = F.kl_div(log_p.reshape(6, 5), q.reshape(6, 5), reduction="batchmean").item()
+    np.testing.assert_allclose(flat, total / 6, rtol=1e-14)  # flattened: per token
+
+
+@pytest.mark.torch
+def test_kl_div_log_target_minus_infinity_gives_nan():
+    inp = F.log_softmax(torch.tensor([[0.0, 1.0, 2.0]]), dim=1)
+    masked = F.log_softmax(torch.tensor([[float("-inf"), 1.0, 2.0]]), dim=1)
+    assert masked[0, 0].item() == float("-inf")
+    assert torch.isnan(F.kl_div(inp, masked, reduction="sum", log_target=True))
+    assert torch.isfinite(F.kl_div(inp, masked.exp(), reduction="sum"))  # xlogy: 0 at q = 0

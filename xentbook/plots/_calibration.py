@@ -30,6 +30,7 @@ __all__ = [
     "plot_focal_gradient_ratio",
     "plot_focal_loss",
     "plot_focal_optimum",
+    "plot_generalised_cross_entropy",
     "plot_label_smoothing_loss",
     "plot_reliability_diagram",
     "plot_temperature_objective",
@@ -552,6 +553,63 @@ def plot_focal_optimum(gammas: ArrayLike = (0.0, 1.0, 2.0, 5.0), ax: Axes | None
     ax.set_ylabel(r"best constant prediction $p^\star$")
     ax.legend(loc="upper left")
     return ax
+
+
+def plot_generalised_cross_entropy(qs: ArrayLike = (0.0, 0.3, 0.7, 1.0), ax: Any = None) -> Any:
+    r"""The generalised cross-entropy and its pull on the label's logit, against :math:`p_y`.
+
+    Top: :math:`L_q(p_y) = (1 - p_y^{\,q}) / q`, with :math:`q = 0` drawn as its limit, the
+    cross-entropy :math:`-\log p_y`. Bottom: the size of its gradient with respect to the
+    label's logit, :math:`p_y^{\,q} (1 - p_y)`, the cross-entropy's :math:`1 - p_y` times the
+    weight :math:`p_y^{\,q}`. Both on :math:`p_y \in [0.001, 1]`.
+
+    Parameters
+    ----------
+    qs : array_like, optional
+        The values of :math:`q` to draw, each in :math:`[0, 1]`.
+    ax : pair of Axes, optional
+        Where to draw; a new figure of two stacked panels when omitted.
+
+    Returns
+    -------
+    numpy.ndarray of Axes
+        The two panels; ``lines[k]`` of each is the curve for ``qs[k]`` against :math:`p_y`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from xentbook.plots import plot_generalised_cross_entropy
+    >>> top, bottom = plot_generalised_cross_entropy([0.0, 0.7])
+    >>> p_y, pull = bottom.lines[1].get_data()
+    >>> print(np.round(pull[np.searchsorted(p_y, [0.01, 0.5])], 4))
+    [0.0394 0.3078]
+    """
+    q_values = np.asarray(qs, dtype=np.float64)
+    if q_values.ndim != 1 or np.any((q_values < 0) | (q_values > 1)):
+        raise ValueError(f"plot_generalised_cross_entropy: qs must lie in [0, 1], got {qs!r}")
+    if ax is None:
+        top, bottom = new_axes(nrows=2, figsize=(6.0, 6.4))
+    else:
+        top, bottom = np.asarray(ax, dtype=object).ravel()
+    p_y = np.linspace(0.001, 1.0, 1000)
+    palette = [COLORS["ce"], COLORS["accent"], COLORS["grad"], COLORS["mse"], COLORS["extra"]]
+    for k, q in enumerate(q_values):
+        color = palette[k % len(palette)]
+        if q == 0:
+            loss, name = -np.log(p_y), "$q = 0$ (cross-entropy)"
+        else:
+            loss = -np.expm1(q * np.log(p_y)) / q
+            name = "$q = 1$ (absolute error / 2)" if q == 1 else f"$q = {q:g}$"
+        top.plot(p_y, loss, color=color, lw=2, label=name)
+        bottom.plot(p_y, p_y**q * (1 - p_y), color=color, lw=2, label=name)
+    top.set_ylim(0.0, 5.0)
+    top.set_xlabel("probability of the label $p_y$")
+    top.set_ylabel("loss (nats)")
+    top.legend(loc="upper right")
+    bottom.set_ylim(0.0, 1.05)
+    bottom.set_xlabel("probability of the label $p_y$")
+    bottom.set_ylabel("pull on the label's logit")
+    return np.array([top, bottom], dtype=object)
 
 
 def plot_temperature_objective(
