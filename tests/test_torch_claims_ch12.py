@@ -37,6 +37,23 @@ def test_weighted_mean_divides_by_the_summed_weights_of_the_targets():
 
 
 @pytest.mark.torch
+def test_weighted_accumulation_divides_by_the_batch_summed_weight():
+    # Weighted sums of two micro-batches over the batch's summed target weight (17) give the
+    # whole batch's weighted mean; the mean of the two weighted means does not.
+    f = torch.nn.functional
+    torch.manual_seed(12)
+    logits = torch.randn(10, 5)
+    target = torch.tensor([0, 1, 2, 3, 4, 1, -100, -100, -100, -100])
+    w = torch.arange(1.0, 6.0)
+    halves = [(logits[:5], target[:5]), (logits[5:], target[5:])]
+    whole = f.cross_entropy(logits, target, weight=w)
+    accumulated = sum(f.cross_entropy(z, t, weight=w, reduction="sum") for z, t in halves) / 17
+    mean_of_means = sum(f.cross_entropy(z, t, weight=w) for z, t in halves) / 2
+    assert math.isclose(accumulated.item(), whole.item(), rel_tol=1e-6)
+    assert abs(mean_of_means.item() - whole.item()) > 0.1
+
+
+@pytest.mark.torch
 def test_mean_over_no_target_is_nan_and_sum_is_zero():
     f = torch.nn.functional
     torch.manual_seed(12)
