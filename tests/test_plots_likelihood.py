@@ -2,13 +2,14 @@
 
 import numpy as np
 import pytest
-from scipy import stats
+from scipy import optimize, special, stats
 
 from xentbook.plots import (
     plot_bernoulli_nll,
     plot_expected_scores,
     plot_nll_spread,
     plot_sampling_distributions,
+    plot_separable_map,
     plot_smoothing_excess,
     plot_train_test_losses,
 )
@@ -142,3 +143,34 @@ class TestPlotNllSpread:
             plot_nll_spread([(0.5, 10, [1.5])])
         with pytest.raises(ValueError, match=r"^plot_nll_spread: theta must"):
             plot_nll_spread([(0.5, 10, [0.5])], theta=[0.0, 0.5])
+
+
+class TestPlotSeparableMap:
+    def test_curves_and_minima(self):
+        x, y = np.array([-2.0, -1.0, 1.0, 2.0]), np.array([0, 0, 1, 1])
+        w = np.linspace(0.0, 6.0, 6001)
+        ax = plot_separable_map(x, y, [0.1, 0.01], w=w)
+        # by hand: every point costs softplus(-w |x|); np.logaddexp(0, t) is softplus(t)
+        nll = 0.5 * (np.logaddexp(0.0, -w) + np.logaddexp(0.0, -2.0 * w))
+        np.testing.assert_allclose(ax.lines[0].get_ydata(), nll, rtol=1e-13)
+        for k, lam in enumerate((0.1, 0.01)):
+            np.testing.assert_allclose(
+                ax.lines[1 + 2 * k].get_ydata(), nll + lam / 2 * w**2, rtol=1e-13
+            )
+            # the root of lam w = (sigmoid(-w) + 2 sigmoid(-2w)) / 2, by scipy's brentq
+            root = optimize.brentq(
+                lambda v, lam=lam: lam * v - 0.5 * (special.expit(-v) + 2 * special.expit(-2 * v)),
+                0.0,
+                10.0,
+                xtol=1e-12,
+            )
+            assert abs(ax.lines[2 + 2 * k].get_xdata()[0] - root) <= 1e-3  # the grid step
+        assert np.all(np.diff(ax.lines[0].get_ydata()) < 0)  # no minimizer on the grid
+
+    def test_bad_input(self):
+        with pytest.raises(ValueError, match=r"^plot_separable_map: x and y"):
+            plot_separable_map([1.0, 2.0], [0, 2], [0.1])
+        with pytest.raises(ValueError, match=r"^plot_separable_map: give"):
+            plot_separable_map([1.0], [1], [0.0])
+        with pytest.raises(ValueError, match=r"^plot_separable_map: w must"):
+            plot_separable_map([1.0], [1], [0.1], w=[1.0, 0.5])

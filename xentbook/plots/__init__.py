@@ -95,6 +95,7 @@ from xentbook.plots._likelihood import (
     plot_expected_scores,
     plot_nll_spread,
     plot_sampling_distributions,
+    plot_separable_map,
     plot_smoothing_excess,
     plot_train_test_losses,
 )
@@ -216,6 +217,7 @@ __all__ = [
     "plot_reliability_diagram",
     "plot_response_weights",
     "plot_sampling_distributions",
+    "plot_separable_map",
     "plot_sequence_weights",
     "plot_sigmoid_loss_landscape",
     "plot_simplex_entropy",

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from xentbook.binary import binary_cross_entropy
+from xentbook.binary import binary_cross_entropy, binary_cross_entropy_with_logits
 from xentbook.fitting import gaussian_logpdf
 from xentbook.information import entropy
 from xentbook.plots._style import COLORS, new_axes
@@ -18,6 +18,7 @@ __all__ = [
     "plot_expected_scores",
     "plot_nll_spread",
     "plot_sampling_distributions",
+    "plot_separable_map",
     "plot_smoothing_excess",
     "plot_train_test_losses",
 ]
@@ -458,4 +459,80 @@ def plot_smoothing_excess(
     ax.set_ylabel("expected excess test loss\n(nats)", fontsize=12)
     ax.tick_params(labelsize=11)
     ax.legend(loc="lower left", fontsize=11, frameon=True)
+    return ax
+
+
+def plot_separable_map(
+    x: ArrayLike,
+    y: ArrayLike,
+    lams: Sequence[float],
+    w: ArrayLike | None = None,
+    ax: Any = None,
+) -> Any:
+    r"""Logistic loss of a one-weight model on separable data, without and with an L2 penalty.
+
+    For inputs :math:`x_n`, labels :math:`y_n \in \{0, 1\}` and the model
+    :math:`q(1 \mid x) = \sigma(w x)` (no bias), draws the mean negative log-likelihood
+    :math:`L(w)` and, for each :math:`\lambda`, the penalized objective
+    :math:`L(w) + \frac{\lambda}{2} w^2` with a marker at its smallest value on the grid. On
+    separable data :math:`L` decreases towards 0 and has no minimizer; each penalized curve has
+    one.
+
+    Parameters
+    ----------
+    x : array_like, shape (N,)
+        Inputs.
+    y : array_like, shape (N,)
+        Labels, 0 or 1.
+    lams : sequence of float
+        Positive penalty strengths (at most three).
+    w : array_like, optional
+        Weights at which to draw, increasing (default: 1,201 points from 0 to 6).
+    ax : Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    Axes
+        ``lines[0]`` the mean NLL; then, for each :math:`\lambda` in order, its penalized curve
+        and its minimum on the grid.
+
+    Examples
+    --------
+    >>> from xentbook.plots import plot_separable_map
+    >>> ax = plot_separable_map([-1.0, 1.0], [0, 1], [0.1], w=[0.0, 1.0, 2.0])
+    >>> print(ax.lines[0].get_ydata().round(4), ax.lines[2].get_xdata())
+    [0.6931 0.3133 0.1269] [2.]
+    """
+    xs = np.asarray(x, dtype=np.float64)
+    ys = np.asarray(y, dtype=np.float64)
+    if xs.ndim != 1 or xs.shape != ys.shape or not np.isin(ys, (0.0, 1.0)).all():
+        raise ValueError("plot_separable_map: x and y must be 1-d of one length, y in {0, 1}")
+    if not 1 <= len(lams) <= 3 or min(lams) <= 0:
+        raise ValueError("plot_separable_map: give one to three positive penalty strengths")
+    ws = np.linspace(0.0, 6.0, 1201) if w is None else np.asarray(w, dtype=np.float64)
+    if ws.ndim != 1 or not (np.diff(ws) > 0).all():
+        raise ValueError("plot_separable_map: w must be a 1-d increasing array")
+    nll = np.array([float(binary_cross_entropy_with_logits(wk * xs, ys)) for wk in ws])
+    ax = new_axes(ax, figsize=(6.0, 4.8))
+    ax.plot(ws, nll, color=COLORS["ce"], lw=2.5, label="mean NLL $L(w)$ (no minimizer)")
+    colors = (COLORS["mse"], COLORS["accent"], COLORS["extra"])
+    for lam, color in zip(lams, colors, strict=False):
+        penalized = nll + lam / 2 * ws**2
+        k = int(np.argmin(penalized))
+        ax.plot(
+            ws,
+            penalized,
+            "--",
+            color=color,
+            lw=2,
+            label=rf"$L(w) + \lambda w^2 / 2$, $\lambda = {lam:g}$",
+        )
+        ax.plot([ws[k]], [penalized[k]], "o", color=color, ms=7)
+    ax.set_ylim(0, float(nll[0]) * 1.1)
+    ax.set_xlim(float(ws[0]), float(ws[-1]))
+    ax.set_xlabel("weight $w$", fontsize=12)
+    ax.set_ylabel("objective (nats)", fontsize=12)
+    ax.tick_params(labelsize=11)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), fontsize=11, frameon=False)
     return ax
