@@ -120,3 +120,18 @@ def test_exercise_8_accumulated_parameter_gradient():
     torch.testing.assert_close(per_part[0] + per_part[1], whole, rtol=1e-5, atol=1e-6)
     expected = per_part[0] * 21 / 36 + per_part[1] * 21 / 6
     torch.testing.assert_close(naive, expected, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.torch
+def test_label_smoothing_leaves_ignored_positions_out_of_the_smoothed_part():
+    # (1 - eps) * NLL + eps * mean over the scored positions of the mean of -log q over V.
+    f = torch.nn.functional
+    torch.manual_seed(0)
+    z = torch.randn(6, 4)
+    t = torch.tensor([0, 1, 2, -100, -100, 3])
+    scored = t != -100
+    log_q = f.log_softmax(z, dim=-1)[scored]
+    nll = -log_q.gather(1, t[scored][:, None]).mean()
+    by_hand = 0.9 * nll - 0.1 * log_q.mean(dim=-1).mean()
+    smoothed = f.cross_entropy(z, t, label_smoothing=0.1)
+    assert math.isclose(smoothed.item(), by_hand.item(), rel_tol=1e-6)
