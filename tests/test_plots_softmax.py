@@ -85,6 +85,12 @@ class TestPlotRelativeError:
         assert naive[0] < 16 * u
         assert cancel[0] < 16 * u
 
+    def test_guide_left_out_where_kappa_is_zero(self):
+        # At a = 0 all logits tie, every difference is 0 and kappa = 0: no point on a log axis.
+        ax = plot_relative_error(np.array([0.0, 1.0]), "float64", num_classes=3)
+        guide = ax.lines[3].get_ydata()
+        assert np.isnan(guide[0]) and guide[1] > 0
+
     def test_floor_label_clears_the_floor_line(self):
         # A curve that is exact over a range of margins runs along the floor line; the label
         # "exact (error 0)" must sit clearly below that line and still inside the axes.
@@ -226,6 +232,8 @@ class TestPlotErrorVsCondition:
         bound_x, bound_y = ax.lines[2].get_data()
         np.testing.assert_allclose(bound_y, bound_x + 4, rtol=1e-15)  # default C + 1
         assert ax.get_ylim()[1] >= 4 * 1.15  # the bound at kappa = 0 is inside the axes
+        # ... and so is the bound at the largest kappa of the data (40 + C + 1 = 44)
+        assert ax.get_ylim()[1] >= kappa.max() + 4
         assert ax.get_xscale() == "log"
         np.testing.assert_allclose(ax.lines[1].get_xdata(), ax.lines[1].get_ydata(), rtol=0)
         assert bound_x.min() < kappa.min() and bound_x.max() > kappa.max()

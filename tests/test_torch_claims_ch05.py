@@ -131,3 +131,13 @@ def test_logsumexp_gradient_uses_unshifted_logits():
     m = z2.detach().amax(dim=1, keepdim=True)
     (torch.logsumexp(z2 - m, dim=1) + m.squeeze(1)).sum().backward()
     assert worst(z2.grad) < 10
+
+
+def test_logcumsumexp_is_the_running_log_sum_exp():
+    # The chapter names torch.logcumsumexp next to np.logaddexp.accumulate: both give
+    # log sum_{j <= k} e^{z_j}, here checked against each other on logits near 1000
+    # (where a cumulative sum of exp would overflow).
+    z = np.array([1000.0, 999.0, 1000.1, -1.0, 1002.0])
+    running = torch.logcumsumexp(torch.tensor(z, dtype=torch.float64), 0).numpy()
+    np.testing.assert_allclose(running, np.logaddexp.accumulate(z), rtol=1e-15)
+    np.testing.assert_allclose(running[1], 1000 + np.log1p(np.exp(-1.0)), rtol=1e-15)

@@ -117,7 +117,8 @@ def plot_relative_error(
     0. ``-log(softmax(z)[0])`` with :func:`xentbook.softmax` (shifted, so it cannot overflow);
     1. ``logsumexp(z) - z[0]``;
     2. :func:`xentbook.cross_entropy`;
-    3. the guide :math:`\kappa u`: the condition number of the loss times the unit roundoff.
+    3. the guide :math:`\kappa u`: the condition number of the loss times the unit roundoff
+       (NaN at :math:`a = 0`, where :math:`\kappa = 0` has no place on the log axis).
 
     Exact results (relative error 0) are drawn at a floor of :math:`u / 64` (:math:`u` the unit
     roundoff of ``dtype``), marked by a dotted line, so that the log scale can show them.
@@ -185,9 +186,11 @@ def plot_relative_error(
     for label, values, color, style in series:
         err = np.maximum(relative_error(values, exact), floor)
         ax.plot(a, err, style, color=color, label=label, lw=1.8)
+    # kappa is 0 at a = 0 (all differences vanish): leave that point out of the log axis.
+    guide = np.where(kappa > 0, kappa * u, np.nan)
     ax.plot(
         a,
-        kappa * u,
+        guide,
         ":",
         color=COLORS["reference"],
         label=r"$\kappa u$ (condition number $\times\, u$)",
@@ -438,7 +441,8 @@ def plot_error_vs_condition(
     (u \ell)` with :math:`\ell` from :func:`xentbook.book.reference_cross_entropy` and :math:`u`
     the unit roundoff of the logits' dtype. Line 1 is :math:`y = \kappa`, line 2 the first-order
     bound :math:`y = \kappa + \text{constant}`, both on a grid of :math:`\kappa` spaced evenly
-    on the logarithmic :math:`\kappa` axis.
+    on the logarithmic :math:`\kappa` axis. The y axis reaches the bound at the largest
+    :math:`\kappa` of the data, so that every point is seen under it.
 
     Parameters
     ----------
@@ -493,8 +497,8 @@ def plot_error_vs_condition(
     ax.set_xlabel(r"condition number $\kappa$ (log scale)")
     ax.set_ylabel("relative error / u")
     ax.set_title(f"{z.dtype.name}, {len(z)} rows of C = {z.shape[1]} logits", pad=30)
-    # The bound leaves the axes at large kappa: the data, not the bound, set the scale.
-    ax.set_ylim(0, max(err.max(), c) * 1.15)
+    # Tall enough for the bound at the largest kappa of the data: every point is seen under it.
+    ax.set_ylim(0, max(err.max(), kappa.max() + c) * 1.05)
     ax.set_xlim(line[0], line[-1])
     # Above the axes: inside, it would hide either the bound or the data.
     ax.legend(fontsize=11, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=3, frameon=False)
