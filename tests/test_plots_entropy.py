@@ -13,6 +13,7 @@ from xentbook.plots import (
     plot_entropy_from_logits_error,
     plot_fano_bound,
     plot_information_diagram,
+    plot_jensen_gap,
     plot_plugin_bias,
     plot_quantized_entropy,
     plot_simplex_entropy,
@@ -289,3 +290,30 @@ def test_plugin_bias_chapter_values():
         plot_plugin_bias(1)
     with pytest.raises(ValueError, match="max_samples"):
         plot_plugin_bias(10, max_samples=3)
+
+
+def test_jensen_gap_points_are_the_two_sides_of_the_inequality():
+    ax = plot_jensen_gap((1.0, 5.0))
+    x, y = ax.lines[0].get_xdata(), ax.lines[0].get_ydata()
+    np.testing.assert_allclose(y, np.log(x), rtol=1e-15)
+    np.testing.assert_array_equal(ax.lines[1].get_xdata(), [1.0, 5.0])
+    # log E[X] = log 3 on the curve, E[log X] = (log 1 + log 5) / 2 = log sqrt(5) on the chord.
+    assert ax.lines[3].get_xdata()[0] == ax.lines[4].get_xdata()[0] == 3.0
+    assert ax.lines[3].get_ydata()[0] == pytest.approx(math.log(3), rel=1e-15)
+    assert ax.lines[4].get_ydata()[0] == pytest.approx(0.5 * math.log(5), rel=1e-15)
+    assert ax.lines[4].get_ydata()[0] < ax.lines[3].get_ydata()[0]
+
+
+def test_jensen_gap_weights_and_bad_arguments():
+    ax = plot_jensen_gap((0.5, 2.0, 8.0), weights=(0.25, 0.5, 0.25))
+    assert ax.lines[3].get_xdata()[0] == pytest.approx(3.125, rel=1e-15)
+    # E[log X] = (-log 2) / 4 + (log 2) / 2 + (3 log 2) / 4 = log 2.
+    assert ax.lines[4].get_ydata()[0] == pytest.approx(math.log(2), rel=1e-15)
+    for points, weights in [
+        ((1.0,), None),
+        ((1.0, 1.0), None),
+        ((0.0, 2.0), None),
+        ((1.0, 2.0), (0.3, 0.3)),
+    ]:
+        with pytest.raises(ValueError, match="plot_jensen_gap"):
+            plot_jensen_gap(points, weights)

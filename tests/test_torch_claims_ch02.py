@@ -52,3 +52,22 @@ def test_entr_and_xlogy_gradients_at_zero():
     g = y.grad.tolist()
     assert math.isnan(g[0]) and g[1] == 0.3068528175354004
     assert g[1] == pytest.approx(math.log(0.5) + 1, rel=1e-7)
+
+
+@pytest.mark.torch
+def test_categorical_entropy_in_bfloat16_loses_the_top_class_term():
+    z = torch.tensor([[4.0, 0.0, -4.0], [6.0, 0.0, -6.0], [8.0, 0.0, -8.0]])
+    # lse(4, 0, -4) = 4.0185 rounds to 4 on bfloat16's grid of spacing 2^-5 near 4.
+    assert torch.logsumexp(z[0].bfloat16(), -1).item() == 4.0
+    low = Categorical(logits=z.bfloat16()).entropy()
+    assert low.dtype == torch.bfloat16
+    assert low.tolist() == [0.07421875, 0.014892578125, 0.002685546875]
+    assert str(low) == "tensor([0.0742, 0.0149, 0.0027], dtype=torch.bfloat16)"
+    full = Categorical(logits=z).entropy()
+    assert str(full) == "tensor([0.0930, 0.0174, 0.0030])"
+    exact = [_exact_entropy([a, 0, -a]) for a in (4, 6, 8)]
+    assert [f"{v:.3g}" for v in exact] == ["0.093", "0.0174", "0.00302"]
+    shortfall = [round(100 * (e - v) / e) for e, v in zip(exact, low.tolist(), strict=True)]
+    assert shortfall == [20, 14, 11]  # "20 %, 14 % and 11 % low"
+    for got, e in zip(full.tolist(), exact, strict=True):
+        assert got == pytest.approx(e, rel=1e-4)  # float32 restores them (to 4 digits)

@@ -2,7 +2,7 @@
 diagram, a prefix-code tree, codeword lengths against surprisals, the cost of block coding and
 the entropy of a quantized density, the concentration of a block's surprisal per symbol, Fano's
 bound on the error rate, the error of four formulas for the entropy of a softmax and the bias of
-the plug-in entropy estimate.
+the plug-in entropy estimate, and Jensen's inequality for the logarithm.
 
 Fonts are set about 1.5 times the matplotlib default, so that labels stay legible when a phone
 shows the 6-inch figures at its content width."""
@@ -37,6 +37,7 @@ __all__ = [
     "plot_entropy_from_logits_error",
     "plot_fano_bound",
     "plot_information_diagram",
+    "plot_jensen_gap",
     "plot_plugin_bias",
     "plot_quantized_entropy",
     "plot_simplex_entropy",
@@ -955,4 +956,98 @@ def plot_plugin_bias(
         title=f"$K = {num_outcomes}$ equally likely outcomes",
         title_fontsize=_LEGEND,
     )
+    return _enlarge(ax)
+
+
+def plot_jensen_gap(
+    points: Sequence[float] = (1.0, 5.0),
+    weights: Sequence[float] | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    r"""Jensen's inequality for the concave :math:`\log`: the chord lies below the curve.
+
+    A random variable :math:`X` takes the values ``points`` with probabilities ``weights``.
+    The figure draws :math:`\log x`, the chord through the points :math:`(x_k, \log x_k)`
+    (the polygon of chords when there are more than two), and at :math:`\mathbb{E}[X]` the two
+    sides of the inequality: :math:`\log \mathbb{E}[X]` on the curve and
+    :math:`\mathbb{E}[\log X]` on the chord, below it.
+
+    Parameters
+    ----------
+    points : sequence of float, optional
+        The values of :math:`X`, positive, at least two distinct.
+    weights : sequence of float, optional
+        Their probabilities, non-negative and summing to one; default equal.
+    ax : Axes, optional
+        Where to draw; default a new figure.
+
+    Returns
+    -------
+    Axes
+        ``lines[0]`` is :math:`\log x`; ``lines[1]`` the chord polygon through the sorted
+        points; ``lines[2]`` marks the points; ``lines[3]`` marks
+        :math:`(\mathbb{E}[X], \log \mathbb{E}[X])` and ``lines[4]``
+        :math:`(\mathbb{E}[X], \mathbb{E}[\log X])`.
+
+    Examples
+    --------
+    >>> from xentbook.plots import plot_jensen_gap
+    >>> ax = plot_jensen_gap((1.0, 5.0))
+    >>> print(ax.lines[3].get_ydata().round(4), ax.lines[4].get_ydata().round(4))
+    [1.0986] [0.8047]
+    """
+    x = np.asarray(points, dtype=float)
+    if x.ndim != 1 or x.size < 2 or not np.all(np.isfinite(x)) or np.any(x <= 0):
+        raise ValueError(f"plot_jensen_gap: points must be >= 2 positive numbers, got {points!r}")
+    if np.unique(x).size < 2:
+        raise ValueError("plot_jensen_gap: points must contain two distinct values")
+    w = np.full(x.size, 1.0 / x.size) if weights is None else np.asarray(weights, dtype=float)
+    if w.shape != x.shape or np.any(w < 0) or not math.isclose(float(w.sum()), 1.0, rel_tol=1e-9):
+        raise ValueError(
+            f"plot_jensen_gap: weights must be a distribution over points, got {weights!r}"
+        )
+    mean = float(np.dot(w, x))
+    mean_log = float(np.dot(w, np.log(x)))
+    ax = new_axes(ax)
+    grid = np.linspace(0.5 * x.min(), 1.15 * x.max(), 400)
+    ax.plot(grid, np.log(grid), color=COLORS["ce"], lw=2, label=r"$\log x$")
+    order = np.argsort(x)
+    ax.plot(
+        x[order],
+        np.log(x[order]),
+        color=COLORS["reference"],
+        lw=1.5,
+        ls="--",
+        label="chord between the values of $X$",
+    )
+    ax.plot(x, np.log(x), "o", color=COLORS["reference"], ms=7)
+    ax.plot(
+        [mean],
+        [math.log(mean)],
+        "o",
+        color=COLORS["accent"],
+        ms=9,
+        label=r"$\log \mathbb{E}[X]$, on the curve",
+    )
+    ax.plot(
+        [mean],
+        [mean_log],
+        "s",
+        color=COLORS["extra"],
+        ms=8,
+        label=r"$\mathbb{E}[\log X]$, on the chord",
+    )
+    ax.vlines(mean, mean_log, math.log(mean), color="black", lw=1)
+    ax.annotate(
+        "Jensen gap",
+        xy=(mean, 0.5 * (mean_log + math.log(mean))),
+        xytext=(10, 0),
+        textcoords="offset points",
+        va="center",
+        fontsize=_LEGEND,
+    )
+    ax.axvline(mean, color=COLORS["reference"], lw=0.8, ls=":")
+    ax.set_xlabel(r"$x$ (the mean $\mathbb{E}[X]$ dotted)")
+    ax.set_ylabel(r"$\log x$")
+    ax.legend(loc="lower right", fontsize=_LEGEND, frameon=True)
     return _enlarge(ax)
