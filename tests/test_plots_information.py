@@ -281,6 +281,35 @@ class TestPlotNaiveLossUnderflow:
         np.testing.assert_array_equal(bottom.lines[0].get_xdata(), gap[shown])
         assert bottom.get_xlim() == (80.0, 106.0)
 
+    def test_fine_error_panel(self):
+        _, bottom = plot_naive_loss_underflow(zoom_from=100.0, zoom_to=106.0, zoom_num=601)
+        gap = bottom.lines[0].get_xdata()
+        np.testing.assert_array_equal(gap, np.linspace(100.0, 106.0, 601))
+        # Expected: q_y = 1 / (1 + e^d) and log(1 + e^d) with mpmath at 30 digits; q_y rounded
+        # to float32 by numpy's cast; the rounded q_y is zero from 150 ln 2.
+        mpmath = pytest.importorskip("mpmath")
+        with mpmath.workdps(30):
+            q = [float(1 / (1 + mpmath.exp(d))) for d in gap]
+            exact = [float(mpmath.log(1 + mpmath.exp(d))) for d in gap]
+        q32 = np.array(q).astype(np.float32).astype(np.float64)
+        alive = q32 > 0
+        assert np.array_equal(alive, gap < 150 * math.log(2))
+        expected = [
+            -math.log(x) - e for x, e in zip(q32[alive], np.array(exact)[alive], strict=True)
+        ]
+        shown = bottom.lines[0].get_ydata()
+        np.testing.assert_allclose(shown[alive], expected, rtol=1e-12, atol=1e-12)
+        assert np.isnan(shown[~alive]).all()
+        # Where q_y is subnormal the error lies in [-log 2, log 1.5] (rounding to 2^-149 steps),
+        # and in bfloat16 likewise (2^-133 steps), which is zero from 134 ln 2.
+        _, bf_bottom = plot_naive_loss_underflow(zoom_from=88.0, zoom_to=95.0, zoom_num=701)
+        for line, zero_from in [(bottom.lines[0], 150), (bf_bottom.lines[1], 134)]:
+            x, error = line.get_xdata(), line.get_ydata()
+            assert np.array_equal(np.isnan(error), x >= zero_from * math.log(2))
+            error = error[np.isfinite(error)]
+            assert -math.log(2) - 1e-9 <= error.min() < -0.6
+            assert 0.3 < error.max() <= math.log(1.5) + 1e-9
+
     def test_bad_arguments(self):
         with pytest.raises(ValueError, match="plot_naive_loss_underflow: zoom_to must lie"):
             plot_naive_loss_underflow(max_gap=120.0, zoom_to=130.0)
@@ -288,6 +317,8 @@ class TestPlotNaiveLossUnderflow:
             plot_naive_loss_underflow(max_gap=0.0)
         with pytest.raises(ValueError, match="plot_naive_loss_underflow: zoom_from must lie"):
             plot_naive_loss_underflow(max_gap=50.0, zoom_from=60.0)
+        with pytest.raises(ValueError, match="plot_naive_loss_underflow: zoom_num must be"):
+            plot_naive_loss_underflow(zoom_num=1)
 
 
 class TestPlotLossWithAndWithoutLog:

@@ -403,7 +403,11 @@ def _round_to_bfloat16(x: np.ndarray) -> np.ndarray:
 
 
 def plot_naive_loss_underflow(
-    max_gap: float = 120.0, num: int = 4801, zoom_from: float = 80.0, zoom_to: float | None = None
+    max_gap: float = 120.0,
+    num: int = 4801,
+    zoom_from: float = 80.0,
+    zoom_to: float | None = None,
+    zoom_num: int | None = None,
 ) -> np.ndarray:
     r"""Two-class loss against the logit gap: from the logits, and as -log of a rounded q_y.
 
@@ -424,6 +428,11 @@ def plot_naive_loss_underflow(
         Smallest gap of the lower panel, which shows the error of the naive loss.
     zoom_to : float, optional
         Largest gap of the lower panel, in ``(zoom_from, max_gap]``; default ``max_gap``.
+    zoom_num : int, optional
+        Number of gaps, spaced evenly from ``zoom_from`` to ``zoom_to``, of the lower panel;
+        default: the gaps of the upper panel that fall in that range. The error jumps each
+        time :math:`q_y` crosses a rounding boundary, ever more often as the gap shrinks, so a
+        grid much finer than the upper panel's shows its true sawtooth shape.
 
     Returns
     -------
@@ -432,7 +441,7 @@ def plot_naive_loss_underflow(
         naive loss in float32, bfloat16 and float16, NaN where it is infinite; ``lines[4:]``
         mark, above the axes, the first gap at which each naive loss is infinite. In
         ``bottom``, ``lines[0:2]`` are naive minus exact for float32 and bfloat16, against the
-        gaps from ``zoom_from`` to ``zoom_to``.
+        gaps from ``zoom_from`` to ``zoom_to`` (``zoom_num`` of them if given).
 
     Examples
     --------
@@ -450,6 +459,8 @@ def plot_naive_loss_underflow(
     zoom_to = float(max_gap) if zoom_to is None else zoom_to
     if not (isinstance(zoom_to, (int, float, np.floating)) and zoom_from < zoom_to <= max_gap):
         raise ValueError(f"{func}: zoom_to must lie in (zoom_from, max_gap], got {zoom_to!r}")
+    if zoom_num is not None:
+        zoom_num = _count(func, "zoom_num", zoom_num, 2)
     top, bottom = new_axes(nrows=2, figsize=(_PHONE_SIZE[0], 6.6))
     for a in (top, bottom):
         a.tick_params(labelsize=11)
@@ -489,11 +500,27 @@ def plot_naive_loss_underflow(
     top.set_xlim(0, max_gap)
     top.set_ylim(0, max_gap * 1.03)
     top.legend(loc="lower right", fontsize=11)
-    zoom = (gap >= zoom_from) & (gap <= zoom_to)
-    for name in ("float32", "bfloat16"):
-        bottom.plot(
-            gap[zoom], naive[name][zoom] - exact[zoom], color=colors[name], lw=1.5, label=name
-        )
+    if zoom_num is None:
+        zoom = (gap >= zoom_from) & (gap <= zoom_to)
+        fine, fine_exact = gap[zoom], exact[zoom]
+        errors = {name: naive[name][zoom] - fine_exact for name in ("float32", "bfloat16")}
+        width = 1.5
+    else:
+        fine = np.linspace(float(zoom_from), float(zoom_to), zoom_num)
+        fine_q = 1.0 / (1.0 + np.exp(fine))
+        fine_exact = fine + np.log1p(np.exp(-fine))
+        fine_rounded = {
+            "float32": fine_q.astype(np.float32).astype(np.float64),
+            "bfloat16": _round_to_bfloat16(fine_q),
+        }
+        errors = {}
+        for name, q in fine_rounded.items():
+            with np.errstate(divide="ignore"):
+                loss = -np.log(q)
+            errors[name] = np.where(np.isfinite(loss), loss, np.nan) - fine_exact
+        width = 0.8
+    for name, error in errors.items():
+        bottom.plot(fine, error, color=colors[name], lw=width, label=name)
     bottom.axhline(0.0, color=COLORS["reference"], lw=1)
     _phone_labels(bottom, "logit gap $d$", "naive $-$ exact (nats)")
     bottom.set_xlim(zoom_from, zoom_to)
