@@ -21,6 +21,7 @@ from xentbook.plots import (
     plot_gradient_norm_bounds,
     plot_loss_and_gradient_along_logit,
     plot_loss_contour,
+    plot_loss_gap_per_step,
     plot_target_entry_error,
     plot_training_curves,
 )
@@ -332,3 +333,25 @@ class TestPlotTargetEntryError:
             plot_target_entry_error([])
         with pytest.raises(ValueError, match="plot_target_entry_error: num_classes must be at"):
             plot_target_entry_error([1.0], num_classes=1)
+
+
+class TestLossGapPerStep:
+    def test_lines_are_loss_minus_minimum(self):
+        # Exact binary fractions: the differences are exact.
+        gd, newton = [1.0, 0.75, 0.625], [1.0, 0.5 + 2.0**-20]
+        ax = plot_loss_gap_per_step({"gd": gd, "newton": newton}, 0.5)
+        np.testing.assert_array_equal(ax.lines[0].get_xdata(), [0, 1, 2])
+        np.testing.assert_array_equal(ax.lines[0].get_ydata(), [0.5, 0.25, 0.125])
+        np.testing.assert_array_equal(ax.lines[1].get_ydata(), [0.5, 2.0**-20])
+        assert ax.get_yscale() == "log"
+        assert [line.get_label() for line in ax.lines] == ["gd", "newton"]
+        assert ax.lines[0].get_color() == COLORS["ce"]
+        assert ax.lines[1].get_color() == COLORS["accent"]
+
+    def test_bad_arguments_raise(self):
+        with pytest.raises(ValueError, match="plot_loss_gap_per_step: losses must hold"):
+            plot_loss_gap_per_step({}, 0.0)
+        with pytest.raises(ValueError, match="must be a non-empty 1-d sequence"):
+            plot_loss_gap_per_step({"a": []}, 0.0)
+        with pytest.raises(ValueError, match="must be above minimum"):
+            plot_loss_gap_per_step({"a": [1.0, 0.5]}, 0.5)

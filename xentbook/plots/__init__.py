@@ -66,6 +66,7 @@ from xentbook.plots._gradient import (
     plot_gradient_norm_bounds,
     plot_loss_and_gradient_along_logit,
     plot_loss_contour,
+    plot_loss_gap_per_step,
     plot_target_entry_error,
     plot_training_curves,
 )
@@ -198,6 +199,7 @@ __all__ = [
     "plot_loss_and_gradient_along_logit",
     "plot_loss_by_context",
     "plot_loss_contour",
+    "plot_loss_gap_per_step",
     "plot_loss_vs_probability",
     "plot_loss_with_and_without_log",
     "plot_loss_without_log",

@@ -27,6 +27,7 @@ __all__ = [
     "plot_gradient_norm_bounds",
     "plot_loss_and_gradient_along_logit",
     "plot_loss_contour",
+    "plot_loss_gap_per_step",
     "plot_target_entry_error",
     "plot_training_curves",
 ]
@@ -761,5 +762,63 @@ def plot_target_entry_error(
     ax.set_ylabel(r"relative error of $p_y - 1$")
     ax.set_title(rf"$z = (a, 0, \dots, 0)$, $C = {num_classes}$; dashed: $u / (1 - p_y)$")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=11)
+    phone_fonts(ax)
+    return ax
+
+
+def plot_loss_gap_per_step(
+    losses: Mapping[str, ArrayLike], minimum: float, *, ax: Axes | None = None
+) -> Axes:
+    r"""Training loss above its minimum against the step, on a log scale, one line per method.
+
+    Line ``k`` (``ax.lines[k]``) is the ``k``-th entry of ``losses``: :math:`x` the step
+    :math:`0, 1, \dots`, :math:`y` the loss at that step minus ``minimum``. The methods are
+    coloured in the order blue, orange, purple, green.
+
+    Parameters
+    ----------
+    losses : mapping of label to array_like
+        The loss after each step, starting with the loss at step 0.
+    minimum : float
+        The minimum of the loss, below every plotted value.
+    ax : Axes, optional
+        Where to draw; a new figure by default.
+
+    Returns
+    -------
+    Axes
+
+    Raises
+    ------
+    ValueError
+        If ``losses`` is empty, a sequence is not 1-d and non-empty, or a loss is not above
+        ``minimum``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from xentbook.plots import plot_loss_gap_per_step
+    >>> ax = plot_loss_gap_per_step({"halving": [1.5, 1.25, 1.125]}, 1.0)
+    >>> print(ax.lines[0].get_ydata())
+    [0.5   0.25  0.125]
+    >>> plt.close("all")
+    """
+    func = "plot_loss_gap_per_step"
+    if len(losses) == 0:
+        raise ValueError(f"{func}: losses must hold at least one method, got none")
+    colors = iter([COLORS["ce"], COLORS["accent"], COLORS["extra"], COLORS["grad"]])
+    ax = new_axes(ax)
+    for label, values in losses.items():
+        loss = np.asarray(values, dtype=np.float64)
+        if loss.ndim != 1 or loss.size == 0:
+            raise ValueError(f"{func}: {label!r} must be a non-empty 1-d sequence")
+        gap = loss - minimum
+        if not np.all(gap > 0):
+            raise ValueError(f"{func}: every loss of {label!r} must be above minimum {minimum}")
+        ax.plot(np.arange(loss.size), gap, lw=2, color=next(colors, None), label=label)
+    ax.set_yscale("log")
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss above its minimum")
+    ax.legend(loc="lower left", fontsize=11)
     phone_fonts(ax)
     return ax
