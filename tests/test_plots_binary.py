@@ -155,3 +155,27 @@ class TestPlotOperatingPoints:
             plot_operating_points([0.5], [0])
         with pytest.raises(ValueError, match="positive and finite"):
             plot_operating_points([0.5], [1], pos_weights=[0.0])
+
+
+class TestPlotBceSoftTarget:
+    def test_curves_and_minima(self):
+        from xentbook.plots import plot_bce_soft_target
+
+        ax = plot_bce_soft_target((0.2, 0.9))
+        assert len(ax.lines) == 4
+        for k, y in enumerate((0.2, 0.9)):
+            p, loss = ax.lines[2 * k].get_data()
+            # Independent formula: the Bernoulli cross-entropy written out with log1p.
+            np.testing.assert_allclose(loss, -(y * np.log(p) + (1 - y) * np.log1p(-p)), rtol=1e-13)
+            # The marked minimum is (y, H_b(y)), and no drawn point lies below it.
+            floor = -(y * np.log(y) + (1 - y) * np.log1p(-y))
+            assert ax.lines[2 * k + 1].get_xdata()[0] == y
+            np.testing.assert_allclose(ax.lines[2 * k + 1].get_ydata()[0], floor, rtol=1e-14)
+            assert loss.min() >= floor
+            assert abs(p[np.argmin(loss)] - y) < 0.003
+
+    def test_rejects_bad_target(self):
+        from xentbook.plots import plot_bce_soft_target
+
+        with pytest.raises(ValueError, match="targets must lie in"):
+            plot_bce_soft_target([0.5, 1.2])

@@ -6,6 +6,7 @@ matplotlib state on import; the shared look comes from :func:`new_axes`.
 
 from xentbook.plots._binary import (
     plot_bce_probability_form,
+    plot_bce_soft_target,
     plot_bce_vs_logit,
     plot_operating_points,
     plot_pos_weight_optimum,
@@ -142,6 +143,7 @@ __all__ = [
     "COLORS",
     "new_axes",
     "plot_bce_probability_form",
+    "plot_bce_soft_target",
     "plot_bce_vs_logit",
     "plot_bernoulli_entropy",
     "plot_bernoulli_nll",

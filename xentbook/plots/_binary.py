@@ -8,7 +8,11 @@ import numpy as np
 from matplotlib.axes import Axes
 from numpy.typing import ArrayLike
 
-from xentbook.binary import binary_cross_entropy_with_logits, binary_cross_entropy_with_logits_grad
+from xentbook.binary import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    binary_cross_entropy_with_logits_grad,
+)
 from xentbook.plots._style import COLORS, new_axes
 from xentbook.primitives import sigmoid
 
@@ -19,6 +23,7 @@ _TORCH_BACKWARD_EPS = 1e-12
 
 __all__ = [
     "plot_bce_probability_form",
+    "plot_bce_soft_target",
     "plot_bce_vs_logit",
     "plot_operating_points",
     "plot_pos_weight_optimum",
@@ -395,4 +400,59 @@ def plot_operating_points(
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.legend(loc="upper right", fontsize=10)
+    return ax
+
+
+def plot_bce_soft_target(targets: ArrayLike = (0.2, 0.5, 0.9), ax: Axes | None = None) -> Axes:
+    r"""Binary cross-entropy against the predicted probability, one curve per soft target.
+
+    For each target :math:`y`, draws :math:`\ell(p, y) = -[y \log p + (1 - y) \log(1 - p)]`
+    against :math:`p`, computed by :func:`xentbook.binary_cross_entropy`, and marks its minimum
+    :math:`(y, H_{\mathrm b}(y))`: the best prediction is the target itself, and the loss there
+    is the binary entropy of the target, not zero.
+
+    Parameters
+    ----------
+    targets : array_like, optional
+        The soft targets :math:`y`, each in :math:`[0, 1]`.
+    ax : Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    Axes
+        ``ax.lines[2 i]`` is the loss curve of ``targets[i]`` and ``ax.lines[2 i + 1]`` its
+        minimum, the single point :math:`(y, H_{\mathrm b}(y))`.
+
+    Raises
+    ------
+    ValueError
+        If a target lies outside :math:`[0, 1]`.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from xentbook.plots import plot_bce_soft_target
+    >>> ax = plot_bce_soft_target([0.2])
+    >>> print(f"{ax.lines[1].get_ydata()[0]:.4f}")  # H_b(0.2) in nats
+    0.5004
+    >>> plt.close("all")
+    """
+    ys = np.atleast_1d(np.asarray(targets, dtype=float))
+    if not np.all((ys >= 0) & (ys <= 1)):
+        raise ValueError(f"plot_bce_soft_target: targets must lie in [0, 1], got {ys.tolist()!r}")
+    ax = new_axes(ax, figsize=(6.0, 4.0))
+    p = np.linspace(0.005, 0.995, 397)
+    palette: list[Any] = [COLORS["ce"], COLORS["accent"], COLORS["grad"], COLORS["extra"]]
+    for i, y in enumerate(ys):
+        color = palette[i % len(palette)]
+        loss = binary_cross_entropy(p, np.full_like(p, y), reduction="none")
+        floor = float(binary_cross_entropy([y], [y], reduction="sum"))
+        ax.plot(p, loss, color=color, lw=2, label=f"target $y = {y:g}$")
+        ax.plot([y], [floor], "o", ms=8, color=color)
+    ax.set_xlabel(r"predicted probability $p$")
+    ax.set_ylabel("loss (nats)")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 3.0)
+    ax.legend(loc="upper center", fontsize=10, framealpha=1.0)  # above the minima, between the arms
     return ax
