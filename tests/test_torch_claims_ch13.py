@@ -15,6 +15,44 @@ F = torch.nn.functional
 pytestmark = pytest.mark.torch
 
 
+def _live_bytes_mode():
+    """A dispatch mode that counts the bytes of tensor storages created by ATen operators
+    while they are alive (weak references release them), and their peak."""
+    import weakref
+
+    from torch.utils._python_dispatch import TorchDispatchMode
+    from torch.utils._pytree import tree_flatten
+
+    class Live(TorchDispatchMode):
+        def __init__(self) -> None:
+            super().__init__()
+            self.live = self.peak = 0
+            self.held: dict[int, tuple[int, object]] = {}
+
+        def _drop(self, key: int) -> None:
+            self.live -= self.held.pop(key)[0]
+
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            out = func(*args, **(kwargs or {}))
+            seen = {
+                a.untyped_storage().data_ptr()
+                for a in tree_flatten((args, kwargs))[0]
+                if isinstance(a, torch.Tensor)
+            }
+            for t in tree_flatten(out)[0]:
+                if isinstance(t, torch.Tensor):
+                    st = t.untyped_storage()
+                    key, nbytes = st.data_ptr(), st.nbytes()
+                    if nbytes and key not in self.held and key not in seen:
+                        ref = weakref.ref(st, lambda _r, key=key: self._drop(key))
+                        self.held[key] = (nbytes, ref)
+                        self.live += nbytes
+                        self.peak = max(self.peak, self.live)
+            return out
+
+    return Live
+
+
 def _bf16_example():
     torch.manual_seed(0)
     logits = 2.5 * torch.randn(2048, 32000)
@@ -252,37 +290,7 @@ def test_chunked_upcast_keeps_one_float32_copy_and_lowers_the_backward_peak():
     # Section sec-13-designs, torchtune's chunked loss: each chunk upcast to float32 and its
     # summed loss added. Tensor storages created by ATen operators are counted while alive
     # (a dispatch mode; weak references release them), in float32 copies of the logits.
-    import weakref
-
-    from torch.utils._python_dispatch import TorchDispatchMode
-    from torch.utils._pytree import tree_flatten
-
-    class Live(TorchDispatchMode):
-        def __init__(self) -> None:
-            super().__init__()
-            self.live = self.peak = 0
-            self.held: dict[int, tuple[int, object]] = {}
-
-        def _drop(self, key: int) -> None:
-            self.live -= self.held.pop(key)[0]
-
-        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-            out = func(*args, **(kwargs or {}))
-            seen = {
-                a.untyped_storage().data_ptr()
-                for a in tree_flatten((args, kwargs))[0]
-                if isinstance(a, torch.Tensor)
-            }
-            for t in tree_flatten(out)[0]:
-                if isinstance(t, torch.Tensor):
-                    st = t.untyped_storage()
-                    key, nbytes = st.data_ptr(), st.nbytes()
-                    if nbytes and key not in self.held and key not in seen:
-                        ref = weakref.ref(st, lambda _r, key=key: self._drop(key))
-                        self.held[key] = (nbytes, ref)
-                        self.live += nbytes
-                        self.peak = max(self.peak, self.live)
-            return out
+    Live = _live_bytes_mode()
 
     n, v = 2048, 32000
     torch.manual_seed(0)
@@ -370,3 +378,78 @@ def test_loss_parallel_exchanges_max_and_sum():
     assert "ReduceOp.MAX" in source and "ReduceOp.SUM" in source
     assert "an all_reduce happens here" in inspect.getsource(loss._nll_loss_forward)
     assert callable(loss.loss_parallel)
+
+
+def test_checkpointed_chunks_in_plain_pytorch():
+    # Section sec-13-designs: chunks wrapped in activation checkpointing keep nothing after the
+    # forward pass and peak at 3 / k float32 copies of the logits plus the two gradients; the
+    # chunks' dL/dW is summed by autograd in the weight's dtype (bfloat16: per-chunk rounding).
+    from torch.utils.checkpoint import checkpoint
+
+    def chunk_loss(x, w, t):
+        return F.cross_entropy(F.linear(x, w), t, reduction="sum")
+
+    def checkpointed_cross_entropy(x, w, t, chunks=8):
+        kept = (t != -100).sum()  # the global count of kept targets, not per chunk
+        pieces = zip(x.chunk(chunks), t.chunk(chunks), strict=True)
+        total = sum(checkpoint(chunk_loss, xc, w, tc, use_reentrant=False) for xc, tc in pieces)
+        return total / kept
+
+    Live = _live_bytes_mode()
+    n, d, v = 2048, 64, 32000
+    torch.manual_seed(0)
+    x, w = torch.randn(n, d), torch.randn(v, d) / 8
+    t = torch.randint(0, v, (n,))
+    t[::50] = -100
+    xr, wr = x.clone().requires_grad_(), w.clone().requires_grad_()
+    reference = F.cross_entropy(F.linear(xr, wr), t)
+    reference.backward()
+    copy, grads = n * v * 4, (n * d + v * d) * 4
+    peaks = {}
+    for k in (1, 8):
+        xc, wc = x.clone().requires_grad_(), w.clone().requires_grad_()
+        with Live() as live:
+            loss = checkpointed_cross_entropy(xc, wc, t, k)
+            after_forward = live.live
+            loss.backward()
+        assert after_forward < 1e-6 * copy  # a few scalars
+        peaks[k] = live.peak / copy
+        torch.testing.assert_close(loss, reference, rtol=1e-6, atol=0)
+        torch.testing.assert_close(xc.grad, xr.grad, rtol=1e-5, atol=1e-9)
+        torch.testing.assert_close(wc.grad, wr.grad, rtol=1e-5, atol=1e-9)
+    assert f"{peaks[1]:.2f}" == "3.00" and f"{peaks[8]:.2f}" == "0.41"
+    assert abs(peaks[8] - (3 / 8 + grads / copy)) < 1e-3
+
+    torch.manual_seed(0)
+    x = torch.randn(8192, 64).bfloat16()
+    w = (torch.randn(2000, 64) / 4).bfloat16()
+    t = torch.randint(0, 2000, (8192,))
+    x64, w64 = x.double().requires_grad_(), w.double().requires_grad_()
+    F.cross_entropy(x64 @ w64.T, t).backward()
+    errors = {}
+    for k in (1, 128):
+        wb = w.clone().requires_grad_()
+        checkpointed_cross_entropy(x, wb, t, k).backward()
+        assert wb.grad.dtype == torch.bfloat16
+        errors[k] = f"{((wb.grad.double() - w64.grad).norm() / w64.grad.norm()).item():.4f}"
+    assert errors == {1: "0.0023", 128: "0.0157"}
+
+
+def test_linear_cross_entropy_uint8_indices_fall_back():
+    # Section sec-13-designs: any non-int64 target leaves the chunked path, uint8 class indices
+    # (which F.cross_entropy accepts) included; int32 indices are rejected by both paths.
+    import warnings
+
+    gen = torch.Generator().manual_seed(2)
+    x, w = torch.randn(16, 8, generator=gen), torch.randn(100, 8, generator=gen)
+    t = torch.randint(0, 100, (16,), generator=gen)
+    options = torch.nn.LinearCrossEntropyOptions()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        loss = F.linear_cross_entropy(x, w, t.to(torch.uint8), options=options)
+    assert any("options`` ignored" in str(c.message) for c in caught)
+    assert loss.item() == F.cross_entropy(F.linear(x, w), t).item()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the fallback warning comes first
+        with pytest.raises(RuntimeError, match="Long or Byte"):
+            F.linear_cross_entropy(x, w, t.int(), options=options)

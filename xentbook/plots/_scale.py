@@ -293,7 +293,7 @@ def plot_fused_loop(n_blocks: int = 6, block: int = 2, *, ax: Axes | None = None
 
     arrow((1.5, y_block), (3.0, 4.3), "$X_B$", (2.1, 4.0))
     arrow((6.0, 6.6), (6.0, 5.2), "", (0, 0))
-    arrow((9.0, 4.55), (10.5, y_out), "$G_B W$", (9.9, 5.7))
+    arrow((9.0, 4.55), (10.5, y_out), "$G_B W$", (9.75, 5.2))
     arrow((6.0, 3.9), (6.0, 2.0), "", (0, 0))
     ax.set_xlim(0, 12)
     ax.set_ylim(0.3, 9.3)
