@@ -1,5 +1,7 @@
 """Chapter 10's PyTorch blocks, run on the installed torch (2.13.0): the printed numbers."""
 
+import inspect
+
 import numpy as np
 import pytest
 
@@ -13,12 +15,19 @@ F = torch.nn.functional
 def test_distillation_kl_div_batchmean_equals_cross_entropy_minus_entropy():
     torch.manual_seed(0)
     student, teacher, T = torch.randn(4, 10), 3 * torch.randn(4, 10), 4.0
+    labels, lam = torch.tensor([0, 3, 7, 9]), 0.9
     soft = F.softmax(teacher / T, dim=1)
     kd = F.kl_div(F.log_softmax(student / T, dim=1), soft, reduction="batchmean") * T**2
     ce = F.cross_entropy(student / T, soft) * T**2
     h = -(soft * soft.log()).sum(dim=1).mean() * T**2
     assert f"{kd:.4f}" == "4.1169"
     assert f"{ce - h:.4f}" == "4.1169"
+    loss = lam * kd + (1 - lam) * F.cross_entropy(student, labels)  # hard term at T = 1
+    assert f"{loss:.4f}" == "3.9147"
+    # The hard-label term is the plain mean -log p_y of the unscaled logits.
+    log_p = F.log_softmax(student.double(), dim=1)
+    hard = -log_p[torch.arange(4), labels].mean().item()
+    np.testing.assert_allclose(F.cross_entropy(student, labels).item(), hard, rtol=1e-6)
 
 
 @pytest.mark.torch
@@ -170,3 +179,17 @@ def test_kl_div_log_target_minus_infinity_gives_nan():
     assert masked[0, 0].item() == float("-inf")
     assert torch.isnan(F.kl_div(inp, masked, reduction="sum", log_target=True))
     assert torch.isfinite(F.kl_div(inp, masked.exp(), reduction="sum"))  # xlogy: 0 at q = 0
+
+
+@pytest.mark.torch
+def test_binary_losses_have_no_label_smoothing_argument():
+    assert "label_smoothing" not in inspect.signature(F.binary_cross_entropy_with_logits).parameters
+    assert "label_smoothing" not in inspect.signature(torch.nn.BCEWithLogitsLoss).parameters
+    assert "label_smoothing" in inspect.signature(F.cross_entropy).parameters
+    # Smoothed by hand, eps = 0.1: the loss is flat at the logit log 19 (the C = 2 gap).
+    eps = 0.1
+    for y, sign in ((1.0, 1.0), (0.0, -1.0)):
+        x = torch.tensor([sign * np.log(19.0)], dtype=torch.float64, requires_grad=True)
+        target = torch.tensor([(1 - eps) * y + eps / 2], dtype=torch.float64)
+        F.binary_cross_entropy_with_logits(x, target).backward()
+        assert abs(x.grad.item()) < 1e-15
