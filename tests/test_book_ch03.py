@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from xentbook.book import total_variation
+from xentbook.book import stein_threshold_exponents, total_variation
 
 
 class TestTotalVariation:
@@ -202,3 +202,48 @@ class TestKlFloat32Estimates:
             kl_float32_estimates([0.0, np.inf], [1.0, 0.0], [1.0])
         with pytest.raises(ValueError, match=r"^kl_float32_estimates: scales must be"):
             kl_float32_estimates([0.0, 1.0], [1.0, 0.0], [0.0])
+
+
+class TestSteinThresholdExponents:
+    def test_against_scipy_binomial_tails(self):
+        from scipy import stats
+
+        ns = [1, 7, 50, 333, 2000]
+        got = stein_threshold_exponents(0.5, 0.2, ns)
+        for n, value in zip(ns, got, strict=True):
+            # accept p (heads 0.5) when K >= t, t the largest with P_p(K <= t - 1) <= 0.05
+            t = int(stats.binom.ppf(0.05, n, 0.5))
+            assert stats.binom.cdf(t - 1, n, 0.5) <= 0.05 < stats.binom.cdf(t, n, 0.5)
+            assert value == pytest.approx(
+                -stats.binom.logsf(t - 1, n, 0.2) / n, rel=1e-11, abs=1e-15
+            )
+
+    def test_swapped_coins_count_tails(self):
+        from scipy import stats
+
+        for n in (10, 100, 1000):
+            # accept p (heads 0.2) when K <= t, t the smallest with P_p(K >= t + 1) <= 0.05
+            t = int(stats.binom.isf(0.05, n, 0.2))
+            assert stats.binom.sf(t, n, 0.2) <= 0.05
+            expected = -stats.binom.logcdf(t, n, 0.5) / n
+            got = stein_threshold_exponents(0.2, 0.5, [n])[0]
+            assert got == pytest.approx(expected, rel=1e-11)
+
+    def test_tends_to_the_divergence_from_below(self):
+        ns = np.array([100, 1000, 10_000])
+        got = stein_threshold_exponents(0.5, 0.2, ns)
+        limit = 0.5 * np.log(0.5 / 0.8) + 0.5 * np.log(0.5 / 0.2)  # D(p || q) by hand
+        assert np.all(np.diff(got) > 0) and np.all(got < limit)
+        assert limit - got[-1] < 0.011
+
+    def test_rejects_bad_input(self):
+        with pytest.raises(ValueError, match="distinct"):
+            stein_threshold_exponents(0.5, 0.5, [10])
+        with pytest.raises(ValueError, match="distinct"):
+            stein_threshold_exponents(1.0, 0.5, [10])
+        with pytest.raises(ValueError, match="alpha"):
+            stein_threshold_exponents(0.5, 0.2, [10], alpha=0.0)
+        with pytest.raises(ValueError, match="integers"):
+            stein_threshold_exponents(0.5, 0.2, [10.5])
+        with pytest.raises(ValueError, match="at least 1"):
+            stein_threshold_exponents(0.5, 0.2, [0, 10])

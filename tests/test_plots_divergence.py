@@ -19,6 +19,7 @@ from xentbook.plots import (
     plot_log_bound,
     plot_nll_curve,
     plot_pinsker,
+    plot_stein_exponents,
 )
 
 
@@ -298,3 +299,28 @@ class TestPlotKlEstimatorSpread:
             plot_kl_estimator_spread({})
         with pytest.raises(ValueError, match=r"^plot_kl_estimator_spread: bins must be"):
             plot_kl_estimator_spread({"a": (0.1, {"k1": [0.0, 1.0]})}, bins=0)
+
+
+class TestPlotSteinExponents:
+    def test_draws_each_curve_and_its_limit(self):
+        ns = [10, 100, 1000]
+        curves = {"a": ([0.05, 0.15, 0.19], 0.223), "b": ([0.1, 0.13, 0.17], 0.193)}
+        ax = plot_stein_exponents(ns, curves)
+        assert len(ax.lines) == 4
+        np.testing.assert_array_equal(ax.lines[0].get_xdata(), ns)
+        np.testing.assert_array_equal(ax.lines[0].get_ydata(), [0.05, 0.15, 0.19])
+        np.testing.assert_array_equal(ax.lines[1].get_ydata(), [0.223, 0.223])
+        np.testing.assert_array_equal(ax.lines[1].get_xdata(), [10, 1000])
+        np.testing.assert_array_equal(ax.lines[2].get_ydata(), [0.1, 0.13, 0.17])
+        np.testing.assert_array_equal(ax.lines[3].get_ydata(), [0.193, 0.193])
+        assert ax.get_xscale() == "log"
+        plt.close(ax.figure)
+
+    def test_rejects_bad_input(self):
+        with pytest.raises(ValueError, match="positive"):
+            plot_stein_exponents([0, 10], {"a": ([0.1, 0.2], 0.3)})
+        with pytest.raises(ValueError, match="one or two"):
+            plot_stein_exponents([1, 10], {})
+        with pytest.raises(ValueError, match="shape of ns"):
+            plot_stein_exponents([1, 10], {"a": ([0.1], 0.3)})
+        plt.close("all")

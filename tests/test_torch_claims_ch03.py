@@ -122,6 +122,21 @@ class TestDistributionsKl:
         with pytest.raises(NotImplementedError):
             torch.distributions.kl_divergence(torch.distributions.Normal(0.0, 1.0), mixture)
 
+    def test_register_kl_adds_a_formula_for_a_pair_of_types(self):
+        class Shifted(torch.distributions.Normal):
+            pass
+
+        mixture = torch.distributions.MixtureSameFamily(
+            torch.distributions.Categorical(torch.tensor([0.6, 0.4])),
+            torch.distributions.Normal(torch.tensor([-2.0, 2.0]), torch.tensor([0.6, 0.6])),
+        )
+
+        @torch.distributions.register_kl(Shifted, torch.distributions.MixtureSameFamily)
+        def _kl_shifted_mixture(p, q):  # a placeholder value, to see it dispatched
+            return torch.tensor(1.25)
+
+        assert torch.distributions.kl_divergence(Shifted(0.0, 1.0), mixture).item() == 1.25
+
     def test_categorical_from_logits_is_inf_when_q_underflows(self):
         categorical = torch.distributions.Categorical
         kl = torch.distributions.kl_divergence

@@ -20,6 +20,7 @@ from xentbook.book._ch03 import (
     gaussian_kl_landscape,
     kl_float32_estimates,
     local_minima_gaussian_kl,
+    stein_threshold_exponents,
     total_variation,
 )
 from xentbook.book._ch04 import (
@@ -105,6 +106,7 @@ __all__ = [
     "shannon_code_lengths",
     "softmax_jacobian",
     "softmax_loss_with_grad",
+    "stein_threshold_exponents",
     "total_variation",
     "train_softmax_regression",
     "train_with_loss_bug",

@@ -15,6 +15,7 @@ __all__ = [
     "gaussian_kl_landscape",
     "kl_float32_estimates",
     "local_minima_gaussian_kl",
+    "stein_threshold_exponents",
     "total_variation",
 ]
 
@@ -292,3 +293,64 @@ def kl_float32_estimates(
         estimates["termwise"][k] = np.sum(p * (np.expm1(d) - d))
         estimates["kl_divergence"][k] = kl_divergence(p, np.exp(log_q))
     return divergences, estimates
+
+
+def stein_threshold_exponents(
+    p_heads: float, q_heads: float, ns: ArrayLike, alpha: float = 0.05
+) -> NDArray[np.float64]:
+    r"""Error exponents :math:`-\tfrac1n \log \beta_n` of the threshold test between two coins.
+
+    From :math:`n` independent tosses of a coin that shows heads with probability
+    ``p_heads`` (hypothesis :math:`p`) or ``q_heads`` (hypothesis :math:`q`), the test counts
+    the heads :math:`K` and accepts :math:`p` when :math:`K` lies on :math:`p`'s side of a
+    threshold: :math:`K \ge t` if ``p_heads > q_heads``, :math:`K \le t` otherwise. The
+    threshold is the one closest to :math:`q`'s side whose probability of rejecting :math:`p`
+    when it is true is at most ``alpha`` (no randomization). Its error
+    :math:`\beta_n = P_q(\text{accept } p)` decays with the exponent
+    :math:`D_{\mathrm{KL}}(p \,\|\, q)` of Stein's lemma.
+
+    Parameters
+    ----------
+    p_heads, q_heads : float
+        Probabilities of heads under the two hypotheses, distinct, in (0, 1).
+    ns : array_like of int
+        Numbers of tosses, each at least 1.
+    alpha : float, optional
+        Largest allowed probability of rejecting :math:`p` when it is true, in (0, 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        :math:`-\tfrac1n \log \beta_n` for each ``n``, in nats.
+
+    Examples
+    --------
+    >>> from xentbook.book import stein_threshold_exponents
+    >>> print(stein_threshold_exponents(0.5, 0.2, [100, 1000]).round(3))
+    [0.146 0.192]
+    """
+    func = "stein_threshold_exponents"
+    a, b = float(p_heads), float(q_heads)
+    if not (0 < a < 1 and 0 < b < 1) or a == b:
+        raise ValueError(f"{func}: p_heads and q_heads must be distinct and lie in (0, 1)")
+    if not 0 < float(alpha) < 1:
+        raise ValueError(f"{func}: alpha must lie in (0, 1), got {alpha!r}")
+    sizes = np.asarray(ns)
+    if sizes.ndim != 1 or sizes.size == 0 or not np.issubdtype(sizes.dtype, np.integer):
+        raise ValueError(f"{func}: ns must be a non-empty 1-d array of integers")
+    if np.any(sizes < 1):
+        raise ValueError(f"{func}: every n must be at least 1")
+    if a < b:  # count tails instead, so that many "heads" favour p
+        a, b = 1 - a, 1 - b
+    out = np.empty(sizes.size)
+    for j, n in enumerate(sizes.tolist()):
+        k = np.arange(n + 1)
+        log_fact = np.concatenate([[0.0], np.cumsum(np.log(np.arange(1.0, n + 1)))])
+        log_binom = log_fact[n] - log_fact[k] - log_fact[n - k]
+        log_pmf_p = log_binom + k * np.log(a) + (n - k) * np.log1p(-a)
+        log_pmf_q = log_binom + k * np.log(b) + (n - k) * np.log1p(-b)
+        # P_p(K <= t - 1) <= alpha for the largest such t: reject p below t.
+        cdf_p = np.cumsum(np.exp(log_pmf_p))
+        t = int(np.searchsorted(cdf_p, float(alpha), side="right"))
+        out[j] = -float(np.logaddexp.reduce(log_pmf_q[t:])) / n
+    return out

@@ -45,6 +45,7 @@ from xentbook.plots._divergence import (
     plot_log_bound,
     plot_nll_curve,
     plot_pinsker,
+    plot_stein_exponents,
 )
 from xentbook.plots._entropy import (
     plot_binary_entropy,
@@ -232,6 +233,7 @@ __all__ = [
     "plot_smoothing_excess",
     "plot_soft_cap",
     "plot_soft_target_floor",
+    "plot_stein_exponents",
     "plot_surprisal",
     "plot_surprisal_concentration",
     "plot_surprisal_halvings",

@@ -25,6 +25,7 @@ __all__ = [
     "plot_log_bound",
     "plot_nll_curve",
     "plot_pinsker",
+    "plot_stein_exponents",
 ]
 
 
@@ -811,3 +812,62 @@ def plot_kl_estimator_spread(results: Any, bins: int = 40, ax: Any = None) -> An
         loc="upper center", bbox_to_anchor=(0.5, -0.25), fontsize=11, frameon=False, ncols=4
     )
     return panels
+
+
+def plot_stein_exponents(ns: ArrayLike, curves: Any, ax: Any = None) -> Any:
+    r"""Error exponents of tests against the number of observations, with their limits.
+
+    Parameters
+    ----------
+    ns : array_like
+        Numbers of observations, positive (drawn on a log axis).
+    curves : dict of str to (array_like, float)
+        Legend label to ``(exponents, divergence)``: :math:`-\tfrac1n \log \beta_n` at each
+        ``n`` (nats) and the limit :math:`D_{\mathrm{KL}}(p \,\|\, q)` that Stein's lemma gives
+        it (at most two curves).
+    ax : Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    Axes
+        For the ``k``-th curve, ``lines[2 * k]`` holds the exponents and ``lines[2 * k + 1]``
+        the horizontal line at its divergence.
+
+    Examples
+    --------
+    >>> from xentbook.plots import plot_stein_exponents
+    >>> ax = plot_stein_exponents([10, 100], {"a": ([0.1, 0.2], 0.25)})
+    >>> print(ax.lines[0].get_ydata(), ax.lines[1].get_ydata())
+    [0.1 0.2] [0.25 0.25]
+    """
+    func = "plot_stein_exponents"
+    xs = np.asarray(float_array(func, "ns", ns, min_ndim=1), np.float64)
+    if xs.ndim != 1 or not np.all(np.isfinite(xs)) or np.any(xs <= 0):
+        raise ValueError(f"{func}: ns must be a 1-d array of positive numbers")
+    if not isinstance(curves, dict) or not 1 <= len(curves) <= 2:
+        raise ValueError(f"{func}: curves must be a dict of one or two entries")
+    ax = new_axes(ax, figsize=(6.0, 4.0))
+    styles = [(COLORS["ce"], "o"), (COLORS["mse"], "s")]
+    for (label, (exponents, divergence)), (color, marker) in zip(
+        curves.items(), styles, strict=False
+    ):
+        ys = np.asarray(float_array(func, "exponents", exponents, min_ndim=1), np.float64)
+        if ys.shape != xs.shape:
+            raise ValueError(f"{func}: exponents of {label!r} must have the shape of ns")
+        limit = float(divergence)
+        ax.plot(xs, ys, color=color, marker=marker, ms=4, lw=1.5, label=label)
+        ax.plot(
+            [xs.min(), xs.max()],
+            [limit, limit],
+            color=color,
+            lw=1.5,
+            ls="--",
+            label=rf"limit $D_{{\mathrm{{KL}}}} = {limit:.3f}$",
+        )
+    ax.set_xscale("log")
+    ax.set_xlabel("number of observations $n$", fontsize=12)
+    ax.set_ylabel(r"$-\frac{1}{n}\log\beta_n$ (nats)", fontsize=12)
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2, fontsize=11, frameon=False)
+    return ax
