@@ -433,6 +433,16 @@ def test_checkpointed_chunks_in_plain_pytorch():
         assert wb.grad.dtype == torch.bfloat16
         errors[k] = f"{((wb.grad.double() - w64.grad).norm() / w64.grad.norm()).item():.4f}"
     assert errors == {1: "0.0023", 128: "0.0157"}
+    # Float32 weights under bfloat16 autocast: .grad is float32, the chunks' sum still bfloat16.
+    autocast_errors = []
+    for k in (1, 128):
+        wf = w.float().requires_grad_()
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            loss = checkpointed_cross_entropy(x.float(), wf, t, k)
+        loss.backward()
+        assert wf.grad.dtype == torch.float32
+        autocast_errors.append(((wf.grad.double() - w64.grad).norm() / w64.grad.norm()).item())
+    assert autocast_errors[0] < 0.0025 and autocast_errors[1] > 5 * autocast_errors[0]
 
 
 def test_linear_cross_entropy_uint8_indices_fall_back():
