@@ -47,6 +47,11 @@ def test_fully_masked_attention_row():
     # With need_weights=False, nn.MultiheadAttention calls scaled_dot_product_attention: zeros.
     out, _ = mha(q[0], k[0], v[0], attn_mask=~keep, need_weights=False)
     assert (out[0, 1] == 0).all() and torch.isfinite(out[0, 0]).all()
+    # That zero row is the output projection's bias, zero only at initialisation.
+    with torch.no_grad():
+        mha.out_proj.bias.fill_(0.5)
+    out, _ = mha(q[0], k[0], v[0], attn_mask=~keep, need_weights=False)
+    assert (out[0, 1] == 0.5).all()
 
 
 def test_float16_loss_of_near_equal_logits_is_log_c_rounded():

@@ -560,7 +560,7 @@ def plot_class_axis_layouts(num_classes: int = 3, length: int = 2, ax: Axes | No
     ax.text(
         source_x + t * width / 2,
         top_y + 0.15,
-        rf"$(B, C, T) = (1, {c}, {t})$",
+        f"(B, C, T) = (1, {c}, {t})",
         ha="center",
         va="bottom",
         fontsize=10,
