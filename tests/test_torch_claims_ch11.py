@@ -86,3 +86,15 @@ def test_autocast_runs_the_cross_entropy_losses_in_float32():
     # Autocast upcasts low-precision floats only: float64 logits keep their dtype.
     with torch.autocast("cpu", dtype=torch.bfloat16):
         assert F.cross_entropy(logits.double(), target).dtype == torch.float64
+
+
+def test_a_rewrapped_detached_loss_reaches_no_weight():
+    # A loss computed from detached values raises at backward(); rewrapped as a new leaf
+    # tensor it runs, and the weights receive no gradient.
+    weight = torch.randn(4, 3, requires_grad=True)
+    x, target = torch.randn(2, 4), torch.tensor([0, 1])
+    loss = F.cross_entropy((x @ weight).detach(), target)
+    with pytest.raises(RuntimeError, match="element 0 of tensors does not require grad"):
+        loss.backward()
+    torch.tensor(loss.item(), requires_grad=True).backward()
+    assert weight.grad is None
