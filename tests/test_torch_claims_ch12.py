@@ -135,3 +135,30 @@ def test_label_smoothing_leaves_ignored_positions_out_of_the_smoothed_part():
     by_hand = 0.9 * nll - 0.1 * log_q.mean(dim=-1).mean()
     smoothed = f.cross_entropy(z, t, label_smoothing=0.1)
     assert math.isclose(smoothed.item(), by_hand.item(), rel_tol=1e-6)
+
+
+@pytest.mark.torch
+def test_shifted_labels_and_the_axis_of_the_classes():
+    # The shift-by-slicing idiom gives the next-token targets; flattened and (B, V, T - 1)
+    # logits give the same token mean, and (B, T - 1, V) logits with T - 1 = V give another.
+    f = torch.nn.functional
+    torch.manual_seed(12)
+    input_ids = torch.tensor([[5, 3, 4, 2, 0, 0, 0], [1, 2, 3, 4, 5, 2, 0]])
+    attention_mask = (torch.arange(7) < torch.tensor([[5], [7]])).long()
+    labels = input_ids.masked_fill(attention_mask == 0, -100)
+    logits = torch.randn(2, 7, 6)
+    shift_logits, shift_labels = logits[:, :-1], labels[:, 1:]
+    flat = f.cross_entropy(shift_logits.reshape(-1, 6), shift_labels.reshape(-1))
+    classes_on_dim_1 = f.cross_entropy(shift_logits.transpose(1, 2), shift_labels)
+    unchanged = f.cross_entropy(shift_logits, shift_labels)
+    expected = [[3, 4, 2, 0, -100, -100], [2, 3, 4, 5, 2, 0]]
+    assert shift_labels.tolist() == expected
+    # independent token mean: -log softmax at each of the 10 targets, averaged
+    log_p = torch.log_softmax(shift_logits.double(), dim=-1)
+    picked = [
+        -log_p[b, t, y] for b, row in enumerate(expected) for t, y in enumerate(row) if y != -100
+    ]
+    assert len(picked) == 10
+    assert math.isclose(flat.item(), float(sum(picked)) / 10, rel_tol=1e-6)
+    assert f"{flat.item():.4f} {classes_on_dim_1.item():.4f}" == "2.5965 2.5965"
+    assert f"{unchanged.item():.4f}" == "1.7538"
