@@ -57,7 +57,14 @@ def test_entr_and_xlogy_gradients_at_zero():
 @pytest.mark.torch
 def test_categorical_entropy_in_bfloat16_loses_the_top_class_term():
     z = torch.tensor([[4.0, 0.0, -4.0], [6.0, 0.0, -6.0], [8.0, 0.0, -8.0]])
-    # lse(4, 0, -4) = 4.0185 rounds to 4 on bfloat16's grid of spacing 2^-5 near 4.
+    # lse(4, 0, -4) = 4.0185 would round to 4.03125 on bfloat16's grid (spacing 2^-5 near
+    # 4); PyTorch returns exactly 4 because the sum 1 + e^-4 + e^-8 = 1.0187, rounded to
+    # bfloat16, is 1.015625, and log(1.015625) = 0.0155 is below half a spacing at 4.
+    assert torch.tensor(4.0185).bfloat16().item() == 4.03125
+    shifted = z[0].bfloat16() - 4.0
+    assert torch.exp(shifted.float()).sum().item() == pytest.approx(1.0187, abs=5e-5)
+    assert torch.exp(shifted).sum().item() == 1.015625
+    assert math.log(1.015625) == pytest.approx(0.0155, abs=5e-5) and math.log(1.015625) < 2**-6
     assert torch.logsumexp(z[0].bfloat16(), -1).item() == 4.0
     low = Categorical(logits=z.bfloat16()).entropy()
     assert low.dtype == torch.bfloat16
