@@ -354,7 +354,8 @@ def plot_operating_points(
     >>> import matplotlib.pyplot as plt
     >>> from xentbook.plots import plot_operating_points
     >>> ax = plot_operating_points([0.9, 0.6, 0.3, 0.1], [1, 0, 1, 0], pos_weights=[1.0])
-    >>> print(ax.lines[1].get_xdata(), ax.lines[1].get_ydata())  # scores > 1/2: one hit of two
+    >>> # scores above 1/2: one hit of two
+    >>> print(ax.lines[1].get_xdata(), ax.lines[1].get_ydata())
     [0.5] [0.5]
     >>> plt.close("all")
     """

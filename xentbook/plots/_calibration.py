@@ -651,7 +651,8 @@ def plot_temperature_objective(
     >>> from xentbook.plots import plot_temperature_objective
     >>> logits = np.array([[4.0, 0.0], [4.0, 0.0], [4.0, 0.0], [0.0, 4.0]])
     >>> top, bottom = plot_temperature_objective(logits, [0, 0, 1, 1], [1.0, 4.0])
-    >>> print(np.round(top.lines[0].get_ydata(), 4), round(float(top.lines[1].get_xdata()[0]), 3))
+    >>> best = round(float(top.lines[1].get_xdata()[0]), 3)
+    >>> print(np.round(top.lines[0].get_ydata(), 4), best)
     [1.0181 0.5633] 3.641
     """
     z = np.asarray(logits, dtype=np.float64)

@@ -382,7 +382,8 @@ def plot_wrong_start(runs: Mapping[str, tuple[ArrayLike, ArrayLike]], ax: Any = 
     Examples
     --------
     >>> from xentbook.plots import plot_wrong_start
-    >>> top, bottom = plot_wrong_start({"cross-entropy": ([0.0, 0.5, 1.0], [0.1, 0.4, 0.8])})
+    >>> runs = {"cross-entropy": ([0.0, 0.5, 1.0], [0.1, 0.4, 0.8])}
+    >>> top, bottom = plot_wrong_start(runs)
     >>> print(bottom.lines[0].get_xdata())
     [0 1 2]
     """

@@ -768,7 +768,8 @@ def plot_kl_estimator_spread(results: Any, bins: int = 40, ax: Any = None) -> An
     Examples
     --------
     >>> from xentbook.plots import plot_kl_estimator_spread
-    >>> panels = plot_kl_estimator_spread({"a": (0.5, {"k1": [0.4, 0.6], "k3": [0.5, 0.5]})}, 2)
+    >>> means = {"a": (0.5, {"k1": [0.4, 0.6], "k3": [0.5, 0.5]})}
+    >>> panels = plot_kl_estimator_spread(means, 2)
     >>> print(panels[0].patches[0].get_data().values)
     [5. 5.]
     """

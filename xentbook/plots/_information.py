@@ -281,7 +281,8 @@ def plot_forecast_ledger(
     Examples
     --------
     >>> from xentbook.plots import plot_forecast_ledger
-    >>> top, bottom = plot_forecast_ledger([True, False], {"fair": 0.5, "sure": [1.0, 0.0]}, "fair")
+    >>> forecasts = {"fair": 0.5, "sure": [1.0, 0.0]}
+    >>> top, bottom = plot_forecast_ledger([True, False], forecasts, "fair")
     >>> print(bottom.lines[0].get_ydata(), bottom.lines[1].get_ydata())
     [0. 0.] [1. 2.]
     """

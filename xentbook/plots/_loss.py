@@ -544,7 +544,8 @@ def plot_validation_scale(
     --------
     >>> import matplotlib.pyplot as plt
     >>> from xentbook.plots import plot_validation_scale
-    >>> top, bottom = plot_validation_scale([0.5, 1.0, 2.0], [1.0, 0.9, 1.1], [0.3, 0.3, 0.3])
+    >>> scales, losses, errors = [0.5, 1.0, 2.0], [1.0, 0.9, 1.1], [0.3, 0.3, 0.3]
+    >>> top, bottom = plot_validation_scale(scales, losses, errors)
     >>> print(top.lines[1].get_xdata(), top.lines[1].get_ydata())  # the smallest loss
     [1.] [0.9]
     >>> plt.close("all")

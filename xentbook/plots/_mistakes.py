@@ -251,7 +251,8 @@ def plot_double_softmax(
     >>> import numpy as np
     >>> from xentbook.plots import plot_double_softmax
     >>> loss, grad = plot_double_softmax(3, np.array([0.0, 40.0]))
-    >>> print(np.round(loss.lines[0].get_ydata(), 4), np.round(loss.lines[1].get_ydata(), 4))
+    >>> once, twice = (np.round(line.get_ydata(), 4) for line in loss.lines[:2])
+    >>> print(once, twice)
     [1.0986 0.    ] [1.0986 0.5514]
     >>> print(np.round(grad.lines[0].get_ydata()[0] / grad.lines[1].get_ydata()[0], 6))
     3.0
