@@ -93,3 +93,25 @@ def test_phone_fonts_sets_tick_and_label_sizes():
     assert {t.get_fontsize() for t in ax.get_xticklabels() + ax.get_yticklabels()} == {12.0}
     assert ax.xaxis.label.get_fontsize() == ax.title.get_fontsize() == 13.0
     plt.close(ax.figure)
+
+
+def test_show_draws_a_narrow_figure_with_at_least_1200_pixels(monkeypatch):
+    import io
+
+    import IPython
+    import IPython.display
+    from matplotlib.image import imread
+
+    shown = []
+    monkeypatch.setattr(IPython, "get_ipython", lambda: object())
+    monkeypatch.setattr(
+        IPython.display, "display", lambda data, raw, metadata: shown.append((data, metadata))
+    )
+    ax = new_axes(figsize=(4.0, 3.0))
+    show(ax)
+    ((data, metadata),) = shown
+    pixels = imread(io.BytesIO(data["image/png"]))
+    # 4 in at 110 CSS px per inch is 440 px wide; twice that, 880 px, is below the 1200-px floor,
+    # so the figure is drawn at 1200 / 4 = 300 dpi: 1200 x 900 pixels.
+    assert metadata["image/png"]["width"] == 440
+    assert pixels.shape[:2] == (900, 1200)

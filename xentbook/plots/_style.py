@@ -76,6 +76,9 @@ def phone_fonts(ax: Axes) -> None:
 # A figure is displayed at DISPLAY_DPI CSS pixels per inch of its size and drawn at twice that,
 # so it stays sharp on high-density screens and when a phone scales it down.
 DISPLAY_DPI = 110
+# The fewest pixels a PNG is drawn with, however narrow its figure: a phone's column (358 CSS px)
+# at three device pixels per CSS pixel needs about 1100.
+MIN_PNG_WIDTH = 1200
 
 
 def show(drawn: Any, *, scale: int = 2) -> None:
@@ -84,7 +87,8 @@ def show(drawn: Any, *, scale: int = 2) -> None:
     In a notebook this publishes only ``image/png`` (no ``<Figure size ...>`` text, so stored
     outputs stay stable for nbval) and closes the figure so the inline backend does not show it
     twice. The PNG holds ``scale`` device pixels per CSS pixel of the displayed width, which is
-    ``DISPLAY_DPI`` pixels per inch of the figure's width. Outside IPython it falls back to
+    ``DISPLAY_DPI`` pixels per inch of the figure's width, and at least ``MIN_PNG_WIDTH`` pixels
+    across, so that a narrow figure is still sharp on a phone. Outside IPython it falls back to
     :func:`matplotlib.pyplot.show`.
 
     Parameters
@@ -106,7 +110,8 @@ def show(drawn: Any, *, scale: int = 2) -> None:
         plt.show()
         return
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=scale * DISPLAY_DPI, facecolor="white")
+    dpi = max(scale * DISPLAY_DPI, MIN_PNG_WIDTH / fig.get_figwidth())
+    fig.savefig(buf, format="png", dpi=dpi, facecolor="white")
     width = round(fig.get_figwidth() * DISPLAY_DPI)
     legibility = {
         "smallest_text_px": smallest_text_px(fig),
