@@ -12,6 +12,43 @@ F = torch.nn.functional
 
 
 @pytest.mark.torch
+def test_naive_gradient_fails_before_the_loss():
+    # The chapter's fenced block: at a gap of 89 the loss is finite, the gradient is not
+    # (autograd's 1/q_y passes float32's largest number from a gap of log(3.4e38) = 88.72).
+    printed = []
+    for gap in [88.0, 89.0, 104.0]:  # the true class 1 trails by `gap`
+        z = torch.tensor([0.0, -gap], requires_grad=True)
+        loss = -torch.log(torch.softmax(z, dim=0)[1])
+        loss.backward()
+        printed.append(f"{gap} {loss.item()} {z.grad}")
+    assert printed == [
+        "88.0 88.0 tensor([ 1., -1.])",
+        "89.0 89.0 tensor([inf, nan])",
+        "104.0 inf tensor([nan, nan])",
+    ]
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize(
+    ("dtype", "finite_at", "fails_at"),
+    [("bfloat16", 88.0, 89.0), ("float16", 11.0, 11.1)],
+)
+def test_naive_gradient_threshold_in_half_precision(dtype, finite_at, fails_at):
+    # The table's last column: 88.7 in bfloat16 (float32's exponent range), 11.1 in float16
+    # (log 65504 = 11.09); the loss is still finite where the gradient is not.
+    dt = getattr(torch, dtype)
+    assert math.log(torch.finfo(dt).max) == pytest.approx(
+        {"bfloat16": 88.72, "float16": 11.09}[dtype], abs=5e-3
+    )
+    for gap, grad_finite in [(finite_at, True), (fails_at, False)]:
+        z = torch.tensor([0.0, -gap], dtype=dt, requires_grad=True)
+        loss = -torch.log(torch.softmax(z, dim=0)[1])
+        loss.backward()
+        assert math.isfinite(loss.item())
+        assert bool(torch.isfinite(z.grad).all()) is grad_finite
+
+
+@pytest.mark.torch
 class TestNaiveLossAtAGapOf104:
     def test_loss_is_infinite_and_gradient_nan(self):
         # The chapter's fenced block, verbatim in substance.
