@@ -198,3 +198,46 @@ def test_cross_entropy_weighted_mean_depends_on_the_target_kind():
     )
     soft = F.one_hot(idx, 2).float()
     assert F.cross_entropy(z, soft, weight=w).item() == pytest.approx((total / 3).item(), rel=1e-6)
+
+
+def test_clamping_probabilities_thresholds_per_dtype():
+    # p.clamp(1e-7, 1 - 1e-7): the gradient stops from |x| = 16.1 in float64; in float32
+    # from x = -16.1 and, on the positive side, only from x = 16.64, since 1 - 1e-7
+    # rounds to 1 - 2^-23, which sigmoid(x) equals (the clamp is inclusive) until it
+    # rounds to 1.
+    def grads(values, target, dtype):
+        x = torch.tensor(values, dtype=dtype, requires_grad=True)
+        p = torch.sigmoid(x).clamp(1e-7, 1 - 1e-7)
+        y = torch.full_like(x, target)
+        F.binary_cross_entropy(p, y, reduction="sum").backward()
+        return x.grad.tolist()
+
+    g64_neg = grads([-16.0, -16.2], 1.0, torch.float64)
+    g64_pos = grads([16.0, 16.2], 0.0, torch.float64)
+    assert g64_neg[0] != 0.0 and g64_neg[1] == 0.0
+    assert g64_pos[0] != 0.0 and g64_pos[1] == 0.0
+    g32_neg = grads([-16.0, -16.2], 1.0, torch.float32)
+    assert g32_neg[0] != 0.0 and g32_neg[1] == 0.0
+    assert torch.tensor(1 - 1e-7, dtype=torch.float32).item() == 1 - 2.0**-23
+    g32_pos = grads([16.2, 16.63, 16.65], 0.0, torch.float32)
+    assert g32_pos[0] == pytest.approx(1.0, rel=1e-6)
+    assert g32_pos[1] == pytest.approx(1.0, rel=1e-6)
+    assert g32_pos[2] == 0.0
+
+
+def test_multilabel_soft_margin_is_the_mean_bce_with_logits():
+    # MultiLabelSoftMarginLoss averages the L binary losses of each row, then the rows:
+    # the mean of BCEWithLogitsLoss over N L entries, also with a per-label weight.
+    gen = torch.Generator().manual_seed(9)
+    x = torch.randn(5, 3, generator=gen, dtype=torch.float64)
+    y = (torch.rand(5, 3, generator=gen, dtype=torch.float64) < 0.4).double()
+    w = torch.tensor([0.5, 2.0, 1.0], dtype=torch.float64)
+    soft_margin = torch.nn.MultiLabelSoftMarginLoss()(x, y)
+    assert soft_margin.item() == pytest.approx(
+        F.binary_cross_entropy_with_logits(x, y).item(), rel=1e-14
+    )
+    weighted = torch.nn.MultiLabelSoftMarginLoss(weight=w)(x, y)
+    assert weighted.item() == pytest.approx(
+        F.binary_cross_entropy_with_logits(x, y, weight=w).item(), rel=1e-14
+    )
+    assert "pos_weight" not in torch.nn.MultiLabelSoftMarginLoss.__init__.__code__.co_varnames
