@@ -116,7 +116,7 @@ def plot_relative_error(
 
     0. ``-log(softmax(z)[0])`` with :func:`xentbook.softmax` (shifted, so it cannot overflow);
     1. ``logsumexp(z) - z[0]``;
-    2. :func:`xentbook.cross_entropy`;
+    2. :func:`xentbook.cross_entropy` (points, no connecting line);
     3. the guide :math:`\kappa u`: the condition number of the loss times the unit roundoff
        (NaN at :math:`a = 0`, where :math:`\kappa = 0` has no place on the log axis).
 
@@ -181,11 +181,13 @@ def plot_relative_error(
     series = [
         ("-log(softmax(z)[y])", naive, COLORS["mse"], "-"),
         ("logsumexp(z) - z[y]", cancel, COLORS["accent"], "--"),
-        ("xentbook.cross_entropy", ours, COLORS["ce"], "-"),
+        ("xentbook.cross_entropy", ours, COLORS["ce"], "o"),
     ]
     for label, values, color, style in series:
         err = np.maximum(relative_error(values, exact), floor)
-        ax.plot(a, err, style, color=color, label=label, lw=1.8)
+        # xentbook's errors jump between 0 (the floor) and a few u: points, not a spiky line.
+        kw = {"ls": "none", "marker": "o", "ms": 3.0} if style == "o" else {"ls": style}
+        ax.plot(a, err, color=color, label=label, lw=1.8, **kw)
     # kappa is 0 at a = 0 (all differences vanish): leave that point out of the log axis.
     guide = np.where(kappa > 0, kappa * u, np.nan)
     ax.plot(
