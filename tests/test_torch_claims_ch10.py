@@ -77,8 +77,23 @@ def test_temperature_scaling_with_lbfgs_on_log_t():
         options={"xatol": 1e-10},
     )
     assert abs(fitted / np.exp(best.x) - 1) < 5e-5
-    # With lr = 0.1, L-BFGS stops once the float32 loss no longer changes, short of it.
-    assert f"{fit(lr=0.1):.4f}" == "1.9688"
+    # The setting of the code published with Guo et al.: T itself from 1.5, lr = 0.01,
+    # max_iter = 50, no line search, one step() call. It stops far short, still descending.
+    temperature = torch.full((1,), 1.5, requires_grad=True)
+    published = torch.optim.LBFGS([temperature], lr=0.01, max_iter=50)
+
+    def published_closure():
+        published.zero_grad()
+        loss = F.cross_entropy(logits / temperature, labels)
+        loss.backward()
+        return loss
+
+    published.step(published_closure)
+    assert f"{temperature.item():.3f}" == "1.634"
+    published_closure()
+    assert temperature.grad is not None and temperature.grad.item() < -0.1
+    nll_at = {t: F.cross_entropy(z64 / t, labels).item() for t in (1.634, fitted)}
+    assert nll_at[1.634] > nll_at[fitted] + 0.01
 
 
 @pytest.mark.torch
