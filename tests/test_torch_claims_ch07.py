@@ -265,3 +265,24 @@ def test_linear_weight_grad_is_the_transpose_of_the_chapters_layout():
     expected = residual.T @ X / 8
     np.testing.assert_allclose(layer.weight.grad.numpy(), expected, rtol=1e-13, atol=1e-16)
     np.testing.assert_allclose(layer.bias.grad.numpy(), residual.sum(axis=0) / 8, atol=1e-16)
+
+
+def test_ignored_target_with_class_weights_divides_by_the_weight_of_the_others():
+    """Section "A batch": an ignored target gets a zero row, and with class weights the mean
+    divides by the total weight of the targets that are not ignored (here w_1 + w_0 = 4), as
+    cross_entropy_grad does; ignore_index is refused with probability targets."""
+    logits = np.array([[2.0, 1.0, 0.1], [0.1, 2.0, 1.9], [1.0, 0.0, 0.0]])
+    targets = np.array([1, 0, -100])
+    weight = np.array([1.0, 3.0, 0.5])
+    z = torch.tensor(logits, requires_grad=True)
+    F.cross_entropy(z, torch.tensor(targets), weight=torch.tensor(weight)).backward()
+    p = np.exp(logits[:2]) / np.exp(logits[:2]).sum(axis=1, keepdims=True)
+    by_hand = weight[targets[:2], None] * (p - np.eye(3)[targets[:2]]) / 4.0
+    np.testing.assert_allclose(z.grad.numpy()[:2], by_hand, rtol=1e-14)
+    assert np.all(z.grad.numpy()[2] == 0)
+    np.testing.assert_allclose(
+        cross_entropy_grad(logits, targets, weight=weight), z.grad.numpy(), rtol=1e-14
+    )
+    probabilities = torch.softmax(torch.tensor(logits), dim=1)
+    with pytest.raises(RuntimeError, match="ignore_index is not supported"):
+        F.cross_entropy(torch.tensor(logits), probabilities, ignore_index=0)
