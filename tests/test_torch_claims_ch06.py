@@ -310,13 +310,16 @@ def test_no_per_item_weight_and_the_weighted_average_by_hand():
 
 
 def test_autocast_computes_the_loss_in_float32_and_bfloat16_stays_bfloat16_outside():
-    # Section "Where xentbook departs from PyTorch": under autocast (CPU, bfloat16) the loss is
-    # float32 whatever the logits' dtype; outside, bfloat16 logits give a bfloat16 loss.
+    # Section "Where xentbook departs from PyTorch": under autocast (CPU, bfloat16) the loss of
+    # float16 or bfloat16 logits is float32, float64 logits stay float64; outside, bfloat16
+    # logits give a bfloat16 loss.
     gen = torch.Generator().manual_seed(610)
     logits = torch.randn(4, 10, generator=gen).bfloat16()
     target = torch.randint(0, 10, (4,), generator=gen)
     with torch.autocast("cpu", dtype=torch.bfloat16):
         assert F.cross_entropy(logits, target).dtype == torch.float32
+        assert F.cross_entropy(logits.half(), target).dtype == torch.float32
+        assert F.cross_entropy(logits.double(), target).dtype == torch.float64
     assert F.cross_entropy(logits, target).dtype == torch.bfloat16
     assert torch.finfo(torch.bfloat16).eps / 2 == 2.0**-8
 
