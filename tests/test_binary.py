@@ -216,3 +216,48 @@ class TestBadInput:
     def test_raises_own_error(self, call, error, pattern):
         with pytest.raises(error, match=pattern):
             call()
+
+
+# Peak allocation per byte of a float32 input of 10**6 elements (reduction "none"), with
+# float32 targets and weights. Measured: 4.3 for the probability form, 5.0 to 5.25 for the
+# logit form and its gradient; routing any of input, target, weight or pos_weight through
+# float64 adds at least 2 (one float64 copy of the shape), so the bounds sit between.
+BINARY_PEAKS = [
+    (binary_cross_entropy, "p", {}, 5.0),
+    (binary_cross_entropy, "p", {"weight": "w"}, 5.0),
+    (binary_cross_entropy_with_logits, "x", {}, 6.0),
+    (binary_cross_entropy_with_logits, "x", {"weight": "w"}, 6.0),
+    (binary_cross_entropy_with_logits, "x", {"pos_weight": "w"}, 6.0),
+    (binary_cross_entropy_with_logits_grad, "x", {}, 6.0),
+    (binary_cross_entropy_with_logits_grad, "x", {"weight": "w", "pos_weight": "w"}, 6.0),
+]
+
+
+@pytest.mark.parametrize(("func", "first", "weights", "bound"), BINARY_PEAKS)
+def test_float32_is_computed_in_float32(func, first, weights, bound):
+    # The package's dtype rule, seen through memory: a float32 problem never makes a float64
+    # copy of its input, target or weights. tracemalloc sees numpy's buffers.
+    from xentbook.book import peak_memory
+
+    rng = np.random.default_rng(17)
+    arrays = {
+        "x": rng.normal(size=(1000, 1000)).astype(np.float32),
+        "p": rng.uniform(0.01, 0.99, size=(1000, 1000)).astype(np.float32),
+        "w": rng.uniform(0.5, 2.0, size=(1000, 1000)).astype(np.float32),
+    }
+    target = rng.uniform(size=(1000, 1000)).astype(np.float32)
+    kwargs = {name: arrays[key] for name, key in weights.items()}
+    result, peak = peak_memory(func, arrays[first], target, reduction="none", **kwargs)
+    assert result.dtype == np.float32
+    assert peak / arrays[first].nbytes < bound
+
+
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+def test_float16_gradient_is_float16(reduction):
+    # Computed in float32, returned in the input's dtype, like the loss (and like PyTorch's
+    # gradient of a float16 tensor).
+    x = np.array([-3.0, 0.5, 4.0], np.float16)
+    y = np.array([0.0, 1.0, 0.25], np.float16)
+    grad = binary_cross_entropy_with_logits_grad(x, y, reduction=reduction)
+    assert grad.dtype == np.float16
+    assert binary_cross_entropy_with_logits(x, y, reduction=reduction).dtype == np.float16
