@@ -98,3 +98,18 @@ def test_a_rewrapped_detached_loss_reaches_no_weight():
         loss.backward()
     torch.tensor(loss.item(), requires_grad=True).backward()
     assert weight.grad is None
+
+
+def test_reduction_none_is_zero_at_ignored_targets_so_its_mean_counts_them():
+    # reduction="none" gives 0 where the target is ignore_index; .mean() divides by every
+    # position, while the default mean divides by the kept ones (sum / kept).
+    gen = torch.Generator().manual_seed(11)
+    logits = torch.randn(12, 5, generator=gen)
+    target = torch.randint(0, 5, (12,), generator=gen)
+    target[[2, 7, 8]] = -100
+    per_item = F.cross_entropy(logits, target, reduction="none")
+    kept = target != -100
+    assert torch.all(per_item[~kept] == 0) and torch.all(per_item[kept] > 0)
+    default = F.cross_entropy(logits, target)
+    torch.testing.assert_close(per_item.sum() / kept.sum(), default, rtol=1e-6, atol=0)
+    torch.testing.assert_close(per_item.mean(), default * 9 / 12, rtol=1e-6, atol=0)
