@@ -218,6 +218,30 @@ def test_chunked_weight_grad_float32_weights_still_bfloat16_accumulated():
     assert f"{errors[8192]:.4f}" == "0.0017" and f"{errors[64]:.4f}" == "0.0155"
 
 
+def test_chunked_op_runs_in_its_inputs_dtype_under_autocast():
+    # Section sec-13-precision: the chunked op does not follow autocast. Under CPU bfloat16
+    # autocast, float32 hidden states and weights are computed in float32 throughout (dL/dW
+    # error at float32 level with 128 chunks); bfloat16 hidden states give the bfloat16 sum.
+    torch.manual_seed(0)
+    x = torch.randn(8192, 64).bfloat16()
+    w = (torch.randn(2000, 64) / 4).bfloat16().float()
+    t = torch.randint(0, 2000, (8192,))
+    x64, w64 = x.double().requires_grad_(), w.double().requires_grad_()
+    F.cross_entropy(x64 @ w64.T, t).backward()
+    errors = {}
+    for name, hidden in (("float32", x.float()), ("bfloat16", x)):
+        xb, wb = hidden.clone().requires_grad_(), w.clone().requires_grad_()
+        options = torch.nn.LinearCrossEntropyOptions(batch_chunk_size=64, chunking_method=None)
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            loss = F.linear_cross_entropy(xb, wb, t, options=options)
+        loss.backward()
+        assert loss.dtype == hidden.dtype and wb.grad.dtype == torch.float32
+        errors[name] = ((wb.grad.double() - w64.grad).norm() / w64.grad.norm()).item()
+    assert errors["float32"] < 1e-6  # text: "2e-7"
+    assert f"{errors['float32']:.0e}" == "2e-07"
+    assert f"{errors['bfloat16']:.4f}" == "0.0155"
+
+
 def test_linear_cross_entropy_options_defaults_and_fallbacks():
     import warnings
 
