@@ -88,6 +88,25 @@ def test_float16_finfo_min_mask_overflows_from_a_score_of_minus_16():
     assert (lowest + torch.tensor(-16.0, dtype=torch.float16)).item() == float("-inf")
 
 
+def test_float16_finfo_min_mask_absorbs_only_scores_below_16():
+    # "In practice": in float16 a masked score is absorbed into finfo.min only strictly between
+    # -16 and 16 (the grid there is 32 wide); a score of 16 lands one step higher and takes the
+    # row. In float32 and bfloat16 scores of ordinary size are absorbed and the row is uniform.
+    lowest = torch.finfo(torch.float16).min
+    scores = torch.tensor([-15.9, 0.0, 15.9, 16.0, 47.0], dtype=torch.float16)
+    masked = scores + lowest
+    assert masked.tolist() == [lowest] * 3 + [lowest + 32] * 2
+    absorbed = torch.softmax(masked[:3].float(), dim=0)
+    torch.testing.assert_close(absorbed, torch.full((3,), 1 / 3), rtol=0, atol=1e-7)
+    taken = torch.softmax(masked[2:4].float(), dim=0)
+    assert taken[1].item() > 1 - 2e-14
+    for dtype in (torch.float32, torch.bfloat16):
+        row = torch.tensor([-50.0, 3.0, 50.0], dtype=dtype) + torch.finfo(dtype).min
+        torch.testing.assert_close(
+            torch.softmax(row.float(), 0), torch.full((3,), 1 / 3), rtol=0, atol=1e-7
+        )
+
+
 def test_fully_masked_row_log_sum_exp_gradient_and_attention():
     # Section "The log-sum-exp trick": the value of logsumexp on an all -inf row is -inf, its
     # gradient (the softmax of the row, 0/0) is nan; scaled_dot_product_attention returns zeros
