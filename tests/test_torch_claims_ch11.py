@@ -113,3 +113,16 @@ def test_reduction_none_is_zero_at_ignored_targets_so_its_mean_counts_them():
     default = F.cross_entropy(logits, target)
     torch.testing.assert_close(per_item.sum() / kept.sum(), default, rtol=1e-6, atol=0)
     torch.testing.assert_close(per_item.mean(), default * 9 / 12, rtol=1e-6, atol=0)
+
+
+def test_segmentation_void_label_255_needs_ignore_index_255():
+    # A mask that marks unlabelled pixels with 255 is out of range for the default
+    # ignore_index=-100; ignore_index=255 drops those pixels from the mean.
+    torch.manual_seed(0)
+    logits = torch.randn(1, 21, 2, 2)  # (N, C, H, W), 21 classes as in Pascal VOC
+    target = torch.tensor([[[3, 255], [0, 7]]])
+    with pytest.raises(IndexError, match="Target 255 is out of bounds"):
+        F.cross_entropy(logits, target)
+    kept = target != 255
+    by_hand = F.cross_entropy(logits.permute(0, 2, 3, 1)[kept], target[kept])
+    torch.testing.assert_close(F.cross_entropy(logits, target, ignore_index=255), by_hand)
