@@ -314,6 +314,7 @@ class TestPlotSteinExponents:
         np.testing.assert_array_equal(ax.lines[2].get_ydata(), [0.1, 0.13, 0.17])
         np.testing.assert_array_equal(ax.lines[3].get_ydata(), [0.193, 0.193])
         assert ax.get_xscale() == "log"
+        assert r"\beta^{\mathrm{LR}}_n" in ax.get_ylabel()
         plt.close(ax.figure)
 
     def test_rejects_bad_input(self):

@@ -823,9 +823,10 @@ def plot_stein_exponents(ns: ArrayLike, curves: Any, ax: Any = None) -> Any:
     ns : array_like
         Numbers of observations, positive (drawn on a log axis).
     curves : dict of str to (array_like, float)
-        Legend label to ``(exponents, divergence)``: :math:`-\tfrac1n \log \beta_n` at each
-        ``n`` (nats) and the limit :math:`D_{\mathrm{KL}}(p \,\|\, q)` that Stein's lemma gives
-        it (at most two curves).
+        Legend label to ``(exponents, divergence)``: the exponent
+        :math:`-\tfrac1n \log \beta^{\mathrm{LR}}_n` of a threshold test at each ``n`` (nats)
+        and the limit :math:`D_{\mathrm{KL}}(p \,\|\, q)` that Stein's lemma gives it (at most
+        two curves).
     ax : Axes, optional
         Where to draw.
 
@@ -868,7 +869,7 @@ def plot_stein_exponents(ns: ArrayLike, curves: Any, ax: Any = None) -> Any:
         )
     ax.set_xscale("log")
     ax.set_xlabel("number of observations $n$", fontsize=12)
-    ax.set_ylabel(r"$-\frac{1}{n}\log\beta_n$ (nats)", fontsize=12)
+    ax.set_ylabel(r"$-\frac{1}{n}\log\beta^{\mathrm{LR}}_n$ (nats)", fontsize=12)
     ax.set_ylim(bottom=0)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2, fontsize=11, frameon=False)
     return ax
