@@ -241,3 +241,9 @@ def test_multilabel_soft_margin_is_the_mean_bce_with_logits():
         F.binary_cross_entropy_with_logits(x, y, weight=w).item(), rel=1e-14
     )
     assert "pos_weight" not in torch.nn.MultiLabelSoftMarginLoss.__init__.__code__.co_varnames
+    # With reduction="sum" it sums the per-row means: 1/L times the summed binary loss;
+    # with "none" it returns one number per row.
+    summed = torch.nn.MultiLabelSoftMarginLoss(reduction="sum")(x, y)
+    bce_sum = F.binary_cross_entropy_with_logits(x, y, reduction="sum")
+    assert summed.item() == pytest.approx(bce_sum.item() / 3, rel=1e-14)
+    assert torch.nn.MultiLabelSoftMarginLoss(reduction="none")(x, y).shape == (5,)
