@@ -419,8 +419,8 @@ def plot_response_weights(
     ):
         top.plot(wrong, on_wrong, color=color, linestyle=style, label=label)
         bottom.plot(wrong, on_right, color=color, linestyle=style, label=label)
-    top.set_ylabel("push on one token\nof the wrong response")
-    bottom.set_ylabel(f"push on one token of the\nright response ({right_length} tokens)")
+    top.set_ylabel("|push| on one token\nof the wrong response")
+    bottom.set_ylabel(f"|push| on one token of the\nright response ({right_length} tokens)")
     values = np.concatenate([np.ravel(v) for pair in schemes.values() for v in pair])
     ticks = [
         t
