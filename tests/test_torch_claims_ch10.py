@@ -208,3 +208,26 @@ def test_binary_losses_have_no_label_smoothing_argument():
         target = torch.tensor([(1 - eps) * y + eps / 2], dtype=torch.float64)
         F.binary_cross_entropy_with_logits(x, target).backward()
         assert abs(x.grad.item()) < 1e-15
+
+
+@pytest.mark.torch
+def test_label_smoothing_ignored_targets_get_no_term_and_leave_the_mean():
+    torch.manual_seed(0)
+    x = torch.randn(5, 7, dtype=torch.float64)
+    y = torch.tensor([1, -100, 3, -100, 6])
+    kept = y != -100
+    for w in (None, torch.linspace(0.5, 2.0, 7, dtype=torch.float64)):
+        per_item = F.cross_entropy(x, y, weight=w, label_smoothing=0.1, reduction="none")
+        assert per_item[1].item() == 0.0 and per_item[3].item() == 0.0
+        full = F.cross_entropy(x, y, weight=w, label_smoothing=0.1)
+        only_kept = F.cross_entropy(x[kept], y[kept], weight=w, label_smoothing=0.1)
+        np.testing.assert_allclose(full.item(), only_kept.item(), rtol=1e-14)
+        # xentbook gives the same numbers (the chapter's "in PyTorch as in xentbook").
+        ours = cross_entropy(
+            x.numpy(),
+            y.numpy(),
+            weight=None if w is None else w.numpy(),
+            label_smoothing=0.1,
+            ignore_index=-100,
+        )
+        np.testing.assert_allclose(ours, full.item(), rtol=1e-12)
