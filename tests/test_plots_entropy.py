@@ -139,9 +139,11 @@ def test_surprisal_concentration_is_the_binomial_cdf():
     for line, n in zip(ax.lines[:3], [10, 100, 1000], strict=True):
         k = np.arange(n + 1)
         s = -((n - k) * math.log2(p0) + k * math.log2(p1)) / n
-        np.testing.assert_allclose(line.get_xdata(), s, rtol=1e-14)
+        # each curve starts at (0, 0), left of the smallest surprisal -log2 p0
+        assert line.get_xdata()[0] == 0.0 and line.get_ydata()[0] == 0.0
+        np.testing.assert_allclose(line.get_xdata()[1:], s, rtol=1e-14)
         np.testing.assert_allclose(
-            line.get_ydata(), stats.binom.cdf(k, n, p1), rtol=1e-9, atol=1e-15
+            line.get_ydata()[1:], stats.binom.cdf(k, n, p1), rtol=1e-9, atol=1e-15
         )
     h = -(p0 * math.log2(p0) + p1 * math.log2(p1))
     np.testing.assert_allclose(ax.lines[3].get_xdata(), [h, h], rtol=1e-15)
@@ -149,8 +151,8 @@ def test_surprisal_concentration_is_the_binomial_cdf():
 
 def test_surprisal_concentration_fair_coin_is_one_point():
     ax = plot_surprisal_concentration([0.5, 0.5], block_lengths=[7])
-    np.testing.assert_allclose(ax.lines[0].get_xdata(), [1.0], rtol=1e-15)
-    np.testing.assert_allclose(ax.lines[0].get_ydata(), [1.0], rtol=1e-12)
+    np.testing.assert_allclose(ax.lines[0].get_xdata(), [0.0, 1.0], rtol=1e-15)
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), [0.0, 1.0], rtol=1e-12)
 
 
 @pytest.mark.parametrize("p", [[0.5, 0.3, 0.2], [1.0, 0.0], [0.6, 0.6]])

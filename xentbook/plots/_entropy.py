@@ -588,16 +588,16 @@ def plot_surprisal_concentration(
     Returns
     -------
     Axes
-        ``lines[i]`` is the step curve for ``block_lengths[i]``: x data the values :math:`s_k`
-        in increasing order, y data the cumulative probabilities; the last line marks
-        :math:`H(p)`.
+        ``lines[i]`` is the step curve for ``block_lengths[i]``: x data 0 (the left edge,
+        where the function is 0) then the values :math:`s_k` in increasing order, y data 0
+        then the cumulative probabilities; the last line marks :math:`H(p)`.
 
     Examples
     --------
     >>> from xentbook.plots import plot_surprisal_concentration
     >>> ax = plot_surprisal_concentration([0.5, 0.5], block_lengths=[4])
     >>> print(ax.lines[0].get_xdata().round(3), ax.lines[0].get_ydata().round(3))
-    [1.] [1.]
+    [0. 1.] [0. 1.]
     """
     q = np.asarray(p, dtype=np.float64)
     if q.shape != (2,) or not (q > 0).all() or abs(q.sum() - 1) > 1e-12:
@@ -621,6 +621,8 @@ def plot_surprisal_concentration(
         # merge equal surprisals (a fair coin gives every block the same one)
         _, start = np.unique(s.round(12), return_index=True)
         values, cdf = s[start], np.cumsum(np.add.reduceat(prob, start))
+        # start at (0, 0), so that the first jump (to P(smallest surprisal)) is drawn
+        values, cdf = np.concatenate([[0.0], values]), np.concatenate([[0.0], cdf])
         ax.step(values, cdf, where="post", color=colors[i % len(colors)], lw=2, label=f"$n = {n}$")
     ax.axvline(h, color="black", ls=":", lw=1.5, label=f"$H = {h:.3f}$ bits")
     ax.set_xlabel("surprisal per symbol $-\\frac{1}{n}\\log_2 p(x_1, \\dots, x_n)$, bits")
