@@ -244,3 +244,18 @@ def test_float32_and_float16_are_computed_in_float32(dtype, bound):
     result, peak = peak_memory(focal_loss, z, t, reduction="none")
     assert result.dtype == dtype
     assert peak / z.nbytes < bound
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+def test_regression_gamma_beyond_the_dtypes_range_leaks_no_numpy_warning(dtype):
+    # gamma = 1e39 exceeds float32's largest number: casting it for the power warned "overflow
+    # encountered in cast" from numpy. The loss is still exact: (1 - p_t)**gamma is 0 for the
+    # misclassified-but-not-hopeless item here (1 - p_t < 1), so the loss is 0 (by hand).
+    import warnings
+
+    z = np.array([[1.0, 0.0], [0.0, 3.0]], dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = focal_loss(z, [0, 1], gamma=1e39, reduction="none")
+    assert got.dtype == dtype
+    assert np.array_equal(got, np.zeros(2, dtype))

@@ -152,6 +152,9 @@ def focal_loss(
             raise ValueError(f"{func}: input contains nan or +inf (item {row})")
         log_pt = log_softmax(x, axis=1)[np.arange(rows), t]
         one_minus_pt = -np.expm1(log_pt)
+        # Beyond the dtype's largest number every power of a base in [0, 1) is 0 and 1**g is 1,
+        # so the largest number stands in for gamma (casting gamma itself would overflow).
+        g = min(g, float(np.finfo(dtype).max))
         with np.errstate(invalid="ignore"):  # 0**gamma * inf cannot occur: p_t = 0 gives (1)**g
             losses = -log_pt if g == 0 else np.power(one_minus_pt, g) * -log_pt
         if w is not None:
