@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from xentbook._validation import _describe, integer
-from xentbook.information import _distribution
+from xentbook.information import _distributions
 
 __all__ = [
     "average_code_length",
@@ -38,7 +38,7 @@ __all__ = [
 
 def _probabilities(func: str, p: ArrayLike) -> NDArray[Any]:
     """A 1-d probability vector (non-negative, summing to one), in its working dtype."""
-    arr, _ = _distribution(func, "p", p, -1)
+    arr, _, _ = _distributions(func, "p", p, -1)
     if arr.ndim != 1:
         raise ValueError(f"{func}: p must be a 1-d probability vector, got shape {arr.shape}")
     return arr

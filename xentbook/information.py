@@ -28,12 +28,6 @@ def _in_base(values: NDArray[Any], base: float | None) -> NDArray[Any]:
     return values if base is None else values / np.log(base)
 
 
-def _distribution(func: str, name: str, value: ArrayLike, axis: int) -> tuple[NDArray[Any], int]:
-    """The distributions along ``axis``, checked, in the working dtype, and the axis."""
-    arr, ax, _ = _distributions(func, name, value, axis)
-    return arr, ax
-
-
 def _distributions(
     func: str, name: str, value: ArrayLike, axis: int
 ) -> tuple[NDArray[Any], int, np.dtype[Any]]:

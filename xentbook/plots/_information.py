@@ -14,7 +14,7 @@ from numpy.typing import ArrayLike
 
 from xentbook._validation import float_array
 from xentbook.coding import _lengths
-from xentbook.information import _distribution, entropy, surprisal
+from xentbook.information import _distributions, entropy, surprisal
 from xentbook.plots._style import COLORS, new_axes
 
 __all__ = [
@@ -607,7 +607,7 @@ def plot_code_lengths(
     [1.0, 2.0, 2.0]
     """
     func = "plot_code_lengths"
-    probs, _ = _distribution(func, "p", p, -1)
+    probs, _, _ = _distributions(func, "p", p, -1)
     n = _lengths(func, lengths)
     if probs.ndim != 1 or probs.shape != n.shape:
         raise ValueError(
