@@ -78,10 +78,11 @@ def test_empty_input():
 
 
 # Peak allocation per byte of a float32 input of 10**6 elements, with a float32 target.
-# Measured: 1.0 for mse (the squares) and 2.0 for mse_grad (the difference and the result);
+# Measured: 1.0 for mse (the squares) and 2.0 for mse_grad (the difference and the result; 3.0
+# with the mean on NumPy 1.26, one temporary more);
 # routing the input or the target through float64 adds at least one float64 array of the shape
 # (4.0 to 8.0 measured), so the bounds sit between.
-REGRESSION_PEAKS = [(mse, 2.0), (mse_grad, 3.0)]
+REGRESSION_PEAKS = [(mse, 2.0), (mse_grad, 3.5)]
 
 
 @pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
