@@ -167,6 +167,12 @@ class TestPlotSmoothMax:
             )
         # At the tie the curve touches its bound T log 2.
         assert ax.lines[0].get_ydata()[1] == pytest.approx(np.log(2), rel=1e-15, abs=0)
+        # The legend names the dotted bounds once, with a key that is not one of the lines.
+        legend = ax.get_legend()
+        texts = [t.get_text() for t in legend.get_texts()]
+        assert texts[-1] == r"bound $\max(x, 0) + T \log 2$" and len(texts) == len(temps) + 2
+        assert legend.legend_handles[-1].get_linestyle() == ":"
+        assert len(ax.lines) == 2 * len(temps) + 1
 
     def test_bad_temperature(self):
         with pytest.raises(ValueError, match="plot_smooth_max: temperatures must be positive"):
@@ -237,6 +243,10 @@ class TestPlotErrorVsCondition:
         assert ax.get_xscale() == "log"
         np.testing.assert_allclose(ax.lines[1].get_xdata(), ax.lines[1].get_ydata(), rtol=0)
         assert bound_x.min() < kappa.min() and bound_x.max() > kappa.max()
+        # The points are faint on the axes, but their legend key is opaque and larger.
+        key = ax.get_legend().legend_handles[0]
+        assert key.get_alpha() == 1.0 and key.get_markersize() == 6.0
+        assert ax.lines[0].get_alpha() == 0.3
         ax = plot_error_vs_condition(z, y, constant=9.5)
         bound_x, bound_y = ax.lines[2].get_data()
         np.testing.assert_allclose(bound_y, bound_x + 9.5, rtol=1e-15)

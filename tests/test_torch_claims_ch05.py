@@ -107,6 +107,19 @@ def test_float16_finfo_min_mask_absorbs_only_scores_below_16():
         )
 
 
+def test_finfo_min_written_over_the_scores_gives_a_uniform_row_in_every_format():
+    # "In practice": a mask written over the scores with masked_fill (not added to them) leaves
+    # a fully masked row of equal values, uniform in float16 too, whatever the scores were.
+    scores = torch.tensor([[-40.0, 0.0, 47.0], [1.0, 2.0, 3.0]])
+    mask = torch.tensor([[True, True, True], [False, True, True]])
+    for dtype in (torch.float16, torch.bfloat16, torch.float32):
+        filled = scores.to(dtype).masked_fill(mask, torch.finfo(dtype).min)
+        assert not torch.isinf(filled).any()
+        probs = torch.softmax(filled.float(), dim=-1)
+        torch.testing.assert_close(probs[0], torch.full((3,), 1 / 3), rtol=0, atol=1e-7)
+        assert probs[1, 0].item() == 1.0  # a partly masked row keeps only its unmasked key
+
+
 def test_fully_masked_row_log_sum_exp_gradient_and_attention():
     # Section "The log-sum-exp trick": the value of logsumexp on an all -inf row is -inf, its
     # gradient (the softmax of the row, 0/0) is nan; scaled_dot_product_attention returns zeros

@@ -8,6 +8,7 @@ from typing import Any
 import matplotlib as mpl
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
 from numpy.typing import ArrayLike
 
 from xentbook.book._ch05 import loss_condition_number
@@ -341,7 +342,11 @@ def plot_smooth_max(
         ax.plot(xs, hard + t * np.log(2), ":", color=color, lw=1)
     ax.set_xlabel("first logit $x$ (the second logit is 0)")
     ax.set_ylabel(r"$T\,\mathrm{LSE}((x, 0)\,/\,T)$")
-    ax.legend(title="smooth max", fontsize=11, title_fontsize=11, loc="upper left")
+    # One legend entry for the dotted bounds (drawn in each curve's colour), not on the axes.
+    handles, labels = ax.get_legend_handles_labels()
+    handles.append(Line2D([], [], ls=":", lw=1.5, color="grey"))
+    labels.append(r"bound $\max(x, 0) + T \log 2$")
+    ax.legend(handles, labels, title="smooth max", fontsize=11, title_fontsize=11, loc="upper left")
     phone_fonts(ax)
     return ax
 
@@ -503,7 +508,14 @@ def plot_error_vs_condition(
     ax.set_ylim(0, max(err.max(), kappa.max() + c) * 1.05)
     ax.set_xlim(line[0], line[-1])
     # Above the axes: inside, it would hide either the bound or the data.
-    ax.legend(fontsize=11, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=3, frameon=False)
+    legend = ax.legend(
+        fontsize=11, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=3, frameon=False
+    )
+    # The points are faint and small on the axes; their legend key must not be.
+    key = legend.legend_handles[0]
+    if isinstance(key, Line2D):
+        key.set_alpha(1.0)
+        key.set_markersize(6.0)
     phone_fonts(ax)
     return ax
 
