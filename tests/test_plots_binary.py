@@ -138,6 +138,11 @@ class TestPlotOperatingPoints:
             yes = scores > 1 / (1 + r)
             assert line.get_xdata()[0] == pytest.approx(labels[yes].sum() / labels.sum())
             assert line.get_ydata()[0] == pytest.approx(labels[yes].mean())
+        # Each point is labelled with its threshold 1/(1 + r) on the calibrated probability.
+        assert [line.get_label() for line in ax.lines[1:]] == [
+            "$r = 1$: $p > 0.5$",
+            "$r = 3$: $p > 0.25$",
+        ]
 
     def test_ties_give_one_point(self):
         from xentbook.plots import plot_operating_points

@@ -394,7 +394,7 @@ def plot_operating_points(
             "o",
             ms=10,
             color=palette[i % len(palette)],
-            label=f"$r = {r:g}$: $p > 1/(1 + r)$",
+            label=f"$r = {r:g}$: $p > {1.0 / (1.0 + r):.3g}$",
         )
     ax.set_xlabel("recall")
     ax.set_ylabel("precision")
