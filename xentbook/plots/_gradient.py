@@ -396,7 +396,7 @@ def plot_curvature_vs_confidence(probs: ArrayLike, *, ax: Axes | None = None) ->
     ax.set_xlim(0.0, 1.0)
     ax.set_ylim(0.0, 0.64)
     ax.set_xlabel(r"confidence $q = \max_i p_i$")
-    ax.set_ylabel(r"$\lambda_{\max}(\operatorname{diag}(p) - pp^\top)$")
+    ax.set_ylabel(r"$\lambda_{\max}(\operatorname{diag}(p) - pp^{\top}\!)$")
     ax.set_title("curvature of the loss in the logits")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.27), ncol=2, fontsize=11, markerscale=3)
     phone_fonts(ax)
