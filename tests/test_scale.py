@@ -598,3 +598,157 @@ class TestProbabilityTargetOnTheMaximum:
         # A few ulp; the cancelling form 1/(1+s) - 1 is off by ~eps/s ~ 1e5 ulp in float32.
         assert_relative(grad_prob[0, 0], expected, 8 * eps)
         assert_relative(grad_index[0, 0], expected, 8 * eps)
+
+
+class TestDtypesMessagesAndMemory:
+    """The result dtype of mixed inputs, the docstrings, error and warning details, and the
+    memory each function holds (tracemalloc counts numpy's buffers deterministically)."""
+
+    @pytest.mark.parametrize(
+        ("wide", "with_bias"),
+        [
+            ("hidden", False),
+            ("unembedding", False),
+            ("hidden", True),
+            ("unembedding", True),
+            ("bias", True),
+        ],
+    )
+    def test_one_float64_argument_makes_the_result_float64(self, wide, with_bias):
+        # numpy's promotion: the result (and the computation) is in the widest argument's dtype.
+        rng = np.random.default_rng(31)
+        h, w, b, t = problem(rng, n=7, d=3, v=5, bias=True)
+        args = {"hidden": h, "unembedding": w, "bias": b}
+        args = {k: (v if k == wide else v.astype(np.float32)) for k, v in args.items()}
+        if not with_bias:
+            args["bias"] = None
+        ref_loss, ref_grads = explicit(args["hidden"], args["unembedding"], args["bias"], t)
+        for func in (linear_cross_entropy, linear_cross_entropy_with_grad):
+            out = func(args["hidden"], args["unembedding"], t, args["bias"])
+            out = out if isinstance(out, tuple) else (out,)
+            for value in out:
+                assert np.asarray(value).dtype == np.float64, (func.__name__, wide)
+            # Computed in float64 too: the float64 composition agrees to 1e-12, not float32's 1e-7.
+            np.testing.assert_allclose(out[0], ref_loss, rtol=1e-12)
+            for ours, ref in zip(out[1:], ref_grads if len(out) > 1 else [], strict=True):
+                np.testing.assert_allclose(ours, ref, rtol=1e-10, atol=1e-15)
+
+    @pytest.mark.parametrize(
+        "func",
+        [
+            linear_cross_entropy,
+            linear_cross_entropy_with_grad,
+            naive_linear_cross_entropy_with_grad,
+        ],
+    )
+    def test_docstrings_list_the_shared_arguments(self, func):
+        doc = func.__doc__
+        assert "{args}" not in doc
+        for line in ("hidden : array_like", "ignore_index : int, optional", "chunk_rows : int"):
+            assert line in doc
+        assert doc.index("chunk_rows : int") < doc.index("Returns")
+
+    def test_no_docstring_is_invented_under_python_OO(self):
+        # python -OO strips docstrings; the shared-argument text is then not added to nothing.
+        code = (
+            "import xentbook.scale as s;"
+            "print([f.__doc__ for f in (s.linear_cross_entropy, s.linear_cross_entropy_with_grad,"
+            " s.naive_linear_cross_entropy_with_grad)])"
+        )
+        out = subprocess.run(
+            [sys.executable, "-OO", "-c", code], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        assert out in ("['', '', '']", "[None, None, None]")
+
+    def test_overflow_in_the_gradient_names_the_row_and_warns_nothing(self):
+        # Row 3 (in the second block of two rows) has logits 1e30 * 1e30 = 1e60 > float32's max.
+        h = np.float32([[1.0], [1.0], [1.0], [1e30]])
+        w = np.float32([[1e30], [0.0]])
+        message = "linear_cross_entropy_with_grad: the logits of row 3 overflow the dtype"
+        # pytest turns warnings into errors here (pyproject.toml): a RuntimeWarning from the
+        # matrix product would replace the ValueError.
+        with pytest.raises(ValueError, match=f"^{re.escape(message)}"):
+            linear_cross_entropy_with_grad(h, w, [0, 0, 0, 0], chunk_rows=2)
+
+    @pytest.mark.parametrize(
+        "func",
+        [
+            linear_cross_entropy,
+            linear_cross_entropy_with_grad,
+            naive_linear_cross_entropy_with_grad,
+        ],
+    )
+    def test_empty_mean_warning_points_at_the_caller(self, func):
+        with pytest.warns(RuntimeWarning, match="mean of an empty input") as record:
+            func(np.ones((2, 3)), np.ones((4, 3)), [-100, -100])
+        assert len(record) == 1
+        assert record[0].filename == __file__
+
+    def test_peak_is_relative_to_what_was_already_allocated(self):
+        assert not tracemalloc.is_tracing()
+        tracemalloc.start()
+        try:
+            held = np.ones(1_000_000)  # 8 MB allocated before the call
+            _, peak = peak_memory(np.ones, 1000)
+            assert held.nbytes > 100 * peak
+            assert 8000 <= peak < 9000  # 1000 float64 and small bookkeeping
+        finally:
+            tracemalloc.stop()
+
+    def test_bad_input_is_described(self):
+        with pytest.raises(TypeError, match=r"^peak_memory: func must be callable, got 3$"):
+            peak_memory(3)
+
+    def test_online_logsumexp_reads_wide_input_in_place(self):
+        # float32 (1000, 2000) read 100 columns at a time: the chunk copy is a tenth of the input.
+        # A copy of the whole input (in float32, or float64) would be 1x or 2x of it.
+        rng = np.random.default_rng(32)
+        a = rng.normal(size=(1000, 2000)).astype(np.float32)
+        _, peak = peak_memory(online_logsumexp, a, chunk=100)
+        assert peak < a.nbytes / 2
+
+    def test_online_logsumexp_keeps_float32_vectors_in_float32(self):
+        # 400 000 rows of 2, one column per step: per row the chunk copy, m, s, m_new, the chunk
+        # maximum and the update's temporaries (4 bytes each in float32), the argmax and a row
+        # index (8 bytes each) and a mask: 55.6 bytes measured. One float64 vector of N adds
+        # 4 bytes per row, and its temporaries as many again.
+        rng = np.random.default_rng(33)
+        a = rng.normal(size=(400_000, 2)).astype(np.float32)
+        _, peak = peak_memory(online_logsumexp, a, chunk=1)
+        assert peak < 59 * a.shape[0]
+
+    def test_forward_keeps_float32_vectors_in_float32(self):
+        # N = 400 000 rows, D = 1, V = 2, float32: 82.0 bytes per row measured (targets and
+        # their indices 8 bytes each, float32 vectors 4 bytes each, masks 1); a float64 running
+        # sum or target logit adds 4 bytes per row and more in its temporaries.
+        rng = np.random.default_rng(34)
+        n = 400_000
+        h = rng.normal(size=(n, 1)).astype(np.float32)
+        w = rng.normal(size=(2, 1)).astype(np.float32)
+        t = rng.integers(0, 2, size=n)
+        _, peak = peak_memory(linear_cross_entropy, h, w, t)
+        assert peak < 84 * n
+        # The mask of valid rows is one byte per row whether or not a target is ignored.
+        t[0] = -100
+        _, peak_ignoring = peak_memory(linear_cross_entropy, h, w, t)
+        assert abs(peak - peak_ignoring) < n
+
+    def test_gradient_holds_one_block_of_logits(self):
+        # 2048 x 2048 logits in one block: the block becomes G in place, so the peak is that
+        # block (1.015x measured: plus grad_h, grad_w and vectors), not two blocks.
+        rng = np.random.default_rng(35)
+        h, w, _, t = problem(rng, n=2048, d=4, v=2048, dtype=np.float32)
+        _, peak = peak_memory(linear_cross_entropy_with_grad, h, w, t, chunk_rows=2048)
+        assert peak < 1.5 * 2048 * 2048 * 4
+
+    def test_more_than_2_22_classes_default_to_one_row_per_block(self):
+        # With V > 2**22 one row of logits is already past 2**22 entries; the default block is
+        # then that one row, as with chunk_rows=1: the peak is W's gradient, one row of logits
+        # and one piece of dW (3 W-sizes measured), not two rows.
+        v = (1 << 22) + 1
+        h = np.ones((2, 1), np.float32)
+        w = np.zeros((v, 1), np.float32)
+        _, default = peak_memory(linear_cross_entropy_with_grad, h, w, [0, 1])
+        _, one_row = peak_memory(linear_cross_entropy_with_grad, h, w, [0, 1], chunk_rows=1)
+        assert default < one_row + w.nbytes / 2
+        assert default < 3.5 * w.nbytes
