@@ -212,6 +212,24 @@ class TestPlotForecastLedger:
         texts = [t.get_text() for t in bottom.get_legend().get_texts()]
         assert texts == ["half: +0", "daily: -1"]
 
+    def test_legends_clear_of_the_lines(self):
+        # A season like the chapter's: the overconfident total climbs under the top legend
+        # unless the top panel has headroom (without it, 37 of its points fall inside).
+        day = np.arange(365)
+        chance = 0.3 + 0.2 * np.sin(2 * np.pi * day / 365)
+        rained = np.random.default_rng(0).random(day.size) < chance
+        tripled = 1 / (1 + np.exp(-3 * np.log(chance / (1 - chance))))  # log-odds tripled
+        forecasts = {"knows": chance, "30%": 0.3, "50%": 0.5, "over": tripled}
+        top, bottom = plot_forecast_ledger(rained, forecasts, "50%")
+        assert top.get_ylim()[1] > max(float(line.get_ydata().max()) for line in top.lines)
+        top.figure.canvas.draw()
+        for ax in (top, bottom):
+            box = ax.get_legend().get_window_extent()
+            for line in ax.lines:
+                x, y = ax.transData.transform(np.c_[line.get_xdata(), line.get_ydata()]).T
+                inside = (box.x0 <= x) & (x <= box.x1) & (box.y0 <= y) & (y <= box.y1)
+                assert not inside.any()
+
     def test_unknown_reference(self):
         with pytest.raises(ValueError, match="reference 'x' must name one of the forecasters"):
             plot_forecast_ledger(np.array([True]), {"a": 0.5}, "x")

@@ -262,7 +262,8 @@ def plot_forecast_ledger(
         = \sum_{t=1}^{T} \log_2 \frac{q_t(x_t)}{r_t(x_t)} ,
 
     the bits saved against the reference :math:`r` (positive: fewer bits of surprise). The
-    reference itself is the zero line.
+    reference itself is the zero line. The top panel reaches 1.3 times the largest total, so
+    that its upper-left legend stays clear of the lines.
 
     Parameters
     ----------
@@ -295,6 +296,10 @@ def plot_forecast_ledger(
     plot_cumulative_surprise(outcomes, forecasts, ax=top)
     top.set_xlabel("")
     totals = [line.get_ydata() for line in top.lines]
+    # Headroom above the highest total keeps the upper-left legend clear of the lines.
+    highest = max(float(np.max(t)) for t in totals)
+    if highest > 0:
+        top.set_ylim(0, 1.3 * highest)
     names = list(forecasts)
     ref = np.asarray(totals[names.index(reference)], dtype=np.float64)
     for k, name in enumerate(names):
