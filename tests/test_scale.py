@@ -11,6 +11,7 @@ any algebraic slip (which shows up at 1e-3 or worse).
 from __future__ import annotations
 
 import importlib
+import os
 import re
 import subprocess
 import sys
@@ -682,7 +683,12 @@ class TestDtypesMessagesAndMemory:
         with pytest.warns(RuntimeWarning, match="mean of an empty input") as record:
             func(np.ones((2, 3)), np.ones((4, 3)), [-100, -100])
         assert len(record) == 1
-        assert record[0].filename == __file__
+        # Under mutation testing every package function is wrapped in a trampoline, one frame
+        # more: the warning then points at the trampoline, and still never into the package.
+        if "MUTANT_UNDER_TEST" not in os.environ:
+            assert record[0].filename == __file__
+        else:
+            assert os.path.basename(os.path.dirname(record[0].filename)) != "xentbook"
 
     def test_peak_is_relative_to_what_was_already_allocated(self):
         assert not tracemalloc.is_tracing()
