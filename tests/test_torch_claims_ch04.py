@@ -220,3 +220,13 @@ class TestPrintedBlocks:
         assert printed == [
             "3.819735", "3.819735", "4.738674", "4.738674", "419240800.0", "864120.7",
         ]  # fmt: skip
+        # "tens of thousands of standard deviations": |y - mu| / sigma for the first entry
+        z = abs(float(y[0] - mu[0])) / math.exp(-10.0)
+        assert 1e4 < z < 1e5
+        # "smaller for a residual near zero": with y = mu the exact term is log(var) / 2,
+        # below PyTorch's log(1e-6) / 2
+        ours_0 = 0.5 * (log_var[:1] + 0.0 * torch.exp(-log_var[:1]))
+        theirs_0 = F.gaussian_nll_loss(mu[:1], mu[:1], log_var[:1].exp(), reduction="none")
+        np.testing.assert_allclose(float(ours_0), -10.0, rtol=1e-7)
+        np.testing.assert_allclose(float(theirs_0), 0.5 * math.log(1e-6), rtol=1e-6)
+        assert float(ours_0) < float(theirs_0)
