@@ -312,6 +312,20 @@ class TestCrossEntropyPqDetails:
         assert cross_entropy_pq(p32.astype(np.float64), q32).dtype == np.float64
         assert cross_entropy_pq(p32, q32).dtype == np.float32
 
+    @pytest.mark.parametrize("wide", ["p", "q"])
+    def test_mixed_precision_is_computed_in_float64(self, wide):
+        # float32 with float64 gives float64, accurate to float64's roundoff on the exact values
+        # of both inputs (mpmath, 50 digits): float32 terms would lose 9 digits.
+        rng = np.random.default_rng(23)
+        p, q = rng.dirichlet(np.ones(20)), rng.dirichlet(np.ones(20))
+        p, q = (p, q.astype(np.float32)) if wide == "p" else (p.astype(np.float32), q)
+        with mpmath.workdps(50):
+            expected = -mpmath.fsum(
+                mpmath.mpf(float(a)) * mpmath.log(mpmath.mpf(float(b)))
+                for a, b in zip(p, q, strict=True)
+            )
+        assert_relative(cross_entropy_pq(p, q), expected, 8 * float(np.finfo(np.float64).eps))
+
     def test_zero_probability_under_both_contributes_nothing(self):
         # 0 log 0 = 0: a class impossible under p adds nothing even where q is 0 too. By hand,
         # H((1/2, 1/2, 0), (1/2, 1/2, 0)) = log 2.

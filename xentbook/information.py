@@ -228,8 +228,9 @@ def cross_entropy_pq(p: ArrayLike, q: ArrayLike, axis: int = -1, base: float | N
     base = check_base(func, base)
     terms = np.zeros(np.broadcast_shapes(pa.shape, qa.shape), dtype=np.result_type(pa, qa))
     pos = pa > 0
+    # The logarithm in the terms' dtype: float32 q with float64 p is a float64 problem.
     with np.errstate(divide="ignore"):  # q = 0 where p > 0: the cross-entropy is infinite
-        terms[pos] = -pa[pos] * np.log(qa[pos])
+        terms[pos] = -pa[pos] * np.log(qa[pos], dtype=terms.dtype)
     return _in_base(terms.sum(axis=ax), base).astype(out_dtype, copy=False)[()]
 
 
