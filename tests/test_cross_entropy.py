@@ -12,10 +12,13 @@ import itertools
 import math
 import os
 import re
+import subprocess
+import sys
 
+import mpmath
 import numpy as np
 import pytest
-from _accuracy import assert_relative, mp_cross_entropy_row
+from _accuracy import assert_relative, exact, mp_cross_entropy_row
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -290,9 +293,12 @@ class TestEdgeCases:
         )
         with pytest.warns(RuntimeWarning, match=f"^{re.escape(message)}$") as rec:
             func(np.zeros((1, 2)), [-100])
-        # Under mutmut every package function is wrapped in a trampoline, one frame more.
+        # Under mutmut every package function is wrapped in a trampoline, one frame more: the
+        # warning then points at the trampoline, and still never into the package.
         if "MUTANT_UNDER_TEST" not in os.environ:
             assert rec[0].filename == __file__
+        else:
+            assert os.path.basename(os.path.dirname(rec[0].filename)) != "xentbook"
 
     def test_zero_weights_on_every_target_class_mean_is_nan_with_warning(self):
         x = np.array([[1.0, 2.0, 3.0], [0.0, 1.0, 0.0]])
@@ -583,3 +589,192 @@ class TestProperties:
         np.testing.assert_allclose(
             cross_entropy(x, t, reduction="none"), expected, rtol=1e-13, atol=1e-300
         )
+
+
+# --------------------------------------------------------------------------------------------
+# Pinned by mutation testing: full messages, rarely taken branches, threads and docstrings
+# --------------------------------------------------------------------------------------------
+
+# 2**18 + 5 rows of two classes: more than one block (2**18 rows at most), so the item numbers in
+# messages must count from the start of the input, not of the block.
+_MANY_ROWS = (1 << 18) + 5
+
+
+class TestFullMessages:
+    def _big(self):
+        return np.zeros((_MANY_ROWS, 2), np.float32)
+
+    def test_plus_inf_names_its_item_counted_from_the_start(self):
+        x = self._big()
+        x[-1, 1] = np.inf
+        message = (
+            f"cross_entropy: input contains +inf (item {_MANY_ROWS - 1}); softmax is undefined "
+            "there. Use finite logits, or -inf to give a class zero probability"
+        )
+        with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+            cross_entropy(x, np.zeros(_MANY_ROWS, np.int64))
+
+    def test_row_of_minus_inf_names_its_item_counted_from_the_start(self):
+        x = self._big()
+        x[-1] = -np.inf
+        message = (
+            f"cross_entropy_grad: the logits of item {_MANY_ROWS - 1} are -inf for every class, "
+            "so its softmax is undefined (0/0); give at least one class a finite logit or ignore "
+            "the item"
+        )
+        with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+            cross_entropy_grad(x, np.zeros(_MANY_ROWS, np.int64))
+
+    def test_inf_minus_inf_loss(self):
+        # Hand: target mass +1 and -1 on the two -inf classes of item 1: inf - inf.
+        x = np.array([[0.0, 0.0, 0.0], [0.0, -np.inf, -np.inf]])
+        y = np.array([[1.0, 0.0, 0.0], [1.0, 1.0, -1.0]])
+        message = (
+            "cross_entropy: the loss of item 1 is inf - inf, undefined: its target (times the "
+            "class weights) puts positive and negative mass on classes whose logits are -inf. "
+            "Use non-negative class weights and targets for classes of probability zero"
+        )
+        with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+            cross_entropy(x, y)
+
+    def test_unbatched_input_with_a_batch_of_targets(self):
+        message = (
+            "cross_entropy: class-index target must have shape () for input of shape (3,), "
+            "got shape (2,)"
+        )
+        with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+            cross_entropy(np.zeros(3), [0, 1])
+
+    @pytest.mark.parametrize(
+        ("shape", "target_shape"), [((3,), ()), ((2, 3, 2), (2, 2)), ((2, 3, 2, 2), (2, 2, 2))]
+    )
+    def test_float_target_of_the_index_shape_is_a_type_error(self, shape, target_shape):
+        message = (
+            "cross_entropy: class-index targets must be integers, got dtype float64 "
+            f"(probability targets must have the input's shape {shape})"
+        )
+        with pytest.raises(TypeError, match=f"^{re.escape(message)}$"):
+            cross_entropy(np.zeros(shape), np.zeros(target_shape))
+
+
+class TestRareBranches:
+    @pytest.mark.parametrize("dtype", DTYPES)
+    def test_full_label_smoothing_without_weights(self, dtype):
+        # label_smoothing=1: the target is uniform, so the loss is the mean over classes c of
+        # -log p_c and the gradient the mean of p - onehot(c): mpmath, class by class.
+        x = np.array([[2.0, -1.0, 0.5, 3.0], [0.0, 0.25, -4.0, 1.0]], dtype)
+        t = [1, 3]
+        loss, grad = cross_entropy_with_grad(x, t, reduction="none", label_smoothing=1.0)
+        classes = x.shape[1]
+        want_loss, want_grad = [], []
+        for row in x:
+            per_class = [mp_cross_entropy_row(row, c) for c in range(classes)]
+            want_loss.append(sum(lc for lc, _ in per_class) / classes)
+            want_grad.append([sum(g[j] for _, g in per_class) / classes for j in range(classes)])
+        ulp = float(np.finfo(dtype).eps)
+        assert_relative(loss, want_loss, 8 * ulp, "loss")
+        # p_j - 1/C cancels: the bound is relative to the terms, 8 ulp of p_j + 1/C.
+        for got in (grad, cross_entropy_grad(x, t, reduction="sum", label_smoothing=1.0)):
+            for i, j in np.ndindex(got.shape):
+                size = want_grad[i][j] + 2 * mpmath.mpf(1) / classes  # p_j + 1/C
+                assert abs(mpmath.mpf(float(got[i, j])) - want_grad[i][j]) <= 8 * ulp * size
+
+    def test_weights_whose_sum_overflows(self):
+        # Two weights of 1e308 sum to inf in float64; without smoothing the sum is never needed.
+        # Hand: p = (1/2, 1/2), so the gradient is w_t (p - onehot) = (-0.5e308, 0.5e308) exactly,
+        # and the loss w_t ln 2.
+        # (The unused sum of the weights still overflows, hence the errstate.)
+        w = [1e308, 1e308]
+        with np.errstate(over="ignore"):
+            grad = cross_entropy_grad(np.zeros((1, 2)), [0], weight=w, reduction="none")
+            loss = cross_entropy(np.zeros((1, 2)), [0], weight=w, reduction="none")
+        np.testing.assert_array_equal(grad, [[-0.5e308, 0.5e308]])
+        assert_relative(loss, [exact(lambda a: a * mpmath.log(2), 1e308)], 4 * 2.0**-52)
+
+    def test_ignored_item_beside_a_minus_inf_logit_without_smoothing(self):
+        # Hand: item 0 puts all its probability on class 0 (class 1 is -inf): loss 0, and the
+        # ignored item 1 contributes 0. Without smoothing the sum over classes (inf here) is
+        # never formed.
+        x = np.array([[0.0, -np.inf], [0.0, 0.0]])
+        np.testing.assert_array_equal(cross_entropy(x, [0, -100], reduction="none"), [0.0, 0.0])
+
+    def test_probability_loss_beyond_float32_is_inf_without_a_warning(self):
+        # Hand: 3e38 * (5 + log1p(e^-5)) > 1.5e39, beyond float32's 3.4e38: the loss is +inf,
+        # a value, not an error (and pytest turns any warning into an error).
+        x = np.array([[0.0, 5.0]], np.float32)
+        y = np.array([[3e38, 0.0]], np.float32)
+        loss = cross_entropy(x, y, reduction="none")
+        assert loss.dtype == np.float32
+        assert loss[0] == np.inf
+
+
+def _threads_after(shape, one_core):
+    """Run cross_entropy on zeros of ``shape`` in a fresh interpreter; the thread names after."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    script = (
+        "import os, threading, numpy as np\n"
+        f"if {one_core}: os.sched_setaffinity(0, {{min(os.sched_getaffinity(0))}})\n"
+        "from xentbook import cross_entropy\n"
+        f"x = np.zeros({shape}, np.float32)\n"
+        f"loss = cross_entropy(x, np.zeros({shape[0]}, np.int64))\n"
+        f"assert abs(float(loss) - np.log(np.float32({shape[1]}))) < 1e-5, loss\n"
+        "print(' '.join(t.name for t in threading.enumerate()))\n"
+    )
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]))
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=root, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split()
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="needs os.sched_setaffinity")
+class TestThreads:
+    @pytest.mark.skipif(
+        hasattr(os, "sched_getaffinity") and len(os.sched_getaffinity(0)) < 2,
+        reason="needs two cores",
+    )
+    def test_input_of_2_to_the_17_logits_is_split_across_the_cores(self):
+        # 2 rows of 2**16 classes: exactly the threshold, and two blocks of one row each.
+        names = _threads_after((2, 1 << 16), one_core=False)
+        assert any(name.startswith("xentbook") for name in names), names
+
+    def test_one_core_never_starts_the_pool(self):
+        # 2 rows of 2**19 classes are two blocks, both run in the calling thread on one core.
+        names = _threads_after((2, 1 << 19), one_core=True)
+        assert not any(name.startswith("xentbook") for name in names), names
+
+    def test_unknown_core_count_means_one(self, monkeypatch):
+        # Where sched_getaffinity is missing and os.cpu_count() cannot tell, one core is assumed.
+        module = importlib.import_module("xentbook.cross_entropy")
+        monkeypatch.delattr(os, "sched_getaffinity", raising=False)
+        monkeypatch.setattr(os, "cpu_count", lambda: None)
+        assert module._workers() == 1
+
+
+@pytest.mark.parametrize("func", [cross_entropy, cross_entropy_grad, cross_entropy_with_grad])
+def test_docstrings_have_the_shared_sections(func):
+    doc = func.__doc__
+    for placeholder in ("{args}", "{raises}", "{edges}"):
+        assert placeholder not in doc
+    for heading in ("Parameters", "Returns", "Raises", "Notes", "Examples"):
+        assert f"\n    {heading}\n    {'-' * len(heading)}\n" in doc
+    assert "label_smoothing : float, optional" in doc
+    assert "IndexError" in doc
+    assert "Edge cases, each deliberate" in doc
+
+
+def test_docstrings_under_python_oo_are_empty():
+    # python -OO strips docstrings: the filled-in docstring is then empty, not a placeholder.
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    script = (
+        "import xentbook\n"
+        "print(repr([f.__doc__ for f in (xentbook.cross_entropy, xentbook.cross_entropy_grad, "
+        "xentbook.cross_entropy_with_grad)]))\n"
+    )
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]))
+    done = subprocess.run(
+        [sys.executable, "-OO", "-c", script], cwd=root, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "['', '', '']"
