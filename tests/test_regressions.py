@@ -1,11 +1,14 @@
 """Regression tests for the holes of issue 11, each named after the bug it pins, and for the
 one validation layer and reduction policy of issue 10."""
 
+import math
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
+from _accuracy import assert_ulp
 
 import xentbook
 from xentbook import (
@@ -322,3 +325,49 @@ class TestRenamedArguments:
         h, w = _linear_problem()
         by_name = linear_cross_entropy(hidden=h, unembedding=w, target=[0, 1])
         assert by_name == cross_entropy(h @ w.T, [0, 1])
+
+
+class TestZeroCoefficientAtAnInfiniteLoss:
+    """A zero coefficient (ignored item, zero class weight) met an infinite -log p_t and numpy
+    warned "invalid value encountered in multiply", though the product was discarded."""
+
+    @pytest.mark.parametrize(
+        ("z", "target", "kwargs", "expected"),
+        [
+            # The ignored item's placeholder target is class 0, whose logit is -inf; the other
+            # item's loss is log 2 (by hand), the mean over one item.
+            ([[-np.inf, 0.0], [0.0, 0.0]], [-100, 0], {}, math.log(2)),
+            # A zero class weight on the impossible target: the sum is 0.
+            ([[0.0, -np.inf]], [1], {"weight": [1.0, 0.0], "reduction": "sum"}, 0.0),
+        ],
+    )
+    def test_no_warning(self, z, target, kwargs, expected):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            assert cross_entropy(np.array(z), target, **kwargs) == expected
+
+
+def test_regression_smoothed_weighted_gradient_keeps_the_other_classes_weight_in_float32():
+    # total_w - w_t, the weight of the classes other than the target, was formed in float32 and
+    # cancelled: with weights (1, 1e-8, 1e-8) and label_smoothing=1 the target entry came out
+    # -6.2e-14 instead of +6.67e-9. Reference: the same problem in float64 (exact inputs:
+    # float32 1e-8 widened), whose entries float32 must reproduce to float32 roundoff.
+    z = np.array([[30.0, 0.0, 0.0]], np.float32)
+    w = np.array([1.0, 1e-8, 1e-8], np.float32)
+    kwargs = {"label_smoothing": 1.0, "reduction": "sum"}
+    got = cross_entropy_grad(z, [0], weight=w, **kwargs)
+    want = cross_entropy_grad(z.astype(np.float64), [0], weight=w.astype(np.float64), **kwargs)
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(got, want, rtol=4 * np.finfo(np.float32).eps, atol=0)
+
+
+def test_regression_total_weight_is_summed_only_for_smoothing():
+    # Without label smoothing the gradient never uses the total class weight; summing
+    # [1e308, 1e308] anyway warned "overflow encountered in reduce". The mean divides by the
+    # item's own weight, so the gradient is p - y: (sigmoid(-1), -sigmoid(-1)) by hand.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = cross_entropy_grad([[0.0, 1.0]], [1], weight=[1e308, 1e308])
+    sigma = 1 / (1 + math.e)
+    assert_ulp(got[0, 0], sigma, 4)
+    assert_ulp(got[0, 1], -sigma, 4)

@@ -235,7 +235,7 @@ def _index_loss(pb: _Problem, b: _Block, wt: NDArray[Any] | None) -> NDArray[Any
         return nlp_t  # every item counts, with weight 1: the loss is -log p_t
     wt_b, valid = _block_weights(pb, b, wt)
     coef = (1 - pb.eps) * wt_b if pb.eps else wt_b
-    with b.quiet():
+    with np.errstate(invalid="ignore"):  # a zero coefficient times an infinite -log p_t: dropped
         loss = np.where(coef != 0, coef * nlp_t, 0)
     if pb.eps > 0:
         nlp = b.neg_log_probs(np.empty_like(b.z))
@@ -280,7 +280,10 @@ def _index_grad(pb: _Problem, b: _Block, wt: NDArray[Any] | None, scale: float) 
         return
     eps_c = pb.eps / classes
     wt_b, v = _block_weights(pb, b, wt)
-    total_w = classes if pb.w is None else float(np.sum(pb.w, dtype=np.float64))
+    # The total class weight, in float64, only where smoothing uses it.
+    total_w = 0.0
+    if pb.eps:
+        total_w = classes if pb.w is None else float(np.sum(pb.w, dtype=np.float64))
     a = scale * ((1 - pb.eps) * wt_b + eps_c * total_w * v) if pb.eps else scale * wt_b
     # One pass for both the normalization and the item's weight: p * a / (1 + s).
     p *= (a / d)[:, None].astype(p.dtype, copy=False)
@@ -288,7 +291,8 @@ def _index_grad(pb: _Problem, b: _Block, wt: NDArray[Any] | None, scale: float) 
     if pb.eps > 0:
         shift = (scale * eps_c * v)[:, None]
         p -= (shift if pb.w is None else shift * pb.w).astype(p.dtype, copy=False)
-        w_t = 1 if pb.w is None else pb.w[pb.t[b.rows]]
+        # The other classes' weight, total_w - w_t, in float64: in float32 it can cancel.
+        w_t = 1 if pb.w is None else pb.w[pb.t[b.rows]].astype(np.float64)
         target_entry = target_entry + scale * eps_c * v * (total_w - w_t)
     p_flat[at_t] = target_entry
 
