@@ -5,6 +5,24 @@ from matplotlib.axes import Axes
 from xentbook.plots import new_axes, show
 
 
+def _displayed_png(monkeypatch, ax):
+    """``show(ax)`` as in a notebook: the PNG's pixels and its display metadata."""
+    import io
+
+    import IPython
+    import IPython.display
+    from matplotlib.image import imread
+
+    shown = []
+    monkeypatch.setattr(IPython, "get_ipython", lambda: object())
+    monkeypatch.setattr(
+        IPython.display, "display", lambda data, raw, metadata: shown.append((data, metadata))
+    )
+    show(ax)
+    ((data, metadata),) = shown
+    return imread(io.BytesIO(data["image/png"])), metadata
+
+
 def test_new_axes_reuses_given_axes():
     _, ax = plt.subplots()
     assert new_axes(ax) is ax
@@ -27,22 +45,9 @@ def test_show_outside_ipython_falls_back_to_pyplot(monkeypatch):
 
 
 def test_show_in_ipython_draws_twice_the_displayed_pixels(monkeypatch):
-    import io
-
-    import IPython
-    import IPython.display
-    from matplotlib.image import imread
-
-    shown = []
-    monkeypatch.setattr(IPython, "get_ipython", lambda: object())
-    monkeypatch.setattr(
-        IPython.display, "display", lambda data, raw, metadata: shown.append((data, metadata))
-    )
     ax = new_axes(figsize=(6.0, 4.0))
     ax.plot(np.arange(3))
-    show(ax)
-    ((data, metadata),) = shown
-    pixels = imread(io.BytesIO(data["image/png"]))
+    pixels, metadata = _displayed_png(monkeypatch, ax)
     # 6 x 4 inches at 110 CSS pixels per inch, drawn at 2 device pixels per CSS pixel.
     # matplotlib's default text is 10 points: 10 / 72 inch at 110 CSS pixels per inch
     assert metadata["image/png"]["width"] == 660
@@ -96,21 +101,8 @@ def test_phone_fonts_sets_tick_and_label_sizes():
 
 
 def test_show_draws_a_narrow_figure_with_at_least_1200_pixels(monkeypatch):
-    import io
-
-    import IPython
-    import IPython.display
-    from matplotlib.image import imread
-
-    shown = []
-    monkeypatch.setattr(IPython, "get_ipython", lambda: object())
-    monkeypatch.setattr(
-        IPython.display, "display", lambda data, raw, metadata: shown.append((data, metadata))
-    )
     ax = new_axes(figsize=(4.0, 3.0))
-    show(ax)
-    ((data, metadata),) = shown
-    pixels = imread(io.BytesIO(data["image/png"]))
+    pixels, metadata = _displayed_png(monkeypatch, ax)
     # 4 in at 110 CSS px per inch is 440 px wide; twice that, 880 px, is below the 1200-px floor,
     # so the figure is drawn at 1200 / 4 = 300 dpi: 1200 x 900 pixels.
     assert metadata["image/png"]["width"] == 440

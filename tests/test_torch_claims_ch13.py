@@ -142,16 +142,23 @@ def test_no_custom_reduce_op_and_fsdp2_output_dtype():
     assert "output_dtype" in inspect.signature(MixedPrecisionPolicy).parameters
 
 
-def _chunked_weight_grad_errors():
-    # The static block of the chapter's precision section: bfloat16 X and W, dL/dW from
-    # F.linear_cross_entropy with a fixed number of rows per chunk under each acc_policy, against
-    # float64 from the same bfloat16 inputs (the reference is computed by torch in float64).
+def _bfloat16_problem():
+    """The precision section's problem: bfloat16 X (8192, 64) and W (2000, 64), targets, and
+    float64 leaves of the same values whose .grad is the reference (computed by torch)."""
     torch.manual_seed(0)
     x = torch.randn(8192, 64).bfloat16()
     w = (torch.randn(2000, 64) / 4).bfloat16()
     t = torch.randint(0, 2000, (8192,))
     x64, w64 = x.double().requires_grad_(), w.double().requires_grad_()
     F.cross_entropy(x64 @ w64.T, t).backward()
+    return x, w, t, x64, w64
+
+
+def _chunked_weight_grad_errors():
+    # The static block of the chapter's precision section: bfloat16 X and W, dL/dW from
+    # F.linear_cross_entropy with a fixed number of rows per chunk under each acc_policy, against
+    # float64 from the same bfloat16 inputs (the reference is computed by torch in float64).
+    x, w, t, x64, w64 = _bfloat16_problem()
 
     def relative(grad, ref):
         return ((grad.double() - ref).norm() / ref.norm()).item()
@@ -269,12 +276,7 @@ def test_linear_cross_entropy_options_defaults_and_fallbacks():
 
 def test_exercise_5_float32_accumulator():
     # Exercise ex-13-5's solution, run as printed; the reference is float64 from the same inputs.
-    torch.manual_seed(0)
-    x = torch.randn(8192, 64).bfloat16()
-    w = (torch.randn(2000, 64) / 4).bfloat16()
-    t = torch.randint(0, 2000, (8192,))
-    x64, w64 = x.double().requires_grad_(), w.double().requires_grad_()
-    F.cross_entropy(x64 @ w64.T, t).backward()
+    x, w, t, _, w64 = _bfloat16_problem()
 
     def relative(grad, ref):
         return ((grad.double() - ref).norm() / ref.norm()).item()
@@ -444,12 +446,7 @@ def test_checkpointed_chunks_in_plain_pytorch():
     assert f"{peaks[1]:.2f}" == "3.00" and f"{peaks[8]:.2f}" == "0.41"
     assert abs(peaks[8] - (3 / 8 + grads / copy)) < 1e-3
 
-    torch.manual_seed(0)
-    x = torch.randn(8192, 64).bfloat16()
-    w = (torch.randn(2000, 64) / 4).bfloat16()
-    t = torch.randint(0, 2000, (8192,))
-    x64, w64 = x.double().requires_grad_(), w.double().requires_grad_()
-    F.cross_entropy(x64 @ w64.T, t).backward()
+    x, w, t, _, w64 = _bfloat16_problem()
     errors = {}
     for k in (1, 128):
         wb = w.clone().requires_grad_()
