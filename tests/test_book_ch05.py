@@ -84,8 +84,7 @@ class TestGumbelMaxSample:
 
 
 @pytest.mark.skipif(
-    importlib.util.find_spec("scipy") is None
-    or importlib.metadata.version("scipy") != "1.17.1",
+    importlib.util.find_spec("scipy") is None or importlib.metadata.version("scipy") != "1.17.1",
     reason="claims about SciPy 1.17.1, the version the book pins",
 )
 class TestScipyClaims:

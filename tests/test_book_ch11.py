@@ -8,7 +8,9 @@ from xentbook.book._ch11 import _loss_and_grad
 
 
 @pytest.mark.torch
-@pytest.mark.parametrize("bug", ["correct", "double_softmax", "nll_of_probabilities", "nll_of_logits"])
+@pytest.mark.parametrize(
+    "bug", ["correct", "double_softmax", "nll_of_probabilities", "nll_of_logits"]
+)
 def test_loss_and_gradient_match_pytorch(bug):
     torch = pytest.importorskip("torch", reason="compares with PyTorch autograd")
     import torch.nn.functional as F

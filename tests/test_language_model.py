@@ -291,8 +291,12 @@ class TestSoftCap:
         # sech^2(z / c) from mpmath at 30 digits; 1 - tanh^2 would give 0.0 at 300 (float32)
         # and 600 (float64), and lose digits well before.
         mpmath = pytest.importorskip("mpmath")
-        for dtype, z, rtol in ((np.float32, 150.0, 1e-6), (np.float32, 300.0, 1e-6),
-                               (np.float64, 600.0, 1e-14), (np.float64, -2000.0, 1e-13)):
+        for dtype, z, rtol in (
+            (np.float32, 150.0, 1e-6),
+            (np.float32, 300.0, 1e-6),
+            (np.float64, 600.0, 1e-14),
+            (np.float64, -2000.0, 1e-13),
+        ):
             with mpmath.workdps(30):
                 exact = float(mpmath.sech(mpmath.mpf(z) / 30) ** 2)
             got = soft_cap_grad(np.array([z], dtype=dtype), 30.0)
