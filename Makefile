@@ -30,9 +30,11 @@ pdf: $(VENV)/.book-installed
 # checks of the workflows and CITATION.cff.
 test: test-package binder-check test-oldest-numpy browser-test meta-check
 
-# The linter, the type checkers, the unit tests and doctests, without executing the chapters.
+# The linter, the formatter's check of the Python files (the chapters' code is laid out for
+# the page), the type checkers, the unit tests and doctests, without executing the chapters.
 test-package: $(VENV)/.test-installed
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check xentbook tests benchmarks
 	$(BIN)/mypy --strict -p xentbook
 	$(BIN)/pyright --pythonpath $(BIN)/python xentbook
 	$(BIN)/python -m pytest --nbval --ignore-glob='book/[0-9][0-9]_*.ipynb'
