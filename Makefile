@@ -83,8 +83,9 @@ binder-check: $(VENV)/.test-installed
 # mutmut changes the loss modules one small fault at a time and checks that a test fails; one
 # module after another, at low priority, each mutant running only the tests that call the
 # function it changes. The score excludes the equivalent mutants listed, with reasons, in
-# tests/mutation_equivalent.toml. Survivors: `.venv/bin/mutmut results`; one of them:
-# `.venv/bin/mutmut show NAME`.
+# tests/mutation_equivalent.toml, and checks itself the mutants of tests/mutation_outside.toml,
+# whose code runs where mutmut cannot switch them on (at import, in a fresh interpreter).
+# Survivors: `.venv/bin/mutmut results`; one of them: `.venv/bin/mutmut show NAME`.
 MUTATION_MODULES := primitives cross_entropy binary information scale focal regression
 
 mutation: $(VENV)/.mutation-installed

@@ -464,7 +464,14 @@ class TestBadInput:
             (
                 lambda x: cross_entropy(x, ["a", "b"]),
                 TypeError,
-                r"cross_entropy: target must hold integer class indices or float probabilities, got dtype <U1",
+                r"cross_entropy: target must hold integer class indices or float probabilities, "
+                r"got dtype <U1 in array \['a', 'b'\] \(dtype <U1, shape \(2,\)\)$",
+            ),
+            (
+                lambda x: cross_entropy(x, [[0], [1, 2]]),  # ragged: numpy cannot make an array
+                TypeError,
+                r"cross_entropy: target must be an array of class indices or probabilities, "
+                r"got \[\[0\], \[1, 2\]\]$",
             ),
             (
                 lambda x: cross_entropy(x, [True, False]),
@@ -689,6 +696,38 @@ class TestRareBranches:
         loss = cross_entropy(np.zeros((1, 2)), [0], weight=w, reduction="none")
         np.testing.assert_array_equal(grad, [[-0.5e308, 0.5e308]])
         assert_relative(loss, [exact(lambda a: a * mpmath.log(2), 1e308)], 4 * 2.0**-52)
+
+    @pytest.mark.parametrize("dtype", [np.float32, np.float64])
+    def test_ignored_items_give_the_bits_of_dropped_items(self, dtype):
+        # Ignoring an item is removing it: the other items' losses and gradient rows, and the
+        # mean over them, come out bit for bit as in a call without the ignored rows (same
+        # arithmetic in the input's dtype, with each counted item's weight exactly 1).
+        rng = np.random.default_rng(31)
+        z = (rng.normal(size=(37, 6)) * 3).astype(dtype)
+        t = rng.integers(0, 6, size=37)
+        t[::4] = -100
+        kept = t != -100
+        loss, grad = cross_entropy_with_grad(z, t)
+        loss_kept, grad_kept = cross_entropy_with_grad(z[kept], t[kept])
+        assert loss == loss_kept
+        np.testing.assert_array_equal(grad[kept], grad_kept)
+        np.testing.assert_array_equal(grad[~kept], 0)
+
+    def test_float32_class_weights_whose_float32_sum_overflows(self):
+        # Two float32 weights of 3e38 sum to 6e38, beyond float32's 3.4e38. The mean's
+        # denominator is summed in float64, so the weighted mean of two items of equal weight
+        # is their plain mean. Hand: each item's loss is log1p(e^-2) (its target logit leads
+        # by 2), and its gradient is (p - onehot) / 2 with p = sigmoid(2) at the target. PyTorch
+        # 2.13 sums the weights in float32 and returns 0 here.
+        z = np.array([[2.0, 0.0], [0.0, 2.0]], np.float32)
+        w = np.array([3e38, 3e38], np.float32)
+        loss, grad = cross_entropy_with_grad(z, [0, 1], weight=w)
+        assert loss.dtype == np.float32
+        # Float32 roundings of e^-2, of its log1p, of the weighted loss and of the mean: 4 units.
+        assert_relative(loss, exact(lambda a: mpmath.log1p(mpmath.exp(-a)), 2), 4 * 2.0**-24)
+        off = exact(lambda a: mpmath.exp(-a) / (1 + mpmath.exp(-a)) / 2, 2)  # (1 - p_t) / 2
+        # Roundings of e^-2, 1 + s, the share a = w_t / sum(w), a / (1 + s), its product: 5 units.
+        assert_relative(grad, [[-off, off], [off, -off]], 5 * 2.0**-24)
 
     def test_ignored_item_beside_a_minus_inf_logit_without_smoothing(self):
         # Hand: item 0 puts all its probability on class 0 (class 1 is -inf): loss 0, and the

@@ -502,7 +502,7 @@ class TestBlockParallelCrossEntropy:
         map_blocks = ce_module._map_blocks
 
         def spy(job, starts, size):
-            blocks.append(len(starts))
+            blocks.append((len(starts), size))  # size: the logits, which decide the split
             map_blocks(job, starts, size)
 
         monkeypatch.setattr(ce_module, "_map_blocks", spy)
@@ -511,7 +511,7 @@ class TestBlockParallelCrossEntropy:
         monkeypatch.setattr(ce_module, "_PARALLEL_MIN_ELEMENTS", 1 << 17)
         monkeypatch.setattr(ce_module, "_workers", lambda: 2)
         parallel = cross_entropy_with_grad(z, t)
-        assert blocks == [1, 2]
+        assert blocks == [(1, 256_000), (2, 256_000)]
         np.testing.assert_array_equal(parallel[0], serial[0])
         np.testing.assert_array_equal(parallel[1], serial[1])
 
@@ -555,6 +555,17 @@ class TestBlockParallelCrossEntropy:
         assert fwd < (ce_module._workers() + 1) * block_bytes + 64 * 2048
         _, both = peak_memory(cross_entropy_with_grad, z, t)
         assert both < 1.05 * z.nbytes
+
+    def test_a_row_longer_than_a_block_is_a_block_of_its_own(self, monkeypatch):
+        # 3 rows of 2**20 classes: a row holds more logits than a block (2**19), so each block is
+        # one row, and on one core the forward pass's scratch is one row, plus O(N) vectors.
+        monkeypatch.setattr(ce_module, "_workers", lambda: 1)
+        rng = np.random.default_rng(16)
+        z = rng.normal(size=(3, 1 << 20)).astype(np.float32)
+        t = np.array([0, 5, 7])
+        cross_entropy(z, t)  # a first call may make numpy's one-time allocations
+        _, fwd = peak_memory(cross_entropy, z, t)
+        assert fwd < 1.25 * z[0].nbytes
 
     @pytest.mark.parametrize("dtype", [np.float32, np.float64])
     def test_c_contiguous_input_is_used_in_place(self, dtype):
