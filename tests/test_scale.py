@@ -551,8 +551,12 @@ class TestBlockParallelCrossEntropy:
         t = rng.integers(0, 2000, size=2048)
         block_bytes = ce_module._BLOCK_ELEMENTS * 4
         _, fwd = peak_memory(cross_entropy, z, t)
-        # One scratch block per worker, plus O(N) vectors: independent of the input's size.
-        assert fwd < (ce_module._workers() + 1) * block_bytes + 64 * 2048
+        # At most one scratch block per thread (the pool's and the caller's), 64 bytes a row of
+        # O(N) vectors, and 64 KiB for the interpreter's own small objects (a tracer, such as a
+        # coverage or mutation tool, allocates some of them inside the measured window):
+        # independent of the input's size.
+        threads = ce_module._workers() + 1
+        assert fwd < threads * block_bytes + 64 * 2048 + 64 * 1024
         _, both = peak_memory(cross_entropy_with_grad, z, t)
         assert both < 1.05 * z.nbytes
 
