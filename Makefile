@@ -79,7 +79,7 @@ binder-check: $(VENV)/.test-installed
 	JUPYTER_PATH="$(CURDIR)/$(BINDER_VENV)/share/jupyter" $(BIN)/python -m pytest -p no:cacheprovider \
 		--nbval --nbval-kernel-name xentbook-binder book/[0-9][0-9]_*.ipynb
 
-# Mutation testing, not part of CI: CPU-heavy (about 3000 mutants, hours on a 2-core machine).
+# Mutation testing, not part of CI: CPU-heavy (about 3000 mutants, over an hour on 2 cores).
 # mutmut changes the loss modules one small fault at a time and checks that a test fails; one
 # module after another, at low priority, each mutant running only the tests that call the
 # function it changes. The score excludes the equivalent mutants listed, with reasons, in
