@@ -12,13 +12,12 @@ import itertools
 import math
 import os
 import re
-import subprocess
-import sys
 
 import mpmath
 import numpy as np
 import pytest
 from _accuracy import assert_relative, exact, mp_cross_entropy_row
+from _calls import assert_warned_at, run_fresh_python
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -293,12 +292,7 @@ class TestEdgeCases:
         )
         with pytest.warns(RuntimeWarning, match=f"^{re.escape(message)}$") as rec:
             func(np.zeros((1, 2)), [-100])
-        # Under mutmut every package function is wrapped in a trampoline, one frame more: the
-        # warning then points at the trampoline, and still never into the package.
-        if "MUTANT_UNDER_TEST" not in os.environ:
-            assert rec[0].filename == __file__
-        else:
-            assert os.path.basename(os.path.dirname(rec[0].filename)) != "xentbook"
+        assert_warned_at(rec, __file__)
 
     def test_zero_weights_on_every_target_class_mean_is_nan_with_warning(self):
         x = np.array([[1.0, 2.0, 3.0], [0.0, 1.0, 0.0]])
@@ -748,7 +742,6 @@ class TestRareBranches:
 
 def _threads_after(shape, one_core):
     """Run cross_entropy on zeros of ``shape`` in a fresh interpreter; the thread names after."""
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     script = (
         "import os, threading, numpy as np\n"
         f"if {one_core}: os.sched_setaffinity(0, {{min(os.sched_getaffinity(0))}})\n"
@@ -758,12 +751,7 @@ def _threads_after(shape, one_core):
         f"assert abs(float(loss) - np.log(np.float32({shape[1]}))) < 1e-5, loss\n"
         "print(' '.join(t.name for t in threading.enumerate()))\n"
     )
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]))
-    done = subprocess.run(
-        [sys.executable, "-c", script], cwd=root, env=env, capture_output=True, text=True
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout.split()
+    return run_fresh_python(script).split()
 
 
 @pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="needs os.sched_setaffinity")
@@ -804,15 +792,9 @@ def test_docstrings_have_the_shared_sections(func):
 
 def test_docstrings_under_python_oo_are_empty():
     # python -OO strips docstrings: the filled-in docstring is then empty, not a placeholder.
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     script = (
         "import xentbook\n"
         "print(repr([f.__doc__ for f in (xentbook.cross_entropy, xentbook.cross_entropy_grad, "
         "xentbook.cross_entropy_with_grad)]))\n"
     )
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]))
-    done = subprocess.run(
-        [sys.executable, "-OO", "-c", script], cwd=root, env=env, capture_output=True, text=True
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "['', '', '']"
+    assert run_fresh_python(script, "-OO").strip() == "['', '', '']"

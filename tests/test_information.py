@@ -357,8 +357,8 @@ class TestSurprisalDetails:
         assert str(bad.value) == message
 
     def test_float32_is_computed_in_float32(self):
-        # Measured 2.5 float32 arrays of the input's size; a float64 logarithm needs 5.5, a copy
-        # of the input before the logarithm 3.5.
+        # Measured 2.5 float32 arrays of the input's size; a float64 logarithm needs 5.5. (A copy
+        # of the input before the logarithm does not show: it is freed before the peak.)
         from xentbook.book import peak_memory
 
         p = np.random.default_rng(20).uniform(1e-6, 1, size=(1000, 1000)).astype(np.float32)

@@ -2,12 +2,11 @@
 one validation layer and reduction policy of issue 10."""
 
 import math
-import subprocess
-import sys
 import warnings
 
 import numpy as np
 import pytest
+from _calls import run_fresh_python
 
 import xentbook
 from xentbook import (
@@ -204,13 +203,7 @@ class TestForkedChildWithTheCreatorsPidDoesNotHang:
             "    os._exit(0)\n"
             "os.waitpid(pid, 0)\n"
         )
-        out = subprocess.run(
-            [sys.executable, "-W", "ignore::DeprecationWarning", "-c", code],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=60,
-        ).stdout.split()
+        out = run_fresh_python(code, "-W", "ignore::DeprecationWarning").split()
         assert out == ["0", f"{np.log(8):.6f}"]
 
 

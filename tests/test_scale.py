@@ -11,16 +11,14 @@ any algebraic slip (which shows up at 1e-3 or worse).
 from __future__ import annotations
 
 import importlib
-import os
 import re
-import subprocess
-import sys
 import tracemalloc
 
 import mpmath
 import numpy as np
 import pytest
 from _accuracy import assert_relative, assert_ulp, exact
+from _calls import assert_warned_at, run_fresh_python
 from scipy.special import logsumexp as scipy_logsumexp
 
 import xentbook.scale as scale_module
@@ -540,10 +538,7 @@ class TestBlockParallelCrossEntropy:
             "m = importlib.import_module('xentbook.cross_entropy');"
             "print(threading.active_count(), m._pool.cache_info().currsize)"
         )
-        out = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, check=True
-        ).stdout.split()
-        assert out == ["1", "0"]
+        assert run_fresh_python(code).split() == ["1", "0"]
 
     def test_memory_forward_is_a_few_blocks_and_backward_is_the_gradient(self):
         rng = np.random.default_rng(14)
@@ -576,25 +571,6 @@ class TestBlockParallelCrossEntropy:
         z = np.zeros((4, 5), dtype)
         pb = ce_module._prepare("cross_entropy", z, [0, 1, 2, 3], None, -100, "mean", 0.0)
         assert np.shares_memory(pb.z, z)
-
-    def test_a_forked_child_gets_its_own_pool(self):
-        # A pool inherited through fork has no live threads and would hang; the child must
-        # build a new one and finish. Run in a subprocess so the test process never forks.
-        code = (
-            "import importlib, os, numpy as np, xentbook;"
-            "m = importlib.import_module('xentbook.cross_entropy');"
-            "m._PARALLEL_MIN_ELEMENTS = 0; m._BLOCK_ELEMENTS = 64; m._workers = lambda: 2;"
-            "z = np.zeros((50, 8)); t = np.zeros(50, dtype=int);"
-            "xentbook.cross_entropy(z, t);"
-            "pid = os.fork()\n"
-            "if pid == 0:\n"
-            "    print(round(float(xentbook.cross_entropy(z, t)), 6), flush=True); os._exit(0)\n"
-            "os.waitpid(pid, 0)"
-        )
-        out = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
-        ).stdout.split()
-        assert out == [f"{np.log(8):.6f}"]
 
 
 class TestProbabilityTargetOnTheMaximum:
@@ -671,10 +647,7 @@ class TestDtypesMessagesAndMemory:
             "print([f.__doc__ for f in (s.linear_cross_entropy, s.linear_cross_entropy_with_grad,"
             " s.naive_linear_cross_entropy_with_grad)])"
         )
-        out = subprocess.run(
-            [sys.executable, "-OO", "-c", code], capture_output=True, text=True, check=True
-        ).stdout.strip()
-        assert out in ("['', '', '']", "[None, None, None]")
+        assert run_fresh_python(code, "-OO").strip() in ("['', '', '']", "[None, None, None]")
 
     def test_overflow_in_the_gradient_names_the_row_and_warns_nothing(self):
         # Row 3 (in the second block of two rows) has logits 1e30 * 1e30 = 1e60 > float32's max.
@@ -698,12 +671,7 @@ class TestDtypesMessagesAndMemory:
         with pytest.warns(RuntimeWarning, match="mean of an empty input") as record:
             func(np.ones((2, 3)), np.ones((4, 3)), [-100, -100])
         assert len(record) == 1
-        # Under mutation testing every package function is wrapped in a trampoline, one frame
-        # more: the warning then points at the trampoline, and still never into the package.
-        if "MUTANT_UNDER_TEST" not in os.environ:
-            assert record[0].filename == __file__
-        else:
-            assert os.path.basename(os.path.dirname(record[0].filename)) != "xentbook"
+        assert_warned_at(record, __file__)
 
     def test_peak_is_relative_to_what_was_already_allocated(self):
         assert not tracemalloc.is_tracing()
