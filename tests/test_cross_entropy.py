@@ -172,11 +172,13 @@ class TestManyBlocks:
         total = sum(mp_cross_entropy_row(z[r], int(t[r]))[0] for r in range(self.ROWS))
         assert_relative(cross_entropy(z, t, reduction="sum"), total, 16 * eps)
         assert_relative(cross_entropy(z, t), total / self.ROWS, 16 * eps)
-        assert_relative(
-            cross_entropy_grad(z, t),
-            np.asarray(cross_entropy_grad(z, t, reduction="sum")) / 10,
-            eps,
-        )
+        mean_grad = cross_entropy_grad(z, t)
+        for row in range(self.ROWS):
+            _, ref_grad = mp_cross_entropy_row(z[row], int(t[row]))
+            bound = 8 * (2 * float(np.abs(z[row]).max()) + 1) * eps
+            assert_relative(
+                mean_grad[row], [g / self.ROWS for g in ref_grad], bound, f"mean gradient {row}"
+            )
 
     @pytest.mark.torch
     @pytest.mark.parametrize(
@@ -210,6 +212,153 @@ class TestManyBlocks:
         # float64 on both sides, O(1) values: 1e-12 is a few hundred ulp, far below any slip.
         np.testing.assert_allclose(loss, expected_loss, rtol=1e-12, atol=0)
         np.testing.assert_allclose(grad, expected_grad, rtol=1e-12, atol=1e-16)
+
+
+# --------------------------------------------------------------------------------------------
+# Rows of 64 classes or more whose maximum lies in [0, H] skip the shift by the maximum
+# --------------------------------------------------------------------------------------------
+
+
+def _headroom(classes, dtype):
+    """H of the module, derived here from its definition: log(largest float) - log(C) - 1."""
+    return math.log(float(np.finfo(dtype).max)) - math.log(classes) - 1
+
+
+def _relative_error_floored(computed, exact_value, tiny):
+    """|computed - exact| / max(|exact|, tiny): results below the smallest normal number cannot
+    carry full relative accuracy, so there the bound becomes an absolute one of ``tiny``."""
+    with mpmath.workdps(50):
+        diff = abs(mpmath.mpf(float(computed)) - exact_value)
+        return float(diff / max(abs(exact_value), mpmath.mpf(tiny)))
+
+
+class TestRowsThatSkipTheShift:
+    """Rows of at least 64 classes whose maximum m lies in [0, H] take e^z straight from the
+    logits; the others are shifted by m. Both kinds must meet the accuracy bounds of
+    tests/test_accuracy.py (mpmath, at 50 digits), a row's bits must not depend on the rows
+    beside it, and the weighted, ignored, smoothed and probability-target variants must agree
+    with PyTorch, on rows long enough (600 classes) for the per-row scaling's unbuffered loop.
+    """
+
+    @staticmethod
+    def rows(dtype, classes, rng):
+        h = _headroom(classes, dtype)
+        fam = []
+        for scale in (1.0, 5.0, 20.0):
+            x = rng.normal(size=classes) * scale
+            fam.append(x - x.max() + abs(rng.normal()) * scale)  # maximum in [0, H]: plain
+        x = rng.normal(size=classes)
+        fam.append(x - x.max())  # maximum exactly 0: plain
+        fam.append(x - x.max() - 0.75)  # maximum below 0: shifted
+        fam.append(x - x.max() - 300.0)  # far below 0: e^z underflows, shifting is needed
+        margin = 20.0 if dtype == np.float32 else 45.0
+        x = rng.normal(size=classes)
+        x[3] = x.max() + margin
+        fam.append(x)  # a confident row: s ~ C e^-margin
+        fam.append(np.full(classes, h - 0.01))  # all equal just below H: plain, sum near max
+        fam.append(np.full(classes, h + 1.9))  # above H: shifted (unshifted, the sum overflows)
+        x = rng.normal(size=classes) * 40.0
+        fam.append(x - x.max() + 1.0)  # entries far below 0 next to a maximum of 1
+        # A maximum of -10 with entries reaching 87 (float32) or 705 (float64) below it: each
+        # e^(z_j - m) is a normal number, but e^(z_j) would be subnormal: shifted.
+        depth = 87.0 if dtype == np.float32 else 705.0
+        x = -10.0 - rng.uniform(0, depth, size=classes)
+        x[0], x[1] = -10.0, -10.0 - depth
+        fam.append(x)
+        return np.array(fam).astype(dtype)
+
+    @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+    @pytest.mark.parametrize("classes", [64, 600])
+    def test_every_row_matches_mpmath(self, dtype, classes):
+        rng = np.random.default_rng(classes)
+        z = self.rows(dtype, classes, rng)
+        t = rng.integers(0, classes, size=len(z))
+        t[6] = 3  # the confident row's target is its maximum
+        finfo = np.finfo(dtype)
+        eps, tiny = float(finfo.eps), float(finfo.tiny)
+        loss, grad = cross_entropy_with_grad(z, t, reduction="none")
+        for row in range(len(z)):
+            ref_loss, ref_grad = mp_cross_entropy_row(z[row], int(t[row]))
+            kappa = sum(abs(g) * abs(float(v)) for g, v in zip(ref_grad, z[row], strict=True))
+            kappa = float(kappa / ref_loss) + 1
+            assert _relative_error_floored(loss[row], ref_loss, tiny) <= 4 * kappa * eps, row
+            bound = 8 * (2 * float(np.abs(z[row]).max()) + 1) * eps
+            for j in range(classes):
+                err = _relative_error_floored(grad[row, j], ref_grad[j], tiny)
+                assert err <= bound, (row, j, float(grad[row, j]), ref_grad[j])
+
+    @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+    def test_a_row_gives_the_same_bits_alone_and_beside_others(self, dtype):
+        # Plain and shifted rows in one block: each row's loss and gradient row are those of a
+        # call on that row alone (sums, so that the mean's 1/N does not differ).
+        rng = np.random.default_rng(77)
+        z = self.rows(dtype, 64, rng)
+        t = rng.integers(0, 64, size=len(z))
+        loss, grad = cross_entropy_with_grad(z, t, reduction="none")
+        for row in range(len(z)):
+            alone_loss, alone_grad = cross_entropy_with_grad(z[row : row + 1], t[row : row + 1])
+            assert loss[row] == alone_loss
+            np.testing.assert_array_equal(grad[row], alone_grad[0])
+
+    def test_numpy_buffer_size_is_restored(self):
+        # Rows of 512 classes or more are scaled with numpy's buffer set to 16 elements; the
+        # caller's setting must come back.
+        z = np.random.default_rng(3).normal(size=(4, 700)).astype(np.float32)
+        before = np.getbufsize()
+        cross_entropy_with_grad(z, [1, 2, 3, 4])
+        assert np.getbufsize() == before == 8192
+
+    def test_an_ignored_row_of_minus_inf_beside_plain_rows(self):
+        # Hand: the ignored row contributes nothing (its gradient row is 0) and the others are
+        # those of a call without it; no warning (warnings are errors in this suite).
+        rng = np.random.default_rng(5)
+        z = rng.normal(size=(3, 80)).astype(np.float32) + 2
+        z[1] = -np.inf
+        t = np.array([4, -100, 7])
+        loss, grad = cross_entropy_with_grad(z, t, reduction="sum")
+        kept_loss, kept_grad = cross_entropy_with_grad(z[[0, 2]], t[[0, 2]], reduction="sum")
+        assert loss == kept_loss
+        np.testing.assert_array_equal(grad[[0, 2]], kept_grad)
+        np.testing.assert_array_equal(grad[1], 0)
+
+    @pytest.mark.torch
+    @pytest.mark.parametrize(
+        "kwargs",
+        [
+            {"reduction": "none"},
+            {"reduction": "mean", "weight": True},
+            {"reduction": "sum", "ignore_index": 3},
+            {"reduction": "mean", "ignore_index": 3, "weight": True, "label_smoothing": 0.2},
+            {"reduction": "none", "probs": True, "label_smoothing": 0.1},
+            {"reduction": "mean", "probs": True, "weight": True},
+        ],
+        ids=["none", "weighted-mean", "ignored-sum", "everything", "probs", "weighted-probs"],
+    )
+    def test_variants_match_torch(self, kwargs):
+        torch = pytest.importorskip(
+            "torch", reason="PyTorch is not installed (pip install torch==2.13.0)"
+        )
+        rng = np.random.default_rng(600)
+        classes = 600
+        z = self.rows(np.float64, classes, rng)
+        kwargs = dict(kwargs)
+        weight = rng.uniform(0.2, 2.0, size=classes) if kwargs.pop("weight", False) else None
+        # Probability targets: an entry p_j sum(u) - u_j of a near-uniform row cancels (terms
+        # near 1/600, difference near 1e-7), so there the bound is relative to the gradient's
+        # scale, not to each entry.
+        atol = 0.0
+        if kwargs.pop("probs", False):
+            target = rng.dirichlet(np.ones(classes), size=len(z))
+            atol = 1e-12
+        else:
+            target = rng.integers(0, classes, size=len(z))
+            target[[2, 5]] = kwargs.get("ignore_index", -100)
+        expected_loss, expected_grad = _torch_loss_and_grad(torch, z, target, weight, **kwargs)
+        loss, grad = cross_entropy_with_grad(z, target, weight, **kwargs)
+        # float64 on both sides: 1e-12 relative is a few thousand ulp, far below any slip.
+        np.testing.assert_allclose(loss, expected_loss, rtol=1e-12, atol=0)
+        scale = float(np.abs(expected_grad).max())
+        np.testing.assert_allclose(grad, expected_grad, rtol=1e-12, atol=atol * scale)
 
 
 # --------------------------------------------------------------------------------------------
