@@ -909,10 +909,20 @@ class TestThreads:
         hasattr(os, "sched_getaffinity") and len(os.sched_getaffinity(0)) < 2,
         reason="needs two cores",
     )
-    def test_input_of_2_to_the_17_logits_is_split_across_the_cores(self):
-        # 2 rows of 2**16 classes: exactly the threshold, and two blocks of one row each.
-        names = _threads_after((2, 1 << 16), one_core=False)
+    def test_input_of_2_to_the_19_logits_is_split_across_the_cores(self):
+        # 2 rows of 2**18 classes: exactly the threshold, and two blocks of one row each.
+        names = _threads_after((2, 1 << 18), one_core=False)
         assert any(name.startswith("xentbook") for name in names), names
+
+    @pytest.mark.skipif(
+        hasattr(os, "sched_getaffinity") and len(os.sched_getaffinity(0)) < 2,
+        reason="needs two cores",
+    )
+    def test_input_just_below_the_threshold_stays_in_the_calling_thread(self):
+        # 256 rows of 2047 classes, 524,032 logits, 496 short of 2**19: one block per core
+        # would be possible, but the call stays serial.
+        names = _threads_after((256, 2047), one_core=False)
+        assert not any(name.startswith("xentbook") for name in names), names
 
     def test_one_core_never_starts_the_pool(self):
         # 2 rows of 2**19 classes are two blocks, both run in the calling thread on one core.

@@ -491,8 +491,8 @@ class TestBlockParallelCrossEntropy:
         np.testing.assert_array_equal(parallel[1], serial[1])
 
     def test_a_mid_size_input_is_split_once_per_core(self, monkeypatch):
-        # (256, 1000) is one block of the default size; at 128 Ki logits and above it is split
-        # so that each core gets a block, with the same bits as the serial loop.
+        # (256, 1000) is one block of the default size; with the threshold set to 128 Ki logits
+        # it is split so that each core gets a block, with the same bits as the serial loop.
         rng = np.random.default_rng(15)
         z = rng.normal(size=(256, 1000)).astype(np.float32)
         t = rng.integers(0, 1000, size=256)

@@ -62,9 +62,12 @@ __all__ = ["cross_entropy", "cross_entropy_grad", "cross_entropy_with_grad"]
 # large enough that the fixed cost of the numpy calls per block is negligible (measured: 2**18
 # is 1.4x slower on (4096, 32000) float32, where a block is then only 8 rows).
 _BLOCK_ELEMENTS = 1 << 19
-# Inputs with at least this many logits (512 KiB of float32) are split across the cores: below
-# it, handing a block to another thread costs more than it saves.
-_PARALLEL_MIN_ELEMENTS = 1 << 17
+# Inputs with at least this many logits (2 MiB of float32) are split across the cores. Below it,
+# waking a pool thread and handing the interpreter lock back and forth between numpy calls cost
+# about what the second core saves (measured on 2 cores: a wash at 512,000 logits, 0.7 times the
+# serial time at a million), and another library's threads still spinning on the second core
+# after their own work (PyTorch's OpenMP pool) make a split call slower than a serial one.
+_PARALLEL_MIN_ELEMENTS = 1 << 19
 
 
 # ------------------------------------------------------------------------------ validation
