@@ -294,13 +294,13 @@ def _scale_rows(a: NDArray[Any], factor: NDArray[Any]) -> None:
     2.4: 1.3 times at 512, 2 times at 1000; slower below 256). The setting is numpy's
     per-thread state, restored before returning.
     """
-    col = factor[:, None]
+    col = factor.astype(a.dtype, copy=False)[:, None]  # rounded once, then one product
     if a.shape[1] < 512:
-        np.multiply(a, col, out=a, casting="same_kind")
+        np.multiply(a, col, out=a)
         return
     old = np.setbufsize(16)
     try:
-        np.multiply(a, col.astype(a.dtype, copy=False), out=a)
+        np.multiply(a, col, out=a)
     finally:
         np.setbufsize(old)
 

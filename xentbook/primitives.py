@@ -34,32 +34,17 @@ def row_max(z: NDArray[Any]) -> tuple[NDArray[np.intp], NDArray[Any]]:
 
 
 def shifted_exp(
-    z: NDArray[Any],
-    k: NDArray[np.intp],
-    m: NDArray[Any],
-    out: NDArray[Any] | None = None,
-    *,
-    finite: bool = False,
-    at_max: NDArray[np.intp] | None = None,
+    z: NDArray[Any], k: NDArray[np.intp], m: NDArray[Any], out: NDArray[Any] | None = None
 ) -> tuple[NDArray[Any], NDArray[Any]]:
     """The shifted exponentials ``e = exp(z - m)`` with the maximum's own entry set to 0, and
     ``s``, their row sums: the sum of every term but the largest.
 
-    ``z`` is 2-D with classes on axis 1, ``(k, m)`` come from :func:`row_max` and the caller has
-    refused nan and +inf. Rows that are entirely ``-inf`` get ``e = 0`` and ``s = 0``; callers
-    decide what such a row means. ``finite=True`` says the caller knows every ``m`` is finite.
-    ``at_max``, the flat positions ``i * C + k[i]`` of the maxima, saves a 2-D index when the
-    caller has them and ``out`` is C-contiguous.
+    ``z`` is 2-D with classes on axis 1 and ``(k, m)`` come from :func:`row_max`; every ``m``
+    must be finite (callers refuse nan and infinite maxima, or set those rows aside).
     """
-    shift = m
-    if not finite and np.isneginf(m).any():
-        shift = np.where(np.isneginf(m), 0, m)
-    e = np.subtract(z, shift[:, None], out=out)
+    e = np.subtract(z, m[:, None], out=out)
     np.exp(e, out=e)
-    if at_max is not None and e.flags.c_contiguous:
-        e.reshape(-1)[at_max] = 0  # a view of e: a flat index is cheaper than a 2-D one
-    else:
-        e[np.arange(z.shape[0]), k] = 0
+    e[np.arange(z.shape[0]), k] = 0
     return e, np.add.reduce(e, axis=1)
 
 
