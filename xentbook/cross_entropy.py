@@ -291,7 +291,7 @@ def _scale_rows(a: NDArray[Any], factor: NDArray[Any]) -> None:
     numpy's default buffer (8192 elements) makes it copy ``factor`` out along rows shorter than
     the buffer, so that one call covers several rows; a buffer of 16 elements keeps the loop
     inside each row, which is faster from rows of about 512 numbers on (measured with numpy
-    2.4: 1.3 times at 512, 2 times at 1000; slower below 256). The setting is numpy's
+    2.4: 1.3 times at 512, 2 times at 1000; slower at 256 and below). The setting is numpy's
     per-thread state, restored before returning.
     """
     col = factor.astype(a.dtype, copy=False)[:, None]  # rounded once, then one product
