@@ -304,6 +304,28 @@ class TestInputsNormalizedOnlyWithinTolerance:
         assert kl.dtype == np.float32
         assert_relative(kl, expected, 8 * float(np.finfo(np.float32).eps))
 
+    def test_float64_kl_of_nearly_equal_distributions_whose_sums_miss_1(self):
+        # Sums off 1 by about 3e-14 and a divergence of about 5e-19: the correction c(u) is
+        # about -u^2/2 = -5e-28, and u formed from the two float64 sums of 1 carried their
+        # rounding errors (of order 1e-16), which moved the result by a relative 2e-11. Formed
+        # from the sum of the differences p_i - q_i, each exact here, u is good to its last
+        # bits, and so is the result.
+        # Reference: mpmath at 60 digits on the exact values of the inputs.
+        rng = np.random.default_rng(7)
+        q = rng.dirichlet(np.ones(50))
+        p = q * (1 + 1e-9 * rng.standard_normal(50))
+        p = p / p.sum()
+        p[0] += 3e-14
+        with mpmath.workdps(60):
+            pm, qm = [mpmath.mpf(float(a)) for a in p], [mpmath.mpf(float(b)) for b in q]
+            sp, sq = mpmath.fsum(pm), mpmath.fsum(qm)
+            expected = mpmath.fsum(
+                (a / sp) * mpmath.log((a / sp) / (b / sq)) for a, b in zip(pm, qm, strict=True)
+            )
+            assert 1e-20 < expected < 1e-18
+            assert abs(sp - sq) > 1e-14
+        assert_relative(kl_divergence(p, q), expected, 8 * float(np.finfo(np.float64).eps))
+
 
 class TestCrossEntropyPqDetails:
     def test_result_dtype_is_the_wider_of_p_and_q(self):

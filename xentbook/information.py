@@ -242,11 +242,16 @@ def _normalization_term(p: NDArray[Any], q: NDArray[Any], ax: int) -> tuple[Any,
     of the order of the squared rounding error of the sums for inputs normalized within
     rounding. Adding :math:`\sum_i (p_i - q_i)` instead, exact for exactly normalized inputs,
     would add rounding noise of the order of epsilon, larger than the divergence of two nearby
-    distributions. The sums are taken in at least float64 so that :math:`u` is accurate.
+    distributions. The sums are taken in at least float64, and the numerator of :math:`u` as
+    :math:`\sum_i (p_i - q_i)`, whose terms are exact where :math:`p` is close to :math:`q`, so
+    that :math:`u` is accurate where :math:`c` matters.
     """
     acc = np.result_type(p.dtype, np.float64)
-    sp, sq = p.astype(acc).sum(axis=ax), q.astype(acc).sum(axis=ax)
-    u = (sp - sq) / sq
+    pa, qa = p.astype(acc), q.astype(acc)
+    sp, sq = pa.sum(axis=ax), qa.sum(axis=ax)
+    # S_p - S_q as the sum of the differences: where p is close to q (the case in which c
+    # matters) each p_i - q_i is exact, so u is not left with the rounding of two sums of 1.
+    u = (pa - qa).sum(axis=ax) / sq
     series = u * u * (-1 / 2 + u * (2 / 3 + u * (-3 / 4 + u * (4 / 5))))
     with np.errstate(divide="ignore", invalid="ignore"):
         direct = u / (1 + u) - np.log1p(u)
