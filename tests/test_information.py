@@ -304,6 +304,36 @@ class TestInputsNormalizedOnlyWithinTolerance:
         assert kl.dtype == np.float32
         assert_relative(kl, expected, 8 * float(np.finfo(np.float32).eps))
 
+    def test_each_row_is_normalized_with_its_own_sums(self):
+        # Two float32 distributions of 1000 classes along axis 1, each off 1 by a different
+        # amount: the correction of each row must use that row's own sums. Reference: mpmath at
+        # 50 digits, row by row, on the exact values of the rounded inputs.
+        rng = np.random.default_rng(1000)
+        rows = []
+        for p_excess, q_excess in ((5e-4, -4e-4), (1.5e-3, 0.0)):
+            q64 = rng.dirichlet(np.ones(1000))
+            p64 = np.abs(q64 * (1 + 1e-3 * rng.standard_normal(1000)))
+            rows.append(
+                (
+                    (p64 / p64.sum() * (1 + p_excess)).astype(np.float32),
+                    (q64 * (1 + q_excess)).astype(np.float32),
+                )
+            )
+        p = np.stack([r[0] for r in rows])
+        q = np.stack([r[1] for r in rows])
+        expected = []
+        with mpmath.workdps(50):
+            for pr, qr in rows:
+                pm, qm = [mpmath.mpf(float(a)) for a in pr], [mpmath.mpf(float(b)) for b in qr]
+                sp, sq = mpmath.fsum(pm), mpmath.fsum(qm)
+                expected.append(
+                    mpmath.fsum(
+                        (a / sp) * mpmath.log((a / sp) / (b / sq))
+                        for a, b in zip(pm, qm, strict=True)
+                    )
+                )
+        assert_relative(kl_divergence(p, q, axis=1), expected, 8 * float(np.finfo(np.float32).eps))
+
     def test_float64_kl_of_nearly_equal_distributions_whose_sums_miss_1(self):
         # Sums off 1 by about 3e-14 and a divergence of about 5e-19: the correction c(u) is
         # about -u^2/2 = -5e-28, and u formed from the two float64 sums of 1 carried their
