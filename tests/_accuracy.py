@@ -51,6 +51,15 @@ def relative_error(computed: Any, expected: Any) -> float:
         return float(abs(mpmath.mpf(c) - e) / abs(e))
 
 
+def relative_error_floored(computed: Any, expected: Any, tiny: float) -> float:
+    """``|computed - expected| / max(|expected|, tiny)`` in mpmath: results below the dtype's
+    smallest normal number ``tiny`` cannot carry full relative accuracy, so there the bound
+    becomes an absolute one of ``tiny`` times the relative tolerance."""
+    with mpmath.workdps(REFERENCE_DPS):
+        diff = abs(mpmath.mpf(float(computed)) - mpmath.mpf(expected))
+        return float(diff / max(abs(mpmath.mpf(expected)), mpmath.mpf(tiny)))
+
+
 def assert_relative(computed: Any, expected: Any, rtol: float, what: str = "") -> None:
     """Every entry of ``computed`` has relative error at most ``rtol`` against ``expected``.
 

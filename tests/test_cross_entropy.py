@@ -16,7 +16,7 @@ import re
 import mpmath
 import numpy as np
 import pytest
-from _accuracy import assert_relative, exact, mp_cross_entropy_row
+from _accuracy import assert_relative, exact, mp_cross_entropy_row, relative_error_floored
 from _calls import assert_warned_at, run_fresh_python
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -129,6 +129,33 @@ def test_matches_torch(shape, dtype, kind, weighted, reduction, smoothing, ignor
 ce_module = importlib.import_module("xentbook.cross_entropy")
 
 
+# The argument combinations checked against PyTorch on batches that span several blocks.
+VARIANTS = [
+    {"reduction": "none"},
+    {"reduction": "mean", "weight": True},
+    {"reduction": "sum", "ignore_index": 3},
+    {"reduction": "mean", "ignore_index": 3, "weight": True, "label_smoothing": 0.2},
+    {"reduction": "none", "probs": True, "label_smoothing": 0.1},
+    {"reduction": "mean", "probs": True, "weight": True},
+]
+VARIANT_IDS = ["none", "weighted-mean", "ignored-sum", "everything", "probs", "weighted-probs"]
+
+
+def _variant_arguments(rng, shape, ignored_rows, kwargs):
+    """Targets, class weights and the remaining keyword arguments of one of ``VARIANTS`` for
+    logits of ``shape``: probability targets, or class indices with ``ignored_rows`` set to the
+    ignore index."""
+    rows, classes = shape
+    kwargs = dict(kwargs)
+    weight = rng.uniform(0.2, 2.0, size=classes) if kwargs.pop("weight", False) else None
+    if kwargs.pop("probs", False):
+        target = rng.dirichlet(np.ones(classes), size=rows)
+    else:
+        target = rng.integers(0, classes, size=rows)
+        target[ignored_rows] = kwargs.get("ignore_index", -100)
+    return target, weight, kwargs
+
+
 class TestManyBlocks:
     """Ten rows of seven classes in blocks of three rows: blocks 0-2, 3-5, 6-8 and a lone row 9.
 
@@ -181,32 +208,15 @@ class TestManyBlocks:
             )
 
     @pytest.mark.torch
-    @pytest.mark.parametrize(
-        "kwargs",
-        [
-            {"reduction": "none"},
-            {"reduction": "mean", "weight": True},
-            {"reduction": "sum", "ignore_index": 3},
-            {"reduction": "mean", "ignore_index": 3, "weight": True, "label_smoothing": 0.2},
-            {"reduction": "none", "probs": True, "label_smoothing": 0.1},
-            {"reduction": "mean", "probs": True, "weight": True},
-        ],
-        ids=["none", "weighted-mean", "ignored-sum", "everything", "probs", "weighted-probs"],
-    )
+    @pytest.mark.parametrize("kwargs", VARIANTS, ids=VARIANT_IDS)
     def test_variants_match_torch(self, kwargs):
         torch = pytest.importorskip(
             "torch", reason="PyTorch is not installed (pip install torch==2.13.0)"
         )
         rng = np.random.default_rng(4242)
         z = rng.normal(size=(self.ROWS, self.CLASSES)) * 3
-        kwargs = dict(kwargs)
-        weight = rng.uniform(0.2, 2.0, size=self.CLASSES) if kwargs.pop("weight", False) else None
-        if kwargs.pop("probs", False):
-            target = rng.dirichlet(np.ones(self.CLASSES), size=self.ROWS)
-        else:
-            target = rng.integers(0, self.CLASSES, size=self.ROWS)
-            # Ignored rows at the end of block 0, the start of block 1 and the lone last row.
-            target[[2, 3, 9]] = kwargs.get("ignore_index", -100)
+        # Ignored rows at the end of block 0, the start of block 1 and the lone last row.
+        target, weight, kwargs = _variant_arguments(rng, z.shape, [2, 3, 9], kwargs)
         expected_loss, expected_grad = _torch_loss_and_grad(torch, z, target, weight, **kwargs)
         loss, grad = cross_entropy_with_grad(z, target, weight, **kwargs)
         # float64 on both sides, O(1) values: 1e-12 is a few hundred ulp, far below any slip.
@@ -222,14 +232,6 @@ class TestManyBlocks:
 def _headroom(classes, dtype):
     """H of the module, derived here from its definition: log(largest float) - log(C) - 1."""
     return math.log(float(np.finfo(dtype).max)) - math.log(classes) - 1
-
-
-def _relative_error_floored(computed, exact_value, tiny):
-    """|computed - exact| / max(|exact|, tiny): results below the smallest normal number cannot
-    carry full relative accuracy, so there the bound becomes an absolute one of ``tiny``."""
-    with mpmath.workdps(50):
-        diff = abs(mpmath.mpf(float(computed)) - exact_value)
-        return float(diff / max(abs(exact_value), mpmath.mpf(tiny)))
 
 
 class TestRowsThatSkipTheShift:
@@ -281,10 +283,10 @@ class TestRowsThatSkipTheShift:
             ref_loss, ref_grad = mp_cross_entropy_row(z[row], int(t[row]))
             kappa = sum(abs(g) * abs(float(v)) for g, v in zip(ref_grad, z[row], strict=True))
             kappa = float(kappa / ref_loss) + 1
-            assert _relative_error_floored(loss[row], ref_loss, tiny) <= 4 * kappa * eps, row
+            assert relative_error_floored(loss[row], ref_loss, tiny) <= 4 * kappa * eps, row
             bound = 8 * (2 * float(np.abs(z[row]).max()) + 1) * eps
             for j in range(classes):
-                err = _relative_error_floored(grad[row, j], ref_grad[j], tiny)
+                err = relative_error_floored(grad[row, j], ref_grad[j], tiny)
                 assert err <= bound, (row, j, float(grad[row, j]), ref_grad[j])
 
     def test_rows_that_skip_the_shift_keep_every_entry_to_a_few_ulp(self):
@@ -309,7 +311,7 @@ class TestRowsThatSkipTheShift:
         for row in range(3):
             _, ref_grad = mp_cross_entropy_row(z[row], int(t[row]))
             for j in range(classes):
-                err = _relative_error_floored(grad[row, j], ref_grad[j], tiny)
+                err = relative_error_floored(grad[row, j], ref_grad[j], tiny)
                 assert err <= 8 * eps, (row, j, err / eps)
 
     @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
@@ -347,37 +349,18 @@ class TestRowsThatSkipTheShift:
         np.testing.assert_array_equal(grad[1], 0)
 
     @pytest.mark.torch
-    @pytest.mark.parametrize(
-        "kwargs",
-        [
-            {"reduction": "none"},
-            {"reduction": "mean", "weight": True},
-            {"reduction": "sum", "ignore_index": 3},
-            {"reduction": "mean", "ignore_index": 3, "weight": True, "label_smoothing": 0.2},
-            {"reduction": "none", "probs": True, "label_smoothing": 0.1},
-            {"reduction": "mean", "probs": True, "weight": True},
-        ],
-        ids=["none", "weighted-mean", "ignored-sum", "everything", "probs", "weighted-probs"],
-    )
+    @pytest.mark.parametrize("kwargs", VARIANTS, ids=VARIANT_IDS)
     def test_variants_match_torch(self, kwargs):
         torch = pytest.importorskip(
             "torch", reason="PyTorch is not installed (pip install torch==2.13.0)"
         )
         rng = np.random.default_rng(600)
-        classes = 600
-        z = self.rows(np.float64, classes, rng)
-        kwargs = dict(kwargs)
-        weight = rng.uniform(0.2, 2.0, size=classes) if kwargs.pop("weight", False) else None
+        z = self.rows(np.float64, 600, rng)
+        target, weight, kwargs = _variant_arguments(rng, z.shape, [2, 5], kwargs)
         # Probability targets: an entry p_j sum(u) - u_j of a near-uniform row cancels (terms
         # near 1/600, difference near 1e-7), so there the bound is relative to the gradient's
         # scale, not to each entry.
-        atol = 0.0
-        if kwargs.pop("probs", False):
-            target = rng.dirichlet(np.ones(classes), size=len(z))
-            atol = 1e-12
-        else:
-            target = rng.integers(0, classes, size=len(z))
-            target[[2, 5]] = kwargs.get("ignore_index", -100)
+        atol = 1e-12 if target.dtype.kind == "f" else 0.0
         expected_loss, expected_grad = _torch_loss_and_grad(torch, z, target, weight, **kwargs)
         loss, grad = cross_entropy_with_grad(z, target, weight, **kwargs)
         # float64 on both sides: 1e-12 relative is a few thousand ulp, far below any slip.

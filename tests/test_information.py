@@ -22,6 +22,18 @@ from xentbook import cross_entropy_pq, entropy, kl_divergence, surprisal
 rng = np.random.default_rng(1951)
 
 
+def _mp_normalized_kl(p, q, dps=50):
+    """SciPy's definition, KL(p / sum p || q / sum q), at ``dps`` digits on the exact values of
+    the (already rounded) inputs, and u = (sum p - sum q) / sum q, both as mpf."""
+    with mpmath.workdps(dps):
+        pm, qm = [mpmath.mpf(float(a)) for a in p], [mpmath.mpf(float(b)) for b in q]
+        sp, sq = mpmath.fsum(pm), mpmath.fsum(qm)
+        kl = mpmath.fsum(
+            (a / sp) * mpmath.log((a / sp) / (b / sq)) for a, b in zip(pm, qm, strict=True)
+        )
+        return kl, (sp - sq) / sq
+
+
 def random_distributions(shape):
     return rng.dirichlet(np.ones(shape[-1]), size=shape[:-1])
 
@@ -208,12 +220,7 @@ class TestCrossEntropyAndKL:
         p = rng.dirichlet(np.ones(50)).astype(dtype)
         q = p * (1 + 1e-4 * rng.standard_normal(50))
         q = (q / q.sum()).astype(dtype)
-        with mpmath.workdps(50):
-            pm, qm = [mpmath.mpf(float(a)) for a in p], [mpmath.mpf(float(b)) for b in q]
-            sp, sq = mpmath.fsum(pm), mpmath.fsum(qm)
-            expected = mpmath.fsum(
-                (a / sp) * mpmath.log((a / sp) / (b / sq)) for a, b in zip(pm, qm, strict=True)
-            )
+        expected, _ = _mp_normalized_kl(p, q)
         kl = kl_divergence(p, q)
         assert kl.dtype == dtype
         # A few units of the dtype's roundoff, relative: the terms are non-negative and each is
@@ -290,15 +297,10 @@ class TestInputsNormalizedOnlyWithinTolerance:
         p64 = np.abs(q64 * (1 + spread * rng.standard_normal(classes)))
         p = (p64 / p64.sum() * (1 + p_excess)).astype(np.float32)
         q = (q64 * (1 + q_excess)).astype(np.float32)
+        expected, u = _mp_normalized_kl(p, q)
+        # The correction is a sizable part of the answer here: leaving it out, or getting one of
+        # its leading terms wrong, moves the result by far more than the tolerance.
         with mpmath.workdps(50):
-            pm, qm = [mpmath.mpf(float(a)) for a in p], [mpmath.mpf(float(b)) for b in q]
-            sp, sq = mpmath.fsum(pm), mpmath.fsum(qm)
-            expected = mpmath.fsum(
-                (a / sp) * mpmath.log((a / sp) / (b / sq)) for a, b in zip(pm, qm, strict=True)
-            )
-            # The correction is a sizable part of the answer here: leaving it out, or getting
-            # one of its leading terms wrong, moves the result by far more than the tolerance.
-            u = (sp - sq) / sq
             assert abs(u / (1 + u) - mpmath.log1p(u)) > 1e-3 * expected
         kl = kl_divergence(p, q)
         assert kl.dtype == np.float32
@@ -321,17 +323,7 @@ class TestInputsNormalizedOnlyWithinTolerance:
             )
         p = np.stack([r[0] for r in rows])
         q = np.stack([r[1] for r in rows])
-        expected = []
-        with mpmath.workdps(50):
-            for pr, qr in rows:
-                pm, qm = [mpmath.mpf(float(a)) for a in pr], [mpmath.mpf(float(b)) for b in qr]
-                sp, sq = mpmath.fsum(pm), mpmath.fsum(qm)
-                expected.append(
-                    mpmath.fsum(
-                        (a / sp) * mpmath.log((a / sp) / (b / sq))
-                        for a, b in zip(pm, qm, strict=True)
-                    )
-                )
+        expected = [_mp_normalized_kl(pr, qr)[0] for pr, qr in rows]
         assert_relative(kl_divergence(p, q, axis=1), expected, 8 * float(np.finfo(np.float32).eps))
 
     def test_float64_kl_of_nearly_equal_distributions_whose_sums_miss_1(self):
@@ -346,14 +338,9 @@ class TestInputsNormalizedOnlyWithinTolerance:
         p = q * (1 + 1e-9 * rng.standard_normal(50))
         p = p / p.sum()
         p[0] += 3e-14
-        with mpmath.workdps(60):
-            pm, qm = [mpmath.mpf(float(a)) for a in p], [mpmath.mpf(float(b)) for b in q]
-            sp, sq = mpmath.fsum(pm), mpmath.fsum(qm)
-            expected = mpmath.fsum(
-                (a / sp) * mpmath.log((a / sp) / (b / sq)) for a, b in zip(pm, qm, strict=True)
-            )
-            assert 1e-20 < expected < 1e-18
-            assert abs(sp - sq) > 1e-14
+        expected, u = _mp_normalized_kl(p, q, dps=60)
+        assert 1e-20 < expected < 1e-18
+        assert abs(u) > 1e-14
         assert_relative(kl_divergence(p, q), expected, 8 * float(np.finfo(np.float64).eps))
 
 
@@ -458,12 +445,7 @@ class TestDistributionChecks:
         q = p * (1 + 1e-2 * rng.standard_normal(20))
         q = q / q.sum()
         p, q = (p, q.astype(np.float32)) if wide == "p" else (p.astype(np.float32), q)
-        with mpmath.workdps(50):
-            pm, qm = [mpmath.mpf(float(a)) for a in p], [mpmath.mpf(float(b)) for b in q]
-            sp, sq = mpmath.fsum(pm), mpmath.fsum(qm)
-            expected = mpmath.fsum(
-                (a / sp) * mpmath.log((a / sp) / (b / sq)) for a, b in zip(pm, qm, strict=True)
-            )
+        expected, _ = _mp_normalized_kl(p, q)
         assert_relative(kl_divergence(p, q), expected, 8 * float(np.finfo(np.float64).eps))
 
     @pytest.mark.parametrize(("func", "bound"), [(entropy, 5.0), (kl_divergence, 9.5)])
