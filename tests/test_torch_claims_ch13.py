@@ -378,6 +378,13 @@ def test_balanced_documented_as_cross_chunk_float32_and_compact_falls_back_on_cp
 
     assert "for cross-chunk weight-grad accumulation" in " ".join(inspect.getsource(opts).split())
     assert "dtype=input.dtype" in inspect.getsource(impl)
+    # On CUDA, "compact" has no float32 scratch: each chunk's product, then its target-row
+    # correction, is added straight into the input-dtype gradient (two in-place updates).
+    code = " ".join(inspect.getsource(impl).split())
+    assert 'acc_policy == "compact" and (is_cuda or logits_buf_dtype == dtype)' in code
+    assert "grad_linear_weight.sub_(weight_grad_chunk)" in code
+    compact = code[code.index("grad_linear_weight.addmm_(") :]
+    assert "grad_linear_weight.index_add_(0, target_chunk" in compact[:400]
     torch.manual_seed(0)
     x = torch.randn(512, 16).bfloat16()
     w = (torch.randn(300, 16) / 4).bfloat16()
