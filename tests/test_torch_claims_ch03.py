@@ -81,6 +81,13 @@ class TestChapterBlocks:
         np.testing.assert_allclose(got, s * kl_divergence(p, q.numpy()) + s * np.log(s), rtol=1e-13)
         assert got < 0
 
+    def test_subnormalized_input_adds_log_one_over_its_total(self):
+        # exp(input) = s_q q with total s_q = 0.6: D(p || q) + log(1 / s_q) by hand, >= 0
+        p, q, s_q = P[0], Q[0], 0.6
+        got = F.kl_div(torch.tensor(np.log(s_q * q)), torch.tensor(p), reduction="sum").item()
+        np.testing.assert_allclose(got, kl_divergence(p, q) + np.log(1 / s_q), rtol=1e-13)
+        assert got > kl_divergence(p, q) > 0
+
     def test_masked_log_target_gives_nan(self):
         log_p = torch.tensor([0.0, -float("inf")])
         assert torch.isnan(F.kl_div(log_p, log_p, reduction="sum", log_target=True))
