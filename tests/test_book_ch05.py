@@ -107,6 +107,20 @@ class TestScipyClaims:
         first = next(a for a in range(1, 100) if np.log(special.softmax([a, 0.0, 0.0])[0]) == 0)
         assert first == 37
 
+    def test_exp_of_log_softmax_is_accurate_on_unshifted_logits(self):
+        special = pytest.importorskip("scipy.special")
+        # "In practice": SciPy's log_softmax forms (z - m) - log(sum), so exponentiating it keeps
+        # the probabilities of float32 logits near 1000 within a few u, where
+        # exp(z - logsumexp(z)) errs by half an ulp of 1000 (512 u). The exact softmax is numpy's
+        # float64 exp of the shifted float64 logits.
+        rng = np.random.default_rng(1)
+        logits = (1000 + rng.normal(size=(200, 10))).astype(np.float32)
+        shifted = logits.astype(np.float64) - logits.max(axis=1, keepdims=True)
+        exact = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
+        probs = np.exp(special.log_softmax(logits, axis=1)).astype(np.float64)
+        assert probs.dtype == np.float64 and special.log_softmax(logits, axis=1).dtype == np.float32
+        assert np.max(np.abs(probs / exact - 1)) / 2.0**-24 < 10
+
     def test_logsumexp_weights_and_signs(self):
         special = pytest.importorskip("scipy.special")
         # "Other log-domain sums": b= weights the terms, return_sign=True allows negative ones.
