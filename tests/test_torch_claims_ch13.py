@@ -333,6 +333,32 @@ def test_chunked_upcast_keeps_one_float32_copy_and_lowers_the_backward_peak():
         assert abs(live.peak / copy - peak) < 1e-3  # 1 + 2 / k
 
 
+def test_composed_loss_under_autocast_holds_the_logits_only_while_referenced():
+    # Section sec-13-measured, fig-13-memory's upper line: under bfloat16 autocast, F.linear then
+    # F.cross_entropy peaks at 3 float32 copies beyond the inputs when nothing refers to the
+    # bfloat16 logits (freed once upcast), and at 3.5 (the bfloat16 logits too) when the training
+    # code keeps them through the backward pass. The bfloat16 casts of X and W add under 0.02.
+    Live = _live_bytes_mode()
+
+    n, d, v = 2048, 64, 32000
+    torch.manual_seed(0)
+    x = torch.randn(n, d).requires_grad_()
+    w = (torch.randn(v, d) / 8).requires_grad_()
+    t = torch.randint(0, v, (n,))
+    copy = n * v * 4
+    for keep, peak in ((False, 3.0), (True, 3.5)):
+        x.grad = w.grad = None
+        with Live() as live:
+            with torch.autocast("cpu", dtype=torch.bfloat16):
+                logits = F.linear(x, w)
+                loss = F.cross_entropy(logits, t)
+            kept = logits if keep else None
+            del logits
+            loss.backward()
+        assert kept is None or kept.dtype == torch.bfloat16
+        assert peak <= live.peak / copy < peak + 0.02
+
+
 def test_per_token_log_probabilities_without_a_log_softmax_copy():
     # Section sec-13-designs: log_softmax(-1).gather(...) saves an N x V array of
     # log-probabilities for the backward pass; gathering the target logits and subtracting
