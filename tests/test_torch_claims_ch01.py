@@ -49,6 +49,30 @@ def test_naive_gradient_threshold_in_half_precision(dtype, finite_at, fails_at):
 
 
 @pytest.mark.torch
+@pytest.mark.parametrize(
+    ("batch", "scale", "finite_at", "fails_at"),
+    [(1, 1.0, 88.5, 88.9), (256, 1.0, 94.0, 94.5), (1, 65536.0, 77.5, 77.8)],
+)
+def test_naive_gradient_threshold_moves_with_the_upstream_gradient(
+    batch, scale, finite_at, fails_at
+):
+    # Autograd's log backward is g / q_y: the mean over N examples (g = -1/N) moves the
+    # threshold to log(max) + log N = 94.27 for N = 256, a loss scale S to log(max) - log S
+    # = 77.63 for S = 2^16 (float32, log(max) = 88.72).
+    log_max = math.log(torch.finfo(torch.float32).max)
+    threshold = log_max + math.log(batch) - math.log(scale)
+    assert finite_at < threshold < fails_at
+    for gap, grad_finite in [(finite_at, True), (fails_at, False)]:
+        z = torch.zeros(batch, 2)
+        z[:, 1] = -gap
+        z.requires_grad_(True)
+        loss = -torch.log(torch.softmax(z, dim=1)[:, 1]).mean()
+        (scale * loss).backward()
+        assert math.isfinite(loss.item())
+        assert bool(torch.isfinite(z.grad).all()) is grad_finite
+
+
+@pytest.mark.torch
 class TestNaiveLossAtAGapOf104:
     def test_loss_is_infinite_and_gradient_nan(self):
         # The chapter's fenced block, verbatim in substance.
