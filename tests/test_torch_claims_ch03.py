@@ -88,6 +88,34 @@ class TestChapterBlocks:
         np.testing.assert_allclose(got, kl_divergence(p, q) + np.log(1 / s_q), rtol=1e-13)
         assert got > kl_divergence(p, q) > 0
 
+    def test_totals_s_p_at_least_s_q_bound_the_sum_below_by_s_p_log_s_p_over_s_q(self):
+        # log-sum inequality: sum t log(t / e^input) >= s_p log(s_p / s_q), equality at t ~ e^input
+        rng = np.random.default_rng(31)
+        for _ in range(200):
+            p, q = rng.dirichlet(np.ones(4), size=2)
+            s_p, s_q = rng.uniform(0.2, 3.0, size=2)
+            got = F.kl_div(
+                torch.tensor(np.log(s_q * q)), torch.tensor(s_p * p), reduction="sum"
+            ).item()
+            by_hand = s_p * kl_divergence(p, q) + s_p * np.log(s_p / s_q)
+            np.testing.assert_allclose(got, by_hand, rtol=1e-12, atol=1e-14)
+            assert got >= s_p * np.log(s_p / s_q) - 1e-14
+            if s_p >= s_q:
+                assert got >= 0
+        # negative when s_p < s_q: a target proportional to exp(input)
+        q = Q[0]
+        got = F.kl_div(torch.tensor(np.log(q)), torch.tensor(0.5 * q), reduction="sum").item()
+        np.testing.assert_allclose(got, 0.5 * np.log(0.5), rtol=1e-13)
+
+    def test_log_target_weights_by_exp_target_and_drops_underflowed_terms_too(self):
+        log_p = torch.tensor([-200.0, -1e-30])  # float32: e^-200 underflows to 0
+        log_q = torch.tensor([-150.0, 0.0])
+        as_logs = F.kl_div(log_q, log_p, reduction="none", log_target=True)
+        by_hand = torch.exp(log_p) * (log_p - log_q)  # sum_i e^{t_i} (t_i - input_i)
+        assert torch.equal(as_logs, by_hand)
+        as_probs = F.kl_div(log_q, log_p.exp(), reduction="none")
+        assert as_logs[0].item() == 0.0 and as_probs[0].item() == 0.0
+
     def test_masked_log_target_gives_nan(self):
         log_p = torch.tensor([0.0, -float("inf")])
         assert torch.isnan(F.kl_div(log_p, log_p, reduction="sum", log_target=True))
