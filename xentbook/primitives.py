@@ -134,8 +134,8 @@ def logsumexp(
     Returns
     -------
     ndarray or scalar
-        The same values as :func:`scipy.special.logsumexp`, in the input's float dtype (float16
-        is computed in float32): a numpy scalar when every axis is reduced.
+        The values of :func:`scipy.special.logsumexp` up to rounding, in the input's float dtype
+        (float16 is computed in float32): a numpy scalar when every axis is reduced.
 
     Raises
     ------
@@ -150,7 +150,7 @@ def logsumexp(
     See Also
     --------
     log_softmax : :math:`a - \operatorname{logsumexp}(a)`, without cancellation.
-    scipy.special.logsumexp : the same values.
+    scipy.special.logsumexp : the same values, up to rounding.
 
     Notes
     -----
@@ -233,7 +233,7 @@ def softmax(x: ArrayLike, axis: int = -1) -> NDArray[Any]:
     axis : int, optional
         The class axis (default: the last). Unlike :func:`scipy.special.softmax`, whose default is
         to normalize over all entries, the default here is the last axis; for the same ``axis``
-        the values agree.
+        the values agree up to rounding.
 
     Returns
     -------
@@ -249,7 +249,7 @@ def softmax(x: ArrayLike, axis: int = -1) -> NDArray[Any]:
     See Also
     --------
     log_softmax : the logarithm, accurate where the probabilities underflow.
-    scipy.special.softmax : the same values for the same ``axis``.
+    scipy.special.softmax : the same values for the same ``axis``, up to rounding.
 
     Notes
     -----
@@ -296,7 +296,9 @@ def log_softmax(x: ArrayLike, axis: int = -1) -> NDArray[Any]:
     Returns
     -------
     ndarray
-        Log-probabilities, the same values as :func:`scipy.special.log_softmax` for the same axis.
+        Log-probabilities: for the same axis, the values of :func:`scipy.special.log_softmax` up
+        to rounding, except that a log-probability SciPy rounds to 0 (such as
+        :math:`-8.5 \times 10^{-18}` for the logits ``(40, 0, 0)``) keeps its value here.
 
     Raises
     ------
