@@ -393,6 +393,45 @@ def test_per_token_log_probabilities_without_a_log_softmax_copy():
     torch.testing.assert_close(via_log_softmax.double(), reference, rtol=0, atol=1e-5)
 
 
+def test_per_token_log_probabilities_peak_memory_of_both_routes():
+    # Section sec-13-no-logits: `logsumexp` saves the logits for its backward pass, so the
+    # gather-minus-logsumexp route saves an N x V array between the passes only when the code
+    # holds the logits anyway, and its backward peak is no lower. Storages created by ATen
+    # operators are counted while alive (the logits included), in float32 copies of the logits:
+    # held logits, 4 copies at the peak for both routes; dropped, 4 (logsumexp) against 3.
+    Live = _live_bytes_mode()
+
+    n, d, v = 512, 64, 8000
+    torch.manual_seed(0)
+    x = torch.randn(n, d).requires_grad_()
+    w = (torch.randn(v, d) / 8).requires_grad_()
+    y = torch.randint(0, v, (n,))
+    copy = n * v * 4
+    routes = {
+        "log_softmax": lambda z: z.log_softmax(-1).gather(-1, y[:, None]).squeeze(-1),
+        "logsumexp": lambda z: z.gather(-1, y[:, None]).squeeze(-1) - z.logsumexp(-1),
+    }
+    measured = {}
+    for name, route in routes.items():
+        for keep in (False, True):
+            x.grad = w.grad = None
+            with Live() as live:
+                logits = F.linear(x, w)
+                out = route(logits)
+                kept = logits if keep else None
+                del logits
+                after_forward = live.live / copy
+                out.sum().backward()
+            assert kept is None or kept.shape == (n, v)
+            measured[name, keep] = (round(after_forward, 2), round(live.peak / copy, 2))
+    assert measured == {
+        ("log_softmax", False): (1.0, 3.0),
+        ("log_softmax", True): (2.0, 4.0),
+        ("logsumexp", False): (1.0, 4.0),
+        ("logsumexp", True): (1.0, 4.0),
+    }
+
+
 def test_balanced_documented_as_cross_chunk_float32_and_compact_falls_back_on_cpu():
     # The chapter: the documentation of acc_policy="balanced" promises a float32 scratch "for
     # cross-chunk weight-grad accumulation", yet the gradient is allocated in the input dtype;
