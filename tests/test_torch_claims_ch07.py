@@ -75,6 +75,23 @@ def test_float32_target_entry_ramp(a):
     assert abs(float(ours) / exact - 1) < 4 * 2.0**-24
 
 
+def test_float32_target_entry_ramp_against_the_estimate():
+    # The chapter: on the ramp (margins 0 to 16.75, before the entry is lost) torch's error
+    # never exceeds u / (1 - p_y) by more than a factor of about 3 (3.3 on this grid), and it
+    # falls far below it where roundings cancel. Exact values by hand in float64.
+    margins = np.arange(0.0, 16.75, 1 / 64)
+    z = torch.zeros(len(margins), 4)
+    z[:, 0] = torch.tensor(margins, dtype=torch.float32)
+    z.requires_grad_(True)
+    F.cross_entropy(z, torch.zeros(len(margins), dtype=torch.long), reduction="sum").backward()
+    a = z.detach()[:, 0].double().numpy()
+    exact = -3 * np.exp(-a) / (1 + 3 * np.exp(-a))
+    rel = np.abs(z.grad[:, 0].double().numpy() / exact - 1)
+    ratio = rel / (2.0**-24 / -exact)
+    assert ratio.max() < 3.5
+    assert ratio[a > 1].min() < 0.01
+
+
 # torch.func.hessian imports a module that calls torch.jit.script, deprecated in 2.13.
 @pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning")
 def test_hessian_by_torch_func_is_diag_p_minus_ppT():
