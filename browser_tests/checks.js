@@ -30,10 +30,15 @@ window.xentbookChecks = (() => {
     return container.textContent;
   };
 
+  // The width of the screen the page is shown on. On a phone (and under Chromium's phone
+  // emulation) a page that overflows widens its layout viewport to fit, so window.innerWidth
+  // grows with the overflow and cannot reveal it; the screen's width does not.
+  const viewportWidth = () => Math.min(window.innerWidth, window.screen.width);
+
   // The page scrolls sideways when something sticks out of the viewport. Name the elements
   // where the overflow starts: those sticking out whose parent does not.
   function sidewaysPan() {
-    const width = window.innerWidth;
+    const width = viewportWidth();
     if (document.documentElement.scrollWidth <= width + 1) return [];
     const out = (el) => el.getBoundingClientRect().right > width + 1;
     const culprits = [...document.body.querySelectorAll("*")]
@@ -55,7 +60,7 @@ window.xentbookChecks = (() => {
       // a formula in a table scrolls with its table, which shows a cue when it scrolls
       if (!visible(mjx) || mjx.closest("table")) continue;
       const r = mjx.getBoundingClientRect();
-      let clipped = r.right > window.innerWidth + 1 || r.left < -1;
+      let clipped = r.right > viewportWidth() + 1 || r.left < -1;
       for (let a = mjx.parentElement; a && !clipped && a !== document.body; a = a.parentElement) {
         if (a.matches(".pst-scrollable-table-container, .table-wrapper")) break;
         const s = getComputedStyle(a);
