@@ -66,9 +66,9 @@ def _two_axes(func: str, ax: Any) -> Any:
 def plot_loss_without_log(p: ArrayLike | None = None, ax: Any = None) -> Any:
     r"""The loss with and without its logarithm, and the gradients they give, against :math:`p_y`.
 
-    Left panel: the cross-entropy :math:`-\log p_y` and the log-less :math:`-p_y` against the
-    probability :math:`p_y` of the true class. Right panel: the size of their derivatives with
-    respect to the true-class logit,
+    First panel (the top one of the default figure): the cross-entropy :math:`-\log p_y` and the
+    log-less :math:`-p_y` against the probability :math:`p_y` of the true class. Second panel
+    (below it): the size of their derivatives with respect to the true-class logit,
 
     .. math::
 
@@ -82,7 +82,7 @@ def plot_loss_without_log(p: ArrayLike | None = None, ax: Any = None) -> Any:
     p : array_like, optional
         Probabilities of the true class, in :math:`(0, 1]`; default 400 points from 0.001 to 1.
     ax : pair of Axes, optional
-        Where to draw; default a new figure with two panels.
+        Where to draw; default a new figure with two panels, one above the other.
 
     Returns
     -------
