@@ -556,3 +556,85 @@ def test_linear_cross_entropy_uint8_indices_fall_back():
         warnings.simplefilter("ignore")  # the fallback warning comes first
         with pytest.raises(RuntimeError, match="Long or Byte"):
             F.linear_cross_entropy(x, w, t.int(), options=options)
+
+
+def test_linear_cross_entropy_per_token_losses_recompute_in_backward():
+    # Section sec-13-designs: the chunked op finishes the gradients in the forward pass for a
+    # mean or a sum only; with reduction="none" the per-row upstream gradient is known only in
+    # the backward pass, so the forward pass keeps its inputs alone and the backward pass
+    # recomputes the chunks' logits (per-row weights applied correctly, retain_graph allowed).
+    import inspect
+    import warnings
+
+    source = " ".join(inspect.getsource(F.linear_cross_entropy).split())
+    assert "reduction='none' recomputes grads in backward" in source
+    Live = _live_bytes_mode()
+    n, d, v = 2048, 64, 32000
+    torch.manual_seed(0)
+    x = torch.randn(n, d).requires_grad_()
+    w = (torch.randn(v, d) / 8).requires_grad_()
+    t = torch.randint(0, v, (n,))
+    copy, grads = n * v * 4, (n * d + v * d) * 4
+    options = torch.nn.LinearCrossEntropyOptions()
+    held = {}
+    for reduction in ("mean", "none"):
+        with Live() as live:
+            out = F.linear_cross_entropy(x, w, t, reduction=reduction, options=options)
+            held[reduction] = live.live
+        del out
+    assert abs(held["mean"] - grads) < 1e-3 * copy  # the two gradients, computed in forward
+    assert held["none"] <= n * 4  # the per-token losses only
+    weights = torch.linspace(0.5, 1.5, n)  # one upstream gradient per row
+    out = F.linear_cross_entropy(x, w, t, reduction="none", options=options)
+    (weights * out).sum().backward(retain_graph=True)
+    gx, gw = x.grad.clone(), w.grad.clone()
+    x.grad = w.grad = None
+    (weights * out).sum().backward()  # a second backward works here, unlike mean or sum
+    torch.testing.assert_close(x.grad, gx, rtol=0, atol=0)
+    xr, wr = x.detach().clone().requires_grad_(), w.detach().clone().requires_grad_()
+    (weights * F.cross_entropy(F.linear(xr, wr), t, reduction="none")).sum().backward()
+    for ours, reference in ((gx, xr.grad), (gw, wr.grad)):  # float32 sums in another order
+        assert ((ours - reference).norm() / reference.norm()).item() < 1e-5
+    out = F.linear_cross_entropy(x, w, t, options=options)
+    out.backward(retain_graph=True)
+    with warnings.catch_warnings(), pytest.raises(RuntimeError, match="called twice"):
+        out.backward()
+
+
+def test_upcast_and_shift_copies_do_not_raise_the_composed_peak():
+    # Section sec-13-no-logits: a logits.float() and a shifted .contiguous() copy made inside
+    # the loss function live only in the forward pass; with bfloat16 logits held by the
+    # caller the composed loss peaks at 3.5 float32 copies whether the code makes both copies,
+    # only the upcast, or lets autocast upcast (the shifted copy has (T - 1) / T of the rows).
+    Live = _live_bytes_mode()
+    b, seq, d, v = 4, 256, 64, 16000
+    torch.manual_seed(0)
+    x = torch.randn(b, seq, d).bfloat16().requires_grad_()
+    w = (torch.randn(v, d) / 8).bfloat16().requires_grad_()
+    labels = torch.randint(0, v, (b, seq))
+    copy = b * seq * v * 4
+
+    def both_copies(logits):
+        logits = logits.float()
+        shifted = logits[..., :-1, :].contiguous()
+        return F.cross_entropy(shifted.view(-1, v), labels[..., 1:].reshape(-1))
+
+    def upcast_only(logits):
+        shifted_labels = F.pad(labels, (0, 1), value=-100)[..., 1:]
+        return F.cross_entropy(logits.float().view(-1, v), shifted_labels.reshape(-1))
+
+    def autocast_upcast(logits):
+        shifted_labels = F.pad(labels, (0, 1), value=-100)[..., 1:]
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            return F.cross_entropy(logits.view(-1, v), shifted_labels.reshape(-1))
+
+    for loss_fn in (both_copies, upcast_only, autocast_upcast):
+        x.grad = w.grad = None
+        with Live() as live:
+            logits = F.linear(x, w)  # held by the caller through the backward pass
+            loss = loss_fn(logits)
+            forward_peak = live.peak
+            loss.backward()
+        assert logits.dtype == torch.bfloat16
+        assert forward_peak <= live.peak
+        assert 3.45 < live.peak / copy < 3.52, loss_fn.__name__
