@@ -126,3 +126,19 @@ def test_segmentation_void_label_255_needs_ignore_index_255():
     kept = target != 255
     by_hand = F.cross_entropy(logits.permute(0, 2, 3, 1)[kept], target[kept])
     torch.testing.assert_close(F.cross_entropy(logits, target, ignore_index=255), by_hand)
+
+
+def test_weighted_mean_formula_needs_no_label_smoothing():
+    # eq-11-weighted: sum w[y] l / sum w[y] is the weighted mean without label smoothing; with
+    # it, PyTorch weights the smoothing term class by class (w_k), not by w[y].
+    gen = torch.Generator().manual_seed(3)
+    logits = torch.randn(6, 3, generator=gen)
+    target = torch.tensor([0, 0, 0, 0, 1, 2])
+    w = torch.tensor([1.0, 3.0, 10.0])
+    for smoothing, holds in ((0.0, True), (0.1, False)):
+        loss = F.cross_entropy(logits, target, weight=w, label_smoothing=smoothing)
+        per_item = F.cross_entropy(logits, target, reduction="none", label_smoothing=smoothing)
+        formula = (w[target] * per_item).sum() / w[target].sum()
+        assert torch.isclose(loss, formula, rtol=1e-6, atol=0).item() is holds
+        if not holds:
+            assert abs(loss.item() - formula.item()) > 0.01
