@@ -436,8 +436,10 @@ def sliding_window_spans(num_tokens: int, window: int, stride: int) -> list[tupl
     least :math:`b + 1` (the window's first token has no context inside the window). Each
     scored token is therefore scored once, with :math:`j - b` tokens of context.
 
-    With ``stride < window``, every token but :math:`x_0` is scored exactly once and each with
-    at least ``window - stride`` tokens of context. With ``stride == window`` (disjoint chunks)
+    With ``stride < window``, every token but :math:`x_0` is scored exactly once: a token
+    :math:`x_j` of the first window with all :math:`j` tokens before it as context, and every
+    later one with at least ``window - stride`` tokens of context. With ``stride == window``
+    (disjoint chunks)
     the first token of every chunk is never scored.
 
     Parameters
