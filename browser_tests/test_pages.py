@@ -4,7 +4,8 @@ Run after ``make book`` (``make browser-test`` does both). Every page is opened 
 phone) and 1366 px (a laptop), in the light and the dark theme, and must:
 
 - load with no console error and no request to any host but the local server, every image
-  loaded and every formula typeset by the book's own MathJax;
+  loaded, every formula typeset by the book's own MathJax and every Markdown table rendered
+  as a table;
 - not pan sideways; show no inline formula cut off; give a display equation that scrolls a
   visible cue (a shadow at the edge);
 - keep every solution, code included, inside its folded dropdown;
@@ -248,6 +249,13 @@ def test_page(browser, server, name, width):
             problems.append(f"{sources} math blocks but {typeset} typeset")
         if "$$" in page.evaluate("() => document.querySelector('main')?.innerText ?? ''"):
             problems.append("raw $$ left in the rendered text")
+        problems += [
+            f"a Markdown table left as text: {text[:60]!r}"
+            for text in page.evaluate(
+                "() => [...document.querySelectorAll('main p')].map(p => p.innerText)"
+                ".filter(t => /^\\s*\\|.*\\|\\s*$/m.test(t))"
+            )
+        ]
 
         page.add_script_tag(path=str(CHECKS_JS))
         checks = ["sidewaysPan", "clippedInlineMath", "displayMathWithoutCue"]
