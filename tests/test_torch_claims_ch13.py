@@ -333,6 +333,14 @@ def test_chunked_upcast_keeps_one_float32_copy_and_lowers_the_backward_peak():
         assert abs(live.peak / copy - peak) < 1e-3  # 1 + 2 / k
 
 
+def _linear_problem(n, d, v):
+    """Hidden states X (n, d), an unembedding W (v, d) and targets, seeded; X and W need grad."""
+    torch.manual_seed(0)
+    x = torch.randn(n, d).requires_grad_()
+    w = (torch.randn(v, d) / 8).requires_grad_()
+    return x, w, torch.randint(0, v, (n,))
+
+
 def test_composed_loss_under_autocast_holds_the_logits_only_while_referenced():
     # Section sec-13-measured, fig-13-memory's upper line: under bfloat16 autocast, F.linear then
     # F.cross_entropy peaks at 3 float32 copies beyond the inputs when nothing refers to the
@@ -341,10 +349,7 @@ def test_composed_loss_under_autocast_holds_the_logits_only_while_referenced():
     Live = _live_bytes_mode()
 
     n, d, v = 2048, 64, 32000
-    torch.manual_seed(0)
-    x = torch.randn(n, d).requires_grad_()
-    w = (torch.randn(v, d) / 8).requires_grad_()
-    t = torch.randint(0, v, (n,))
+    x, w, t = _linear_problem(n, d, v)
     copy = n * v * 4
     for keep, peak in ((False, 3.0), (True, 3.5)):
         x.grad = w.grad = None
@@ -402,10 +407,7 @@ def test_per_token_log_probabilities_peak_memory_of_both_routes():
     Live = _live_bytes_mode()
 
     n, d, v = 512, 64, 8000
-    torch.manual_seed(0)
-    x = torch.randn(n, d).requires_grad_()
-    w = (torch.randn(v, d) / 8).requires_grad_()
-    y = torch.randint(0, v, (n,))
+    x, w, y = _linear_problem(n, d, v)
     copy = n * v * 4
     routes = {
         "log_softmax": lambda z: z.log_softmax(-1).gather(-1, y[:, None]).squeeze(-1),
@@ -570,10 +572,7 @@ def test_linear_cross_entropy_per_token_losses_recompute_in_backward():
     assert "reduction='none' recomputes grads in backward" in source
     Live = _live_bytes_mode()
     n, d, v = 2048, 64, 32000
-    torch.manual_seed(0)
-    x = torch.randn(n, d).requires_grad_()
-    w = (torch.randn(v, d) / 8).requires_grad_()
-    t = torch.randint(0, v, (n,))
+    x, w, t = _linear_problem(n, d, v)
     copy, grads = n * v * 4, (n * d + v * d) * 4
     options = torch.nn.LinearCrossEntropyOptions()
     held = {}
