@@ -184,3 +184,29 @@ class TestPlotBceSoftTarget:
 
         with pytest.raises(ValueError, match="targets must lie in"):
             plot_bce_soft_target([0.5, 1.2])
+
+
+class TestPlotSigmoidVsSoftmax:
+    def test_bars_are_sigmoids_and_softmax(self):
+        from xentbook.plots import plot_sigmoid_vs_softmax
+
+        x = np.array([2.0, -1.0, 0.5])
+        ax = plot_sigmoid_vs_softmax(x, [1, 0, 1])
+        independent = [bar.get_height() for bar in ax.containers[0]]
+        shared = [bar.get_height() for bar in ax.containers[1]]
+        # Independent formulas: 1 / (1 + e^-x) and e^x / sum e^x, written out.
+        np.testing.assert_allclose(independent, 1 / (1 + np.exp(-x)), rtol=1e-15)
+        np.testing.assert_allclose(shared, np.exp(x) / np.exp(x).sum(), rtol=1e-15)
+        texts = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert texts == [
+            "one sigmoid per label (sum 1.77)",
+            "softmax over the labels (sum 1.00)",
+        ]
+
+    def test_rejects_bad_shapes(self):
+        from xentbook.plots import plot_sigmoid_vs_softmax
+
+        with pytest.raises(ValueError, match="one-dimensional"):
+            plot_sigmoid_vs_softmax([[1.0, 2.0]], [[1.0, 0.0]])
+        with pytest.raises(ValueError, match="same shape"):
+            plot_sigmoid_vs_softmax([1.0, 2.0], [1.0])

@@ -10,6 +10,7 @@ from xentbook.plots._binary import (
     plot_bce_vs_logit,
     plot_operating_points,
     plot_pos_weight_optimum,
+    plot_sigmoid_vs_softmax,
     plot_weighted_fit,
 )
 from xentbook.plots._calibration import (
@@ -227,6 +228,7 @@ __all__ = [
     "plot_separable_map",
     "plot_sequence_weights",
     "plot_sigmoid_loss_landscape",
+    "plot_sigmoid_vs_softmax",
     "plot_simplex_entropy",
     "plot_simplex_true_class_pull",
     "plot_smooth_max",

@@ -14,7 +14,7 @@ from xentbook.binary import (
     binary_cross_entropy_with_logits_grad,
 )
 from xentbook.plots._style import COLORS, new_axes
-from xentbook.primitives import sigmoid
+from xentbook.primitives import sigmoid, softmax
 
 # PyTorch's probability-form binary cross-entropy: each logarithm is clamped at -100 in the
 # forward pass, and the backward pass divides by max(p (1 - p), 1e-12).
@@ -27,6 +27,7 @@ __all__ = [
     "plot_bce_vs_logit",
     "plot_operating_points",
     "plot_pos_weight_optimum",
+    "plot_sigmoid_vs_softmax",
     "plot_weighted_fit",
 ]
 
@@ -456,4 +457,74 @@ def plot_bce_soft_target(targets: ArrayLike = (0.2, 0.5, 0.9), ax: Axes | None =
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 3.0)
     ax.legend(loc="upper center", fontsize=10, framealpha=1.0)  # above the minima, between the arms
+    return ax
+
+
+def plot_sigmoid_vs_softmax(logits: ArrayLike, targets: ArrayLike, ax: Axes | None = None) -> Axes:
+    r"""The probabilities of one multi-label example: one sigmoid per label against a softmax.
+
+    For the :math:`L` logits :math:`x_l` of one example, draws side by side, label by label, the
+    independent probabilities :math:`\sigma(x_l)` of a multi-label model and the softmax
+    :math:`e^{x_l} / \sum_k e^{x_k}` of the same logits, which share one unit of probability.
+    Each label's tick names its target, and the legend gives the sum of each set of bars.
+
+    Parameters
+    ----------
+    logits : array_like
+        The :math:`L` logits of one example, shape ``(L,)``.
+    targets : array_like
+        Its 0/1 targets, shape ``(L,)``.
+    ax : Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    Axes
+        ``ax.containers[0]`` holds the sigmoid bars and ``ax.containers[1]`` the softmax bars,
+        one per label, in label order.
+
+    Raises
+    ------
+    ValueError
+        If ``logits`` is not one-dimensional, or the shapes differ.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from xentbook.plots import plot_sigmoid_vs_softmax
+    >>> ax = plot_sigmoid_vs_softmax([2.0, -1.0, 0.5], [1, 0, 1])
+    >>> print([f"{bar.get_height():.3f}" for bar in ax.containers[1]])  # the softmax bars
+    ['0.786', '0.039', '0.175']
+    >>> plt.close("all")
+    """
+    x = np.asarray(logits, dtype=float)
+    y = np.asarray(targets, dtype=float)
+    if x.ndim != 1 or x.shape != y.shape:
+        raise ValueError(
+            f"plot_sigmoid_vs_softmax: logits must be one-dimensional and targets of the same "
+            f"shape, got {x.shape} and {y.shape}"
+        )
+    independent, shared = sigmoid(x), softmax(x)
+    ax = new_axes(ax, figsize=(6.0, 4.2))
+    where, width = np.arange(x.size), 0.38
+    ax.bar(
+        where - width / 2,
+        independent,
+        width,
+        color=COLORS["ce"],
+        label=f"one sigmoid per label (sum {independent.sum():.2f})",
+    )
+    ax.bar(
+        where + width / 2,
+        shared,
+        width,
+        color=COLORS["accent"],
+        label=f"softmax over the labels (sum {shared.sum():.2f})",
+    )
+    ax.axhline(0.5, color=COLORS["reference"], lw=1.2, ls="--")
+    ax.set_xticks(where, [f"label {k}\n$y = {t:g}$" for k, t in enumerate(y)])
+    ax.set_ylabel("predicted probability")
+    ax.set_ylim(0, 1.45)
+    ax.set_yticks([0.0, 0.25, 0.5, 0.75, 1.0])
+    ax.legend(loc="upper right", fontsize=10, framealpha=1.0)
     return ax
