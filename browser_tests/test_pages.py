@@ -16,7 +16,8 @@ phone) and 1366 px (a laptop), in the light and the dark theme, and must:
   favicon, a logo and a tab title that names the book once;
 - pass axe-core's WCAG 2 A and AA rules with no serious or critical violation, in both themes;
 - at 390 px: the menu button shows the chapter list and the contents button the page's
-  sections.
+  sections;
+- at 320 px, the narrowest phones: not pan sideways.
 
 Each failure names the page, the width (and theme), the rule and the element. The layout
 checks run once per width, since the theme changes only colours; the screenshots (every page,
@@ -286,6 +287,19 @@ def test_page(browser, server, name, width):
         context.close()
     report = "\n".join(f"  - {p}" for p in problems)
     assert not problems, f"{name} at {width} px:\n{report}"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_fits_a_small_phone(browser, server, name):
+    """At 320 px (the narrowest phones in use) nothing pans the page sideways."""
+    context, page = _open(browser, server, 320, "light")
+    try:
+        _load(page, f"{server}/{name}")
+        page.add_script_tag(path=str(CHECKS_JS))
+        problems = page.evaluate("() => window.xentbookChecks.sidewaysPan()")
+    finally:
+        context.close()
+    assert not problems, f"{name} at 320 px: {problems}"
 
 
 def test_desktop_has_one_search_box_and_no_empty_header(page, server):
