@@ -142,22 +142,16 @@ def test_nll_loss_of_probabilities_with_weights_is_a_weighted_mean():
 
 
 @pytest.mark.torch
-def test_cpu_autocast_keeps_softmax_in_bfloat16_but_not_cross_entropy():
-    # The chapter: under autocast the fused F.cross_entropy runs in float32; on CPU
-    # (PyTorch 2.13) softmax and log_softmax keep the dtype of their input, so the bfloat16
-    # output of an autocast layer gives bfloat16 probabilities.
+def test_autocast_runs_cross_entropy_in_float32():
+    # The chapter: under autocast the fused F.cross_entropy runs in float32, even on the
+    # bfloat16 or float16 output of an autocast layer (PyTorch 2.13, CPU).
     x = torch.randn(2, 3, generator=torch.Generator().manual_seed(0))
     w = torch.randn(3, 3, generator=torch.Generator().manual_seed(1))
-    with torch.autocast("cpu", dtype=torch.bfloat16):
-        h = x @ w
-        assert h.dtype == torch.bfloat16
-        assert F.softmax(h, dim=-1).dtype == torch.bfloat16
-        assert F.log_softmax(h, dim=-1).dtype == torch.bfloat16
-        assert F.softmax(x, dim=-1).dtype == torch.float32  # float32 in, float32 out
-        assert F.log_softmax(x, dim=-1).dtype == torch.float32
-        assert F.cross_entropy(h, torch.tensor([0, 1])).dtype == torch.float32
-    with torch.autocast("cpu", dtype=torch.float16):
-        assert F.cross_entropy((x @ w), torch.tensor([0, 1])).dtype == torch.float32
+    for dtype in (torch.bfloat16, torch.float16):
+        with torch.autocast("cpu", dtype=dtype):
+            h = x @ w
+            assert h.dtype == dtype
+            assert F.cross_entropy(h, torch.tensor([0, 1])).dtype == torch.float32
 
 
 @pytest.mark.torch
@@ -238,22 +232,6 @@ def test_nan_gradient_passes_a_multiplication_by_zero():
 
 
 @pytest.mark.torch
-def test_log_softmax_in_half_precision_keeps_range_but_loses_precision():
-    # The chapter: in float16, softmax gives q_y = 0 at a gap of 30, log_softmax gives -30.
-    z16 = torch.tensor([0.0, -30.0], dtype=torch.float16)
-    assert F.softmax(z16, dim=0).tolist() == [1.0, 0.0]
-    assert F.log_softmax(z16, dim=0)[1].item() == -30.0
-    # bfloat16 logits whose loss is 5.3125 + log(1 + e^-5.3125) = 5.3174 (float32 result);
-    # log_softmax in bfloat16 rounds it to 8 significant bits, 5.3125.
-    zb = torch.tensor([0.0, -5.3125], dtype=torch.bfloat16)
-    exact = 5.3125 + math.log1p(math.exp(-5.3125))
-    assert round(exact, 4) == 5.3174
-    assert -F.log_softmax(zb.float(), dim=0)[1].item() == pytest.approx(exact, rel=1e-6)
-    assert -F.log_softmax(zb, dim=0)[1].item() == 5.3125
-    assert F.log_softmax(zb, dim=0).dtype == torch.bfloat16
-
-
-@pytest.mark.torch
 def test_clipped_probability_has_no_gradient_below_epsilon():
     # The chapter: clipping q_y into [eps, 1 - eps] caps the loss at -log eps and, below eps,
     # leaves no gradient at all.
@@ -263,3 +241,24 @@ def test_clipped_probability_has_no_gradient_below_epsilon():
     loss.backward()
     assert loss.item() == pytest.approx(-math.log(eps), rel=1e-6)
     assert z.grad.tolist() == [0.0, 0.0]
+
+
+@pytest.mark.torch
+def test_flush_denormal_zeroes_the_probability_from_a_gap_of_87_3():
+    # The chapter: with subnormals flushed to zero (torch.set_flush_denormal(True)) the
+    # float32 probability of the trailing class is zero once it falls below the smallest
+    # normal number, 2^-126, from a gap of 126 log 2 = 87.34; kept, it survives to 104.
+    def q_true(gap):
+        return torch.softmax(torch.tensor([0.0, -gap]), dim=0)[1].item()
+
+    assert 87.3 < 126 * math.log(2) < 87.4
+    assert q_true(87.4) > 0 and q_true(100.0) > 0
+    if not torch.set_flush_denormal(True):
+        pytest.skip("this CPU cannot flush subnormals to zero")
+    try:
+        assert q_true(87.3) >= torch.finfo(torch.float32).smallest_normal
+        assert q_true(87.4) == 0.0
+        assert q_true(100.0) == 0.0
+    finally:
+        torch.set_flush_denormal(False)
+    assert q_true(87.4) > 0
