@@ -9,6 +9,7 @@ from xentbook.book import fit_gaussian_kl, gaussian_mixture_logpdf
 from xentbook.plots import (
     plot_cross_entropy_vs_q,
     plot_decomposition_bars,
+    plot_k3_gradient_gap,
     plot_kl_asymmetry,
     plot_kl_estimator_spread,
     plot_kl_estimators,
@@ -324,4 +325,73 @@ class TestPlotSteinExponents:
             plot_stein_exponents([1, 10], {})
         with pytest.raises(ValueError, match="shape of ns"):
             plot_stein_exponents([1, 10], {"a": ([0.1], 0.3)})
+        plt.close("all")
+
+
+class TestPlotK3GradientGap:
+    @staticmethod
+    def _by_finite_differences(z, z_ref):
+        # Gradients of D(p || q) and D(q || p) in the policy's logits by central differences of
+        # the divergences summed directly, p = softmax(z), q = softmax(z_ref) held fixed.
+        def softmax(v):
+            e = np.exp(v - v.max())
+            return e / e.sum()
+
+        def d_pq(v):
+            p, q = softmax(v), softmax(z_ref)
+            return np.sum(p * np.log(p / q))
+
+        def d_qp(v):
+            p, q = softmax(v), softmax(z_ref)
+            return np.sum(q * np.log(q / p))
+
+        step, eye = 1e-6, np.eye(z.size)
+        grad_pq = np.array([(d_pq(z + step * e) - d_pq(z - step * e)) / (2 * step) for e in eye])
+        grad_qp = np.array([(d_qp(z + step * e) - d_qp(z - step * e)) / (2 * step) for e in eye])
+        gap = np.linalg.norm(grad_qp - grad_pq) / np.linalg.norm(grad_pq)
+        return d_pq(z), gap
+
+    def test_path_and_point_against_finite_differences(self):
+        z, z_ref = np.array([1.0, 0.5, 0.0, -0.5, -1.0]), np.array([0.0, 0.5, 1.0, 0.0, -1.0])
+        scales = np.array([0.03, 0.3, 1.0, 2.0])
+        ax = plot_k3_gradient_gap(z, z_ref, scales=scales)
+        expected = np.array([self._by_finite_differences(z, z + s * (z_ref - z)) for s in scales])
+        np.testing.assert_allclose(ax.lines[0].get_xdata(), expected[:, 0], rtol=1e-12)
+        np.testing.assert_allclose(ax.lines[0].get_ydata(), expected[:, 1], rtol=1e-5)
+        np.testing.assert_allclose(ax.lines[1].get_xdata(), expected[2:3, 0], rtol=1e-12)
+        np.testing.assert_allclose(ax.lines[1].get_ydata(), expected[2:3, 1], rtol=1e-5)
+        assert ax.get_xscale() == ax.get_yscale() == "log"
+        plt.close(ax.figure)
+
+    def test_directions_are_centred_and_scaled_to_the_same_logit_distance(self):
+        z, z_ref = np.array([0.2, -0.1, 0.4]), np.array([1.2, -0.1, 0.4])
+        directions = np.array([[3.0, 5.0, 4.0], [0.0, 0.0, -7.0]])
+        ax = plot_k3_gradient_gap(z, z_ref, directions, scales=[0.1, 1.0])
+        assert len(ax.lines) == 4
+        length = np.linalg.norm([2 / 3, -1 / 3, -1 / 3])  # the centred step (1, 0, 0)
+        for k, h in enumerate(directions):
+            centred = h - h.mean()
+            h_scaled = centred * length / np.linalg.norm(centred)
+            expected = [self._by_finite_differences(z, z + s * h_scaled) for s in (0.1, 1.0)]
+            np.testing.assert_allclose(
+                ax.lines[2 + k].get_xdata(), np.array(expected)[:, 0], rtol=1e-12
+            )
+            np.testing.assert_allclose(
+                ax.lines[2 + k].get_ydata(), np.array(expected)[:, 1], rtol=1e-5
+            )
+        plt.close(ax.figure)
+
+    def test_relative_gap_is_proportional_to_the_logit_distance(self):
+        ax = plot_k3_gradient_gap([0.5, 0.0, -0.5], [0.0, 0.3, 0.0], scales=[1e-3, 1e-2])
+        gaps = ax.lines[0].get_ydata()
+        np.testing.assert_allclose(gaps[1] / gaps[0], 10.0, rtol=0.01)
+        plt.close(ax.figure)
+
+    def test_rejects_bad_input(self):
+        with pytest.raises(ValueError, match=r"^plot_k3_gradient_gap: z_reference must differ"):
+            plot_k3_gradient_gap([0.0, 1.0], [2.0, 3.0])
+        with pytest.raises(ValueError, match=r"^plot_k3_gradient_gap: directions must have"):
+            plot_k3_gradient_gap([0.0, 1.0], [1.0, 0.0], [[1.0, 2.0, 3.0]])
+        with pytest.raises(ValueError, match=r"^plot_k3_gradient_gap: scales must be"):
+            plot_k3_gradient_gap([0.0, 1.0], [1.0, 0.0], scales=[0.0, 1.0])
         plt.close("all")

@@ -41,6 +41,22 @@ class TestKlDivConventions:
             grads.append(z.grad.numpy().copy())
         np.testing.assert_allclose(grads[1], grads[0] / 3, rtol=1e-13)
 
+    def test_batchmean_divides_by_the_first_dimension_only(self):
+        # (B, T, V) = (4, 16, 10): batchmean is the sum over positions of the per-token
+        # divergences, averaged over the 4 sequences, T = 16 times the per-token mean.
+        rng = np.random.default_rng(31)
+        p_np = rng.dirichlet(np.ones(10), size=(4, 16))
+        q_np = rng.dirichlet(np.ones(10), size=(4, 16))
+        p, log_q = torch.tensor(p_np), torch.tensor(np.log(q_np))
+        per_token = kl_divergence(p_np, q_np)  # shape (4, 16), by the library's own sum
+        got = F.kl_div(log_q, p, reduction="batchmean").item()
+        np.testing.assert_allclose(got, per_token.sum(axis=1).mean(), rtol=1e-13)
+        np.testing.assert_allclose(got, 16 * per_token.mean(), rtol=1e-13)
+        flat = F.kl_div(log_q.reshape(-1, 10), p.reshape(-1, 10), reduction="batchmean").item()
+        np.testing.assert_allclose(flat, per_token.mean(), rtol=1e-13)
+        by_sum = F.kl_div(log_q, p, reduction="sum").item() / (4 * 16)
+        np.testing.assert_allclose(by_sum, per_token.mean(), rtol=1e-13)
+
     def test_probabilities_in_place_of_log_probabilities_can_be_negative(self):
         p, q = torch.tensor(P, dtype=torch.float64), torch.tensor(Q, dtype=torch.float64)
         got = F.kl_div(q, p, reduction="batchmean").item()

@@ -36,6 +36,7 @@ from xentbook.plots._ce_vs_mse import (
 from xentbook.plots._divergence import (
     plot_cross_entropy_vs_q,
     plot_decomposition_bars,
+    plot_k3_gradient_gap,
     plot_kl_asymmetry,
     plot_kl_estimator_spread,
     plot_kl_estimators,
@@ -189,6 +190,7 @@ __all__ = [
     "plot_information_diagram",
     "plot_initial_loss",
     "plot_jensen_gap",
+    "plot_k3_gradient_gap",
     "plot_kl_asymmetry",
     "plot_kl_estimator_spread",
     "plot_kl_estimators",

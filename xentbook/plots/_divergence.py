@@ -12,10 +12,12 @@ from xentbook.binary import binary_cross_entropy
 from xentbook.fitting import gaussian_logpdf
 from xentbook.information import cross_entropy_pq, entropy, kl_divergence
 from xentbook.plots._style import COLORS, new_axes
+from xentbook.primitives import log_softmax
 
 __all__ = [
     "plot_cross_entropy_vs_q",
     "plot_decomposition_bars",
+    "plot_k3_gradient_gap",
     "plot_kl_asymmetry",
     "plot_kl_estimator_spread",
     "plot_kl_estimators",
@@ -872,4 +874,108 @@ def plot_stein_exponents(ns: ArrayLike, curves: Any, ax: Any = None) -> Any:
     ax.set_ylabel(r"$-\frac{1}{n}\log\beta^{\mathrm{LR}}_n$ (nats)", fontsize=12)
     ax.set_ylim(bottom=0)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2, fontsize=11, frameon=False)
+    return ax
+
+
+def _k3_relative_gap(log_p: Any, log_q: Any) -> Any:
+    # Rows of log-probabilities; the k3 loss's expected gradient in the policy's logits is
+    # p - q, the gradient of D(p || q) is p (log p - log q - D).
+    p, q = np.exp(log_p), np.exp(log_q)
+    kl = np.sum(p * (log_p - log_q), axis=-1)
+    intended = p * (log_p - log_q - kl[..., None])
+    gap = np.linalg.norm((p - q) - intended, axis=-1) / np.linalg.norm(intended, axis=-1)
+    return kl, gap
+
+
+def plot_k3_gradient_gap(
+    z_policy: ArrayLike,
+    z_reference: ArrayLike,
+    directions: ArrayLike | None = None,
+    scales: ArrayLike | None = None,
+    ax: Any = None,
+) -> Any:
+    r"""Relative gap between the :math:`k_3`-loss gradient and the gradient it is meant to give.
+
+    For a policy :math:`p = \operatorname{softmax}(z)` and a reference
+    :math:`q = \operatorname{softmax}(z + s\,h)`, the :math:`k_3` estimator differentiated as a
+    loss has expected gradient :math:`p - q` in :math:`z`, the gradient of
+    :math:`D_{\mathrm{KL}}(q \| p)`, while the intended gradient is that of
+    :math:`D_{\mathrm{KL}}(p \| q)`, :math:`p\,(\log p - \log q - D_{\mathrm{KL}}(p \| q))`. The
+    figure draws :math:`\lVert (p - q) - \nabla_z D_{\mathrm{KL}}(p \| q) \rVert /
+    \lVert \nabla_z D_{\mathrm{KL}}(p \| q) \rVert` against :math:`D_{\mathrm{KL}}(p \| q)`,
+    log-log, as :math:`s` grows.
+
+    Parameters
+    ----------
+    z_policy, z_reference : array_like, shape (C,)
+        Logits of the policy and of the reference; :math:`h` = ``z_reference - z_policy``.
+    directions : array_like, shape (K, C), optional
+        Further directions :math:`h`, each centred (a constant shift of the logits changes
+        nothing) and scaled to the length of the centred ``z_reference - z_policy``; drawn in
+        grey.
+    scales : array_like, optional
+        Positive values of :math:`s` (default: 60 points from 1e-2 to 3, log-spaced).
+    ax : Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    Axes
+        ``lines[0]`` is the path towards ``z_reference`` (``x``: divergence in nats, ``y``:
+        relative gap), ``lines[1]`` the point :math:`s = 1`, the reference itself, and
+        ``lines[2 + k]`` the path along ``directions[k]``.
+
+    Examples
+    --------
+    >>> from xentbook.plots import plot_k3_gradient_gap
+    >>> ax = plot_k3_gradient_gap([0.5, 0.0, -0.5], [0.0, 0.3, 0.0], scales=[0.1, 1.0])
+    >>> print(ax.lines[0].get_ydata().round(4))
+    [0.0057 0.0797]
+    """
+    func = "plot_k3_gradient_gap"
+    z = np.asarray(float_array(func, "z_policy", z_policy, min_ndim=1), dtype=np.float64)
+    z_ref = np.asarray(float_array(func, "z_reference", z_reference, min_ndim=1), np.float64)
+    if z.ndim != 1 or z.shape != z_ref.shape or z.size < 2:
+        raise ValueError(f"{func}: z_policy and z_reference must be 1-d of the same length >= 2")
+    step = z_ref - z
+    step = step - step.mean()
+    length = float(np.linalg.norm(step))
+    if not np.isfinite(length) or length == 0.0:
+        raise ValueError(f"{func}: z_reference must differ from z_policy by more than a constant")
+    if scales is None:
+        ss = np.geomspace(1e-2, 3.0, 60)
+    else:
+        ss = np.asarray(float_array(func, "scales", scales, min_ndim=1), dtype=np.float64)
+        if ss.ndim != 1 or ss.size < 2 or not (np.isfinite(ss) & (ss > 0)).all():
+            raise ValueError(f"{func}: scales must be a 1-d array of at least 2 positive values")
+    if directions is None:
+        hs = np.empty((0, z.size))
+    else:
+        hs = np.asarray(float_array(func, "directions", directions, min_ndim=2), np.float64)
+        if hs.ndim != 2 or hs.shape[1] != z.size:
+            raise ValueError(f"{func}: directions must have shape (K, {z.size})")
+        hs = hs - hs.mean(axis=1, keepdims=True)
+        norms = np.linalg.norm(hs, axis=1, keepdims=True)
+        if not (np.isfinite(norms) & (norms > 0)).all():
+            raise ValueError(f"{func}: every direction must differ from a constant")
+        hs = hs * (length / norms)
+
+    log_p = log_softmax(z)
+    ax = new_axes(ax)
+    kl, gap = _k3_relative_gap(log_p, log_softmax(z + ss[:, None] * step))
+    ax.plot(kl, gap, color=COLORS["ce"], lw=2.5, zorder=3, label="towards the reference")
+    kl_1, gap_1 = _k3_relative_gap(log_p, log_softmax(z + step))
+    ax.plot(
+        [kl_1], [gap_1], "o", color=COLORS["mse"], ms=8, zorder=4, label="the reference ($s = 1$)"
+    )
+    for k, h in enumerate(hs):
+        kl_h, gap_h = _k3_relative_gap(log_p, log_softmax(z + ss[:, None] * h))
+        label = "other directions, same logit distance" if k == 0 else None
+        ax.plot(kl_h, gap_h, color=COLORS["reference"], lw=1, alpha=0.6, zorder=2, label=label)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel(r"$D_{\mathrm{KL}}(p \,\|\, q)$ (nats)", fontsize=12)
+    ax.set_ylabel("relative gradient gap", fontsize=12)
+    ax.tick_params(labelsize=11)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=11, frameon=False)
     return ax
