@@ -457,6 +457,41 @@ class TestEdgeCases:
             grad = cross_entropy_grad(x, [0, 0], weight=[0.0, 1.0, 1.0])
         np.testing.assert_array_equal(grad, np.zeros_like(x))
 
+    @pytest.mark.parametrize("func", [cross_entropy, cross_entropy_grad, cross_entropy_with_grad])
+    def test_signed_class_weights_summing_to_zero_raise_for_the_mean(self, func):
+        # Targets 0 and 1 weigh 1 and -1: the weighted mean divides by 1 + (-1) = 0 (by hand).
+        x = np.array([[1.0, 2.0, 0.0], [0.5, 0.0, 1.0]], dtype=np.float32)
+        w = np.array([1.0, -1.0, 2.0], dtype=np.float32)
+        message = (
+            f"{func.__name__}: the class weights of the targets sum to 0 but are not all 0 "
+            "(weight is array [1.0, -1.0, 2.0] (dtype float32, shape (3,))), so the weighted "
+            "mean would divide by 0; use reduction='sum', or class weights whose sum over the "
+            "targets is not 0"
+        )
+        with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+            func(x, [0, 1], weight=w)
+        # An ignored target carries no weight: targets 0, 1 and 2 (ignored) still sum to 0.
+        with pytest.raises(ValueError, match="sum to 0 but are not all 0"):
+            func(x[[0, 1, 1]], [0, 1, -100], weight=w)
+        # The sum and the per-item losses need no denominator.
+        func(x, [0, 1], weight=w, reduction="sum")
+        func(x, [0, 1], weight=w, reduction="none")
+
+    @pytest.mark.torch
+    def test_torch_divides_by_the_zero_sum_of_signed_weights(self):
+        # What the ValueError above replaces: PyTorch 2.13 returns -inf here, with infinite and
+        # nan gradient entries.
+        torch = pytest.importorskip(
+            "torch", reason="PyTorch is not installed (pip install torch==2.13.0)"
+        )
+        z = torch.tensor([[1.0, 2.0, 0.0], [0.5, 0.0, 1.0]], requires_grad=True)
+        w = torch.tensor([1.0, -1.0, 2.0])
+        loss = torch.nn.functional.cross_entropy(z, torch.tensor([0, 1]), weight=w)
+        loss.backward()
+        assert loss.item() == -np.inf
+        assert z.grad is not None
+        assert not torch.isfinite(z.grad).any()
+
     def test_empty_batch(self):
         x = np.zeros((0, 4), dtype=np.float32)
         t = np.zeros(0, dtype=np.int64)

@@ -536,7 +536,14 @@ def _item_weights(pb: _Problem) -> tuple[NDArray[Any] | None, float]:
         assert pb.valid is not None
         return pb.valid.astype(pb.z.dtype), float(np.count_nonzero(pb.valid))
     wt = pb.w[pb.t] if pb.valid is None else pb.w[pb.t] * pb.valid
-    return wt, float(np.sum(wt, dtype=np.float64))
+    total = float(np.sum(wt, dtype=np.float64))
+    if total == 0 and pb.reduction == "mean" and np.any(wt != 0):
+        raise ValueError(
+            f"{pb.func}: the class weights of the targets sum to 0 but are not all 0 (weight "
+            f"is {_describe(pb.w)}), so the weighted mean would divide by 0; use "
+            "reduction='sum', or class weights whose sum over the targets is not 0"
+        )
+    return wt, total
 
 
 def _run(pb: _Problem, want_grad: bool) -> tuple[NDArray[Any], NDArray[Any] | None, float]:
@@ -636,6 +643,9 @@ _EDGES_DOC = r"""
     * ``reduction='mean'`` over zero total weight (an empty batch, every target equal to
       ``ignore_index``, or zero weights for every target class) is 0/0: the loss is ``nan``, as in
       PyTorch, but with a ``RuntimeWarning`` rather than silently, and the gradient is zero.
+      Signed class weights whose sum over the targets is 0 while some are not raise
+      ``ValueError``: that mean would divide by 0 (PyTorch returns ``-inf``, ``+inf`` or
+      ``nan``, with infinite or ``nan`` gradients).
     * A row whose logits are all ``-inf`` has no softmax: ``ValueError``, unless its target is
       ignored.
     * ``+inf`` or ``nan`` logits raise ``ValueError`` (PyTorch returns ``nan``).
@@ -654,7 +664,8 @@ _RAISES_DOC = r"""    Raises
         the wrong shape, non-finite weights or probability targets, a weight or target that
         overflows the computation's dtype, a loss of ``inf - inf`` (target mass of both signs on
         classes of probability zero), ``label_smoothing`` outside ``[0, 1]``, an unknown
-        ``reduction``, or ``ignore_index`` with probability targets.
+        ``reduction``, ``ignore_index`` with probability targets, or (with
+        ``reduction='mean'``) signed class weights of the targets that sum to 0.
     TypeError
         Non-numeric, complex or masked arrays, float class indices, torch tensors that require
         grad, or a non-integer ``ignore_index``.
