@@ -14,6 +14,7 @@ from xentbook.plots import (
     plot_excess_error_bound,
     plot_gradient_noise,
     plot_log_loss_shape,
+    plot_separable_drift,
     plot_soft_target_floor,
     plot_surrogate_bounds,
     plot_true_logit_gradient,
@@ -313,3 +314,48 @@ class TestPlotExcessErrorBound:
         with pytest.raises(ValueError, match=match):
             plot_excess_error_bound(*args, **kwargs)
         plt.close("all")
+
+
+class TestPlotSeparableDrift:
+    def test_curves_and_guides(self):
+        steps, losses, norms = [1, 10, 100], [0.5, 0.04, 0.003], [1.0, 2.0, 3.1]
+        top, bottom = plot_separable_drift(steps, losses, norms, separator_norm=0.45)
+        loss_line, loss_guide = top.lines
+        np.testing.assert_array_equal(loss_line.get_xydata(), np.column_stack([steps, losses]))
+        # c / t through the last point: c = 0.003 * 100 = 0.3
+        np.testing.assert_allclose(loss_guide.get_ydata(), [0.3, 0.03, 0.003], rtol=1e-15)
+        norm_line, norm_guide = bottom.lines
+        np.testing.assert_array_equal(norm_line.get_xydata(), np.column_stack([steps, norms]))
+        # 0.45 ln t + b through (100, 3.1), computed by hand
+        b = 3.1 - 0.45 * float(mpmath.log(100))
+        expected = [b, 0.45 * float(mpmath.log(10)) + b, 3.1]
+        np.testing.assert_allclose(norm_guide.get_ydata(), expected, rtol=1e-14)
+        assert top.get_xscale() == bottom.get_xscale() == "log" == top.get_yscale()
+        assert top.get_xlim() == bottom.get_xlim() == (1.0, 100.0)
+        plt.close("all")
+
+    def test_draws_on_given_axes(self):
+        fig, pair = plt.subplots(2, 1)
+        drawn = plot_separable_drift([1, 2], [0.2, 0.1], [1.0, 1.3], 0.5, ax=pair)
+        assert list(drawn) == list(pair)
+        plt.close(fig)
+
+    @pytest.mark.parametrize(
+        ("args", "match"),
+        [
+            (([1, 2], [0.2], [1.0, 1.3], 0.5), "same length"),
+            (([2, 1], [0.2, 0.1], [1.0, 1.3], 0.5), "increasing"),
+            (([1, 2], [0.2, 0.0], [1.0, 1.3], 0.5), "losses positive"),
+            (([1, 2], [0.2, 0.1], [1.0, 1.3], 0.0), "separator_norm must be positive"),
+        ],
+    )
+    def test_rejects_bad_input(self, args, match):
+        with pytest.raises(ValueError, match=match):
+            plot_separable_drift(*args)
+        plt.close("all")
+
+    def test_rejects_bad_axes(self):
+        fig, single = plt.subplots()
+        with pytest.raises(TypeError, match="two Axes"):
+            plot_separable_drift([1, 2], [0.2, 0.1], [1.0, 1.3], 0.5, ax=single)
+        plt.close(fig)

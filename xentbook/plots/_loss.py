@@ -1,6 +1,7 @@
 """Figures of chapter 6: the loss as a surrogate of the 0-1 loss, its shape, its gradient, its
 soft floor, the excess error against the excess loss, the validation loss and error against the
-scale of the logits, and the noise of a batch gradient against the batch size.
+scale of the logits, the drift of gradient descent on separable data, and the noise of a batch
+gradient against the batch size.
 
 The figures are 5 in wide (550 CSS pixels) with 10 to 11 pt text, so that on a 390 px phone the
 text stays about 11 px high.
@@ -21,6 +22,7 @@ __all__ = [
     "plot_excess_error_bound",
     "plot_gradient_noise",
     "plot_log_loss_shape",
+    "plot_separable_drift",
     "plot_soft_target_floor",
     "plot_surrogate_bounds",
     "plot_true_logit_gradient",
@@ -704,3 +706,101 @@ def plot_excess_error_bound(
         borderaxespad=0.0,
     )
     return ax
+
+
+def plot_separable_drift(
+    steps: Sequence[int],
+    losses: Sequence[float],
+    norms: Sequence[float],
+    separator_norm: float,
+    ax: Any = None,
+) -> Any:
+    r"""Training loss and weight norm of gradient descent on separable data, against the step.
+
+    Two panels stacked, sharing a logarithmic horizontal axis: the step :math:`t`. Top, on
+    log-log axes: the training loss as a line, and a dashed guide :math:`c / t` through its last
+    point. Bottom: the Frobenius norm of the weights as a line, and a dashed guide
+    :math:`\lVert \hat W \rVert_F \ln t + b` through its last point, where :math:`\hat W` is the
+    max-margin separator. On separable data the loss falls like :math:`1 / t` and the norm grows
+    like :math:`\lVert \hat W \rVert_F \ln t` (Soudry et al., 2018).
+
+    Parameters
+    ----------
+    steps : sequence of int
+        Steps at which the loss and the norm were recorded, increasing, all positive.
+    losses : sequence of float
+        Training loss after each of those steps, all positive.
+    norms : sequence of float
+        Norm of the weights after each of those steps.
+    separator_norm : float
+        :math:`\lVert \hat W \rVert_F > 0`, the slope of the norm against :math:`\ln t`.
+    ax : pair of Axes, optional
+        Where to draw (top, bottom); a new figure of two stacked panels when omitted.
+
+    Returns
+    -------
+    numpy.ndarray of Axes
+        The two panels, top (loss) then bottom (norm). In each, ``lines[0]`` is the recorded
+        curve and ``lines[1]`` the dashed guide.
+
+    Raises
+    ------
+    ValueError
+        If the lengths differ, a step or loss is not positive, the steps do not increase, or
+        ``separator_norm`` is not positive.
+    TypeError
+        If ``ax`` is given and is not two Axes.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from xentbook.plots import plot_separable_drift
+    >>> top, bottom = plot_separable_drift([1, 10], [0.1, 0.01], [1.0, 2.0], 0.5)
+    >>> print(top.lines[1].get_ydata())  # the guide c / t through the last point
+    [0.1  0.01]
+    >>> plt.close("all")
+    """
+    t = np.asarray(steps, dtype=float)
+    loss = np.asarray(losses, dtype=float)
+    norm = np.asarray(norms, dtype=float)
+    if not (t.shape == loss.shape == norm.shape) or t.ndim != 1 or t.size == 0:
+        raise ValueError(
+            "plot_separable_drift: steps, losses and norms must be 1-D of the same length"
+        )
+    if np.any(t <= 0) or np.any(np.diff(t) <= 0) or np.any(loss <= 0):
+        raise ValueError(
+            "plot_separable_drift: steps must be positive and increasing, losses positive"
+        )
+    if not separator_norm > 0:
+        raise ValueError(
+            f"plot_separable_drift: separator_norm must be positive, got {separator_norm!r}"
+        )
+    if ax is None:
+        top, bottom = new_axes(nrows=2, figsize=(5.0, 5.2))
+    else:
+        pair = np.asarray(ax, dtype=object).ravel()
+        if pair.size != 2 or not all(isinstance(a, Axes) for a in pair):
+            raise TypeError(f"plot_separable_drift: ax must be None or two Axes, got {ax!r}")
+        top, bottom = pair
+    top.plot(t, loss, color=COLORS["ce"], lw=2, label="training loss")
+    top.plot(t, loss[-1] * t[-1] / t, color=COLORS["reference"], lw=1.5, ls="--", label=r"$c / t$")
+    top.set_yscale("log")
+    top.set_ylabel("loss (nats)")
+    top.legend(loc="upper right", fontsize=LEGEND_PT)
+    offset = norm[-1] - separator_norm * np.log(t[-1])
+    bottom.plot(t, norm, color=COLORS["accent"], lw=2, label=r"$\|W\|_F$")
+    bottom.plot(
+        t,
+        separator_norm * np.log(t) + offset,
+        color=COLORS["reference"],
+        lw=1.5,
+        ls="--",
+        label=rf"${separator_norm:.3g}\,\ln t$ + const",
+    )
+    bottom.set_ylabel("weight norm")
+    bottom.set_xlabel(r"step $t$ of gradient descent (log axis)")
+    bottom.legend(loc="upper left", fontsize=LEGEND_PT)
+    for a in (top, bottom):
+        a.set_xscale("log")
+        a.set_xlim(t[0], t[-1])
+    return np.array([top, bottom], dtype=object)
