@@ -5,6 +5,7 @@ import pytest
 
 from xentbook.plots import (
     plot_calibration_comparison,
+    plot_ece_noise_floor,
     plot_focal_gradient_ratio,
     plot_generalised_cross_entropy,
 )
@@ -157,3 +158,26 @@ def test_generalised_cross_entropy_against_finite_differences():
     assert gce.max() < 1 / 0.7
     with pytest.raises(ValueError, match="qs must lie in"):
         plot_generalised_cross_entropy([1.5])
+
+
+def test_ece_noise_floor_draws_its_data_on_log_log_axes():
+    sizes = np.array([1_000, 10_000, 100_000])
+    # A floor c / sqrt(N) with c = 1 (hand values), measured points scattered about it.
+    predicted = 1 / np.sqrt(sizes)
+    measured, spread = predicted * np.array([0.95, 1.05, 1.0]), predicted / 5
+    ax = plot_ece_noise_floor(sizes, measured, spread, predicted)
+    assert (ax.get_xscale(), ax.get_yscale()) == ("log", "log")
+    n, floor = ax.lines[0].get_data()
+    np.testing.assert_array_equal(n, sizes)
+    np.testing.assert_array_equal(floor, predicted)
+    slope = np.diff(np.log(floor)) / np.diff(np.log(n))
+    np.testing.assert_allclose(slope, -0.5, rtol=1e-12)
+    np.testing.assert_array_equal(ax.lines[1].get_ydata(), measured)
+    # The error bars span one standard deviation either side of each mean.
+    (bars,) = ax.collections
+    lows = [segment[0, 1] for segment in bars.get_segments()]
+    highs = [segment[1, 1] for segment in bars.get_segments()]
+    np.testing.assert_allclose(lows, measured - spread, rtol=1e-12)
+    np.testing.assert_allclose(highs, measured + spread, rtol=1e-12)
+    low, high = ax.get_ylim()
+    assert all(low <= t <= high for t in ax.get_yticks())

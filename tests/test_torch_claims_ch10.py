@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from xentbook import cross_entropy, focal_loss
+from xentbook.book import expected_calibration_error
 
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
@@ -231,3 +232,34 @@ def test_label_smoothing_ignored_targets_get_no_term_and_leave_the_mean():
             ignore_index=-100,
         )
         np.testing.assert_allclose(ours, full.item(), rtol=1e-12)
+
+
+@pytest.mark.torch
+def test_torchmetrics_calibration_error_closes_its_bins_on_the_left():
+    # The chapter quotes torchmetrics 1.9.0; it is not a dependency, so this runs where it is
+    # installed and is skipped elsewhere.
+    torchmetrics = pytest.importorskip("torchmetrics")
+    from torchmetrics.functional.classification import multiclass_calibration_error
+
+    signature = inspect.signature(torchmetrics.classification.MulticlassCalibrationError)
+    assert signature.parameters["n_bins"].default == 15
+    assert signature.parameters["norm"].default == "l1"
+    probs = [
+        [0.9, 0.05, 0.05],
+        [0.6, 0.3, 0.1],
+        [0.2, 0.7, 0.1],
+        [0.34, 0.33, 0.33],
+        [0.1, 0.1, 0.8],
+    ]
+    labels = [0, 1, 1, 0, 0]
+    got = multiclass_calibration_error(
+        torch.tensor(probs, dtype=torch.float64), torch.tensor(labels), num_classes=3, n_bins=5
+    ).item()
+    assert f"{got:.4f}" == "0.3320"
+    # Hand binning on [(b - 1)/5, b/5): 0.34 | 0.6, 0.7 | 0.8, 0.9 (right, wrong, right, wrong).
+    by_hand = (abs(1 - 0.34) + 2 * abs(0.5 - 0.65) + 2 * abs(0.5 - 0.85)) / 5
+    np.testing.assert_allclose(got, by_hand, rtol=1e-6)  # float32 confidences
+    # Bins closed on the right, as in the chapter, give 0.3720 on the same items.
+    np.testing.assert_allclose(
+        expected_calibration_error(probs, labels, n_bins=5), 0.372, rtol=1e-12
+    )

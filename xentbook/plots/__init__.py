@@ -16,6 +16,7 @@ from xentbook.plots._binary import (
 from xentbook.plots._calibration import (
     plot_calibration_comparison,
     plot_distillation_scale,
+    plot_ece_noise_floor,
     plot_focal_gradient_ratio,
     plot_focal_loss,
     plot_focal_optimum,
@@ -169,6 +170,7 @@ __all__ = [
     "plot_decomposition_bars",
     "plot_distillation_scale",
     "plot_double_softmax",
+    "plot_ece_noise_floor",
     "plot_entropy_from_logits_error",
     "plot_entropy_histogram",
     "plot_entropy_vs_temperature",

@@ -687,3 +687,77 @@ def plot_temperature_objective(
     bottom.set_ylabel("ECE")
     bottom.set_ylim(bottom=0.0)
     return np.array([top, bottom], dtype=object)
+
+
+def plot_ece_noise_floor(
+    sizes: ArrayLike,
+    measured: ArrayLike,
+    spread: ArrayLike,
+    predicted: ArrayLike,
+    ax: Axes | None = None,
+) -> Axes:
+    r"""The ECE of calibrated probabilities against the number of items, on log-log axes.
+
+    Calibrated probabilities do not score an ECE of 0 on a finite sample: sampling noise in each
+    bin's accuracy leaves a floor that falls like :math:`N^{-1/2}`, a line of slope
+    :math:`-1/2` on these axes. The measured ECE is drawn as points with error bars (one
+    standard deviation over repeated samples), the predicted floor as a line.
+
+    Parameters
+    ----------
+    sizes : array_like
+        Numbers of items :math:`N`, increasing.
+    measured : array_like
+        Mean ECE of the true probabilities over the samples drawn at each size.
+    spread : array_like
+        Standard deviation of that ECE over the samples.
+    predicted : array_like
+        Predicted floor at each size, such as
+        :math:`\sqrt{2/\pi}\,\sum_b \sqrt{n_b c_b (1 - c_b)} / N`.
+    ax : Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    Axes
+        ``lines[0]`` is the predicted floor, ``lines[1]`` the measured means.
+
+    Examples
+    --------
+    >>> from xentbook.plots import plot_ece_noise_floor
+    >>> ax = plot_ece_noise_floor([1e3, 1e4], [0.03, 0.01], [0.007, 0.002], [0.033, 0.0105])
+    >>> print(ax.get_xscale(), ax.get_yscale(), ax.lines[1].get_ydata())
+    log log [0.03 0.01]
+    """
+    ax = new_axes(ax, figsize=(6.0, 4.0))
+    n = np.asarray(sizes, dtype=np.float64)
+    ax.plot(
+        n,
+        np.asarray(predicted, dtype=np.float64),
+        color=COLORS["reference"],
+        lw=2,
+        ls="--",
+        label="predicted floor (slope $-1/2$)",
+    )
+    ax.errorbar(
+        n,
+        np.asarray(measured, dtype=np.float64),
+        yerr=np.asarray(spread, dtype=np.float64),
+        color=COLORS["ce"],
+        marker="o",
+        ls="none",
+        capsize=4,
+        label="ECE of the true probabilities\n(mean and standard deviation)",
+    )
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    # Plain decimal ticks (1, 2, 3, 5 per decade) instead of the powers of ten a log axis uses.
+    low, high = ax.get_ylim()
+    ticks = [m * 10.0**e for e in range(-5, 0) for m in (1, 2, 3, 5)]
+    shown = [t for t in ticks if low <= t <= high]
+    ax.set_yticks(shown, [f"{t:g}" for t in shown])
+    ax.minorticks_off()
+    ax.set_xlabel("number of items $N$")
+    ax.set_ylabel("ECE (15 bins)")
+    ax.legend(loc="upper right")
+    return ax
