@@ -236,8 +236,7 @@ def test_label_smoothing_ignored_targets_get_no_term_and_leave_the_mean():
 
 @pytest.mark.torch
 def test_torchmetrics_calibration_error_closes_its_bins_on_the_left():
-    # The chapter quotes torchmetrics 1.9.0; it is not a dependency, so this runs where it is
-    # installed and is skipped elsewhere.
+    # The chapter quotes torchmetrics 1.9.0, pinned in the test environment.
     torchmetrics = pytest.importorskip("torchmetrics")
     from torchmetrics.functional.classification import multiclass_calibration_error
 
