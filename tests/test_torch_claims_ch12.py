@@ -162,3 +162,27 @@ def test_shifted_labels_and_the_axis_of_the_classes():
     assert math.isclose(flat.item(), float(sum(picked)) / 10, rel_tol=1e-6)
     assert f"{flat.item():.4f} {classes_on_dim_1.item():.4f}" == "2.5965 2.5965"
     assert f"{unchanged.item():.4f}" == "1.7538"
+
+
+@pytest.mark.torch
+def test_kl_div_has_no_ignore_index_and_batchmean_divides_by_the_first_axis():
+    # Token-level distillation on a padded (B, T, V) batch: 'batchmean' divides the summed
+    # divergence by B, and by B * T once flattened (padded rows included); the token mean
+    # over the N = 5 real positions needs reduction='none', a mask, a sum and a division by N.
+    import inspect
+
+    f = torch.nn.functional
+    assert "ignore_index" not in inspect.signature(f.kl_div).parameters
+    torch.manual_seed(12)
+    log_q = f.log_softmax(torch.randn(2, 4, 5, dtype=torch.float64), dim=-1)
+    p = f.softmax(torch.randn(2, 4, 5, dtype=torch.float64), dim=-1)
+    real = torch.tensor([[1, 1, 1, 0], [1, 1, 0, 0]], dtype=torch.bool)
+    # independent per-position divergence: sum_v p (log p - log q)
+    per_position = (p * (p.log() - log_q)).sum(dim=-1)
+    per_batch = f.kl_div(log_q, p, reduction="batchmean")
+    flattened = f.kl_div(log_q.reshape(-1, 5), p.reshape(-1, 5), reduction="batchmean")
+    masked = (f.kl_div(log_q, p, reduction="none").sum(dim=-1) * real).sum() / real.sum()
+    assert math.isclose(per_batch.item(), per_position.sum().item() / 2, rel_tol=1e-12)
+    assert math.isclose(flattened.item(), per_position.sum().item() / 8, rel_tol=1e-12)
+    assert math.isclose(masked.item(), per_position[real].mean().item(), rel_tol=1e-12)
+    assert abs(flattened.item() - masked.item()) > 0.01
