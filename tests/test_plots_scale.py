@@ -203,3 +203,47 @@ class TestPlotChangeVsBound:
 
         with pytest.raises(ValueError, match="exceed"):
             plot_change_vs_bound([0.2], [0.1])
+
+
+class TestPlotCceTiling:
+    def test_tiles_state_and_gradients(self):
+        from matplotlib.patches import FancyArrowPatch, Rectangle
+
+        from xentbook.plots import plot_cce_tiling
+
+        top, bottom = plot_cce_tiling(n_row_tiles=3, n_vocab_tiles=5, row=2, tile=3, skipped=[1])
+        white = (1.0, 1.0, 1.0, 1.0)
+        for ax, extra in ((top, 0), (bottom, 5)):
+            rects = [p for p in ax.patches if isinstance(p, Rectangle)]
+            # 3 x 5 logit tiles, 3 blocks of the right column, then dL/dW's 5 blocks below.
+            assert len(rects) == 3 * 5 + 3 + extra
+            tiles = rects[:15]
+            assert all(t.get_linestyle() == "--" for t in tiles)  # never stored
+            filled = [t.get_facecolor() != white for t in tiles]
+            lit = [k for k, f in enumerate(filled) if f]
+            hatched = [k for k, t in enumerate(tiles) if t.get_hatch()]
+            if ax is top:  # row tile 2: tiles 0-2 done, tile 3 on chip
+                assert lit == [10, 11, 12, 13] and hatched == []
+            else:  # the skipped tile 1 is hatched and not filled
+                assert lit == [10, 12, 13] and hatched == [11]
+            column = [r.get_facecolor() != white for r in rects[15:18]]
+            assert column == [False, False, True]
+        dw = [p for p in bottom.patches if isinstance(p, Rectangle)][18:]
+        assert [r.get_facecolor() != white for r in dw] == [False, False, False, True, False]
+        assert len([p for p in top.patches if isinstance(p, FancyArrowPatch)]) == 1
+        assert len([p for p in bottom.patches if isinstance(p, FancyArrowPatch)]) == 2
+        top_text = " ".join(t.get_text() for t in top.texts)
+        bottom_text = " ".join(t.get_text() for t in bottom.texts)
+        assert "lse" in top_text and "$(m, d)$" in top_text
+        for part in ("$G W_V$", "$G^\\top X_B$", "\\mathrm{lse}", "skipped"):
+            assert part in bottom_text
+
+    def test_rejects_bad_tiles(self):
+        from xentbook.plots import plot_cce_tiling
+
+        with pytest.raises(ValueError, match="at least 2"):
+            plot_cce_tiling(n_row_tiles=1)
+        with pytest.raises(ValueError, match="outside"):
+            plot_cce_tiling(row=4)
+        with pytest.raises(ValueError, match="skipped"):
+            plot_cce_tiling(tile=3, skipped=[3])

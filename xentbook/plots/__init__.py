@@ -125,6 +125,7 @@ from xentbook.plots._mistakes import (
     plot_loss_without_log,
 )
 from xentbook.plots._scale import (
+    plot_cce_tiling,
     plot_change_vs_bound,
     plot_chunk_error,
     plot_fused_loop,
@@ -156,6 +157,7 @@ __all__ = [
     "plot_block_coding",
     "plot_buggy_training",
     "plot_calibration_comparison",
+    "plot_cce_tiling",
     "plot_ce_vs_mse",
     "plot_change_vs_bound",
     "plot_chunk_error",

@@ -12,6 +12,7 @@ from xentbook.plots._style import COLORS, new_axes
 from xentbook.primitives import logsumexp
 
 __all__ = [
+    "plot_cce_tiling",
     "plot_change_vs_bound",
     "plot_chunk_error",
     "plot_fused_loop",
@@ -497,3 +498,164 @@ def plot_change_vs_bound(
     ax.set_xlabel(r"$|\ell(\hat z) - \ell(z)|$ / bound, per token")
     ax.set_ylabel("tokens")
     return ax
+
+
+def plot_cce_tiling(
+    n_row_tiles: int = 4,
+    n_vocab_tiles: int = 6,
+    row: int = 1,
+    tile: int = 3,
+    *,
+    skipped: Sequence[int] = (0, 2),
+) -> np.ndarray:
+    r"""Diagram of Cut Cross-Entropy's tiling: forward pass above, backward pass below.
+
+    Both panels draw the logits :math:`Z` (:math:`N \times V`) as ``n_row_tiles`` by
+    ``n_vocab_tiles`` tiles with dashed edges, since no tile is ever stored in main memory. In
+    row tile ``row`` the tiles before ``tile`` are filled lightly (done) and tile ``tile`` is
+    filled (on chip now). Above, an arrow along the vocabulary carries the online state, and a
+    column on the right holds the stored log-sum-exp, one number per row (``row`` filled).
+    Below, the tile is recomputed from the stored log-sum-exp; the tiles of ``skipped`` in the
+    row tile are hatched (every softmax value below the filter's threshold), and arrows send
+    :math:`G W_V` to the rows of :math:`\partial L / \partial X` on the right and
+    :math:`G^\top X_B` to the vocabulary tile of :math:`\partial L / \partial W` below.
+
+    ``axes[k].patches`` holds, in order: the ``n_row_tiles * n_vocab_tiles`` tiles row by
+    row, the ``n_row_tiles`` blocks of the right column, then (backward panel only) the
+    ``n_vocab_tiles`` blocks of :math:`\partial L / \partial W`, then the arrows.
+
+    Parameters
+    ----------
+    n_row_tiles, n_vocab_tiles : int
+        Tiles along the rows (tokens) and along the vocabulary, at least 2 each.
+    row, tile : int
+        The tile being processed, ``0 <= row < n_row_tiles``, ``0 <= tile < n_vocab_tiles``.
+    skipped : sequence of int
+        Vocabulary tiles of row tile ``row`` that the backward pass skips; each must come
+        before or after ``tile``, not be it.
+
+    Returns
+    -------
+    numpy.ndarray
+        The two Axes, forward pass first.
+    """
+    from matplotlib.patches import FancyArrowPatch, Rectangle
+
+    if n_row_tiles < 2 or n_vocab_tiles < 2:
+        raise ValueError(
+            f"plot_cce_tiling: need at least 2 tiles each way, got n_row_tiles={n_row_tiles}, "
+            f"n_vocab_tiles={n_vocab_tiles}"
+        )
+    if not (0 <= row < n_row_tiles and 0 <= tile < n_vocab_tiles):
+        raise ValueError(
+            f"plot_cce_tiling: the tile (row={row}, tile={tile}) is outside the "
+            f"{n_row_tiles} x {n_vocab_tiles} grid"
+        )
+    if any(not 0 <= s < n_vocab_tiles or s == tile for s in skipped):
+        raise ValueError(
+            f"plot_cce_tiling: skipped tiles must lie in 0..{n_vocab_tiles - 1} and differ "
+            f"from tile={tile}, got {list(skipped)}"
+        )
+    top_ax, bottom_ax = new_axes(nrows=2, figsize=(6.0, 7.6))
+    live, done, edge = COLORS["accent"], "#f6d3b3", "#333333"
+    x0, x1, y_top = 1.0, 8.6, 5.6
+    tile_w, tile_h = (x1 - x0) / n_vocab_tiles, 3.6 / n_row_tiles
+
+    def grid(ax: Axes, backward: bool) -> float:
+        for r in range(n_row_tiles):
+            for c in range(n_vocab_tiles):
+                face, hatch = "white", None
+                if r == row and c == tile:
+                    face = live
+                elif r == row and backward and c in skipped:
+                    hatch = "///"
+                elif r == row and c < tile:
+                    face = done
+                ax.add_patch(
+                    Rectangle(
+                        (x0 + c * tile_w, y_top - (r + 1) * tile_h),
+                        tile_w,
+                        tile_h,
+                        facecolor=face,
+                        edgecolor=edge,
+                        linestyle="--",
+                        hatch=hatch,
+                    )
+                )
+        for r in range(n_row_tiles):
+            ax.add_patch(
+                Rectangle(
+                    (10.0, y_top - (r + 1) * tile_h),
+                    1.0,
+                    tile_h,
+                    facecolor=COLORS["ce"] if r == row else "white",
+                    edgecolor=edge,
+                    alpha=0.6 if r == row else 1.0,
+                )
+            )
+        ax.text(x0 - 0.3, y_top - 1.8, "rows", rotation=90, ha="center", va="center", fontsize=10)
+        ax.text(
+            (x0 + x1) / 2,
+            y_top + 0.3,
+            "logits $Z$, in vocabulary tiles (never stored)",
+            ha="center",
+            va="bottom",
+            fontsize=10,
+        )
+        return y_top - (row + 0.5) * tile_h
+
+    def arrow(ax: Axes, a: tuple[float, float], b: tuple[float, float]) -> None:
+        ax.add_patch(FancyArrowPatch(a, b, arrowstyle="-|>", mutation_scale=14, color=edge))
+
+    y_row = grid(top_ax, backward=False)
+    top_ax.text(10.5, y_top + 0.3, "lse\n($N$)", ha="center", va="bottom", fontsize=10)
+    arrow(top_ax, (x0 + 0.1, y_row), (10.0, y_row))
+    top_ax.text(
+        (x0 + x1) / 2,
+        1.5,
+        "each tile is formed on chip and folded\n"
+        "into the online state $(m, d)$ and $z_y$ of its rows",
+        ha="center",
+        va="center",
+        fontsize=10,
+    )
+    top_ax.set_ylim(0.7, 6.9)
+
+    y_row = grid(bottom_ax, backward=True)
+    bottom_ax.text(
+        10.5, y_top + 0.3, "$\\partial L/\\partial X$", ha="center", va="bottom", fontsize=10
+    )
+    for c in range(n_vocab_tiles):
+        bottom_ax.add_patch(
+            Rectangle(
+                (x0 + c * tile_w, 0.6),
+                tile_w,
+                0.7,
+                facecolor=COLORS["ce"] if c == tile else "white",
+                edgecolor=edge,
+                alpha=0.6 if c == tile else 1.0,
+            )
+        )
+    bottom_ax.text(x1 + 0.2, 0.95, "$\\partial L/\\partial W$", ha="left", va="center", fontsize=10)
+    cx = x0 + (tile + 0.5) * tile_w
+    arrow(bottom_ax, (x0 + (tile + 1) * tile_w, y_row), (10.0, y_row))
+    bottom_ax.text(9.3, y_row + 0.35, "$G W_V$", ha="center", va="bottom", fontsize=10)
+    arrow(bottom_ax, (cx, y_top - (row + 1) * tile_h), (cx, 1.3))
+    bottom_ax.text(cx + 0.15, 1.55, "$G^\\top X_B$", ha="left", va="center", fontsize=10)
+    bottom_ax.text(
+        (x0 + x1) / 2,
+        -0.35,
+        "each tile is recomputed, $G = (e^{Z - \\mathrm{lse}} - Y) / N$;\n"
+        "hatched tiles (all $p$ below the threshold) are skipped",
+        ha="center",
+        va="center",
+        fontsize=10,
+    )
+    bottom_ax.set_ylim(-1.1, 6.9)
+    for ax, title in ((top_ax, "forward pass"), (bottom_ax, "backward pass")):
+        ax.grid(False)
+        ax.set_xlim(0, 12)
+        ax.set_aspect("auto")
+        ax.axis("off")
+        ax.set_title(title, fontsize=11)
+    return np.array([top_ax, bottom_ax])
