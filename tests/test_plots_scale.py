@@ -211,7 +211,9 @@ class TestPlotCceTiling:
 
         from xentbook.plots import plot_cce_tiling
 
-        top, bottom = plot_cce_tiling(n_row_tiles=3, n_vocab_tiles=5, row=2, tile=3, skipped=[1])
+        top, bottom = plot_cce_tiling(
+            n_row_tiles=3, n_vocab_tiles=5, row=2, tile=3, merged=[0, 4], skipped=[1]
+        )
         white = (1.0, 1.0, 1.0, 1.0)
         for ax, extra in ((top, 0), (bottom, 5)):
             rects = [p for p in ax.patches if isinstance(p, Rectangle)]
@@ -222,8 +224,8 @@ class TestPlotCceTiling:
             filled = [t.get_facecolor() != white for t in tiles]
             lit = [k for k, f in enumerate(filled) if f]
             hatched = [k for k, t in enumerate(tiles) if t.get_hatch()]
-            if ax is top:  # row tile 2: tiles 0-2 done, tile 3 on chip
-                assert lit == [10, 11, 12, 13] and hatched == []
+            if ax is top:  # row tile 2: tiles 0 and 4 merged (any order), tile 3 on chip
+                assert lit == [10, 13, 14] and hatched == []
             else:  # the skipped tile 1 is hatched and not filled
                 assert lit == [10, 12, 13] and hatched == [11]
             column = [r.get_facecolor() != white for r in rects[15:18]]
@@ -234,7 +236,7 @@ class TestPlotCceTiling:
         assert len([p for p in bottom.patches if isinstance(p, FancyArrowPatch)]) == 2
         top_text = " ".join(t.get_text() for t in top.texts)
         bottom_text = " ".join(t.get_text() for t in bottom.texts)
-        assert "lse" in top_text and "$(m, d)$" in top_text
+        assert "lse" in top_text and "any order" in top_text and "$z_y$" not in top_text
         for part in ("$G W_V$", "$G^\\top X_B$", "\\mathrm{lse}", "skipped"):
             assert part in bottom_text
 
@@ -247,3 +249,5 @@ class TestPlotCceTiling:
             plot_cce_tiling(row=4)
         with pytest.raises(ValueError, match="skipped"):
             plot_cce_tiling(tile=3, skipped=[3])
+        with pytest.raises(ValueError, match="merged"):
+            plot_cce_tiling(tile=3, merged=[3])

@@ -506,17 +506,20 @@ def plot_cce_tiling(
     row: int = 1,
     tile: int = 3,
     *,
+    merged: Sequence[int] = (0, 2, 5),
     skipped: Sequence[int] = (0, 2),
 ) -> np.ndarray:
     r"""Diagram of Cut Cross-Entropy's tiling: forward pass above, backward pass below.
 
     Both panels draw the logits :math:`Z` (:math:`N \times V`) as ``n_row_tiles`` by
     ``n_vocab_tiles`` tiles with dashed edges, since no tile is ever stored in main memory. In
-    row tile ``row`` the tiles before ``tile`` are filled lightly (done) and tile ``tile`` is
-    filled (on chip now). Above, an arrow along the vocabulary carries the online state, and a
-    column on the right holds the stored log-sum-exp, one number per row (``row`` filled).
-    Below, the tile is recomputed from the stored log-sum-exp; the tiles of ``skipped`` in the
-    row tile are hatched (every softmax value below the filter's threshold), and arrows send
+    row tile ``row`` tile ``tile`` is filled (on chip now). Above, the forward pass computes the
+    tiles in parallel, in no fixed order: the tiles of ``merged`` are filled lightly (their
+    log-sum-exp already merged), and an arrow along the row leads to a column on the right, the
+    stored log-sum-exp, one number per row (``row`` filled). Below, the tiles before ``tile``
+    are filled lightly (done) and the tile is recomputed from the stored log-sum-exp; the tiles
+    of ``skipped`` in the row tile are hatched (every softmax value below the filter's
+    threshold), and arrows send
     :math:`G W_V` to the rows of :math:`\partial L / \partial X` on the right and
     :math:`G^\top X_B` to the vocabulary tile of :math:`\partial L / \partial W` below.
 
@@ -530,6 +533,9 @@ def plot_cce_tiling(
         Tiles along the rows (tokens) and along the vocabulary, at least 2 each.
     row, tile : int
         The tile being processed, ``0 <= row < n_row_tiles``, ``0 <= tile < n_vocab_tiles``.
+    merged : sequence of int
+        Vocabulary tiles of row tile ``row`` whose log-sum-exp the forward pass has already
+        merged; each must lie in ``0 .. n_vocab_tiles - 1`` and not be ``tile``.
     skipped : sequence of int
         Vocabulary tiles of row tile ``row`` that the backward pass skips; each must come
         before or after ``tile``, not be it.
@@ -551,6 +557,11 @@ def plot_cce_tiling(
             f"plot_cce_tiling: the tile (row={row}, tile={tile}) is outside the "
             f"{n_row_tiles} x {n_vocab_tiles} grid"
         )
+    if any(not 0 <= s < n_vocab_tiles or s == tile for s in merged):
+        raise ValueError(
+            f"plot_cce_tiling: merged tiles must lie in 0..{n_vocab_tiles - 1} and differ "
+            f"from tile={tile}, got {list(merged)}"
+        )
     if any(not 0 <= s < n_vocab_tiles or s == tile for s in skipped):
         raise ValueError(
             f"plot_cce_tiling: skipped tiles must lie in 0..{n_vocab_tiles - 1} and differ "
@@ -569,7 +580,7 @@ def plot_cce_tiling(
                     face = live
                 elif r == row and backward and c in skipped:
                     hatch = "///"
-                elif r == row and c < tile:
+                elif r == row and (c in merged if not backward else c < tile):
                     face = done
                 ax.add_patch(
                     Rectangle(
@@ -613,8 +624,7 @@ def plot_cce_tiling(
     top_ax.text(
         (x0 + x1) / 2,
         1.5,
-        "each tile is formed on chip and folded\n"
-        "into the online state $(m, d)$ and $z_y$ of its rows",
+        "each tile's log-sum-exp is merged, in any order,\ninto the stored lse of its rows",
         ha="center",
         va="center",
         fontsize=10,
