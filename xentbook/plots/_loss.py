@@ -687,7 +687,7 @@ def plot_excess_error_bound(
         color=COLORS["ce"],
         lw=2,
         ls="--",
-        label=r"two classes, $p$ just past uniform (exercise 2)",
+        label=r"two classes, $p$ just past uniform (exercise 6.2)",
         zorder=2,
     )
     ax.set_xlim(0, float(max_loss))
