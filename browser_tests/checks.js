@@ -51,6 +51,24 @@ window.xentbookChecks = (() => {
     ];
   }
 
+  // A formula whose source line starts with "- " or "+ " becomes a list item, which leaves the
+  // rest of it as raw TeX between single dollars. Look for a dollar in the prose: outside code,
+  // outputs and typeset math.
+  function rawTex() {
+    const copy = main().cloneNode(true);
+    copy
+      .querySelectorAll("pre, code, script, style, mjx-container, .math, .cell_output")
+      .forEach((el) => el.remove());
+    const text = copy.textContent;
+    const problems = [];
+    for (const m of text.matchAll(/\$/g)) {
+      const around = text.slice(Math.max(0, m.index - 40), m.index + 20).replace(/\s+/g, " ");
+      problems.push(`raw TeX left in the prose: "${around}"`);
+      if (problems.length >= 3) break;
+    }
+    return problems;
+  }
+
   // An inline formula is clipped when part of it lies outside the viewport or outside an
   // ancestor that hides or scrolls its overflow (a formula scrolled out of sight is cut off
   // for a reader who sees no scrollbar).
@@ -203,7 +221,7 @@ window.xentbookChecks = (() => {
   }
 
   return {
-    sidewaysPan, clippedInlineMath, displayMathWithoutCue, solutionsOutsideDropdowns,
+    sidewaysPan, clippedInlineMath, displayMathWithoutCue, rawTex, solutionsOutsideDropdowns,
     figureProblems, wideCodeAndTables, authorText, furniture, describe,
   };
 })();

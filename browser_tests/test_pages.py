@@ -4,8 +4,8 @@ Run after ``make book`` (``make browser-test`` does both). Every page is opened 
 phone) and 1366 px (a laptop), in the light and the dark theme, and must:
 
 - load with no console error and no request to any host but the local server, every image
-  loaded, every formula typeset by the book's own MathJax and every Markdown table rendered
-  as a table;
+  loaded, every formula typeset by the book's own MathJax (no raw TeX left in the prose) and
+  every Markdown table rendered as a table;
 - not pan sideways; show no inline formula cut off; give a display equation that scrolls a
   visible cue (a shadow at the edge);
 - keep every solution, code included, inside its folded dropdown;
@@ -259,7 +259,7 @@ def test_page(browser, server, name, width):
         ]
 
         page.add_script_tag(path=str(CHECKS_JS))
-        checks = ["sidewaysPan", "clippedInlineMath", "displayMathWithoutCue"]
+        checks = ["sidewaysPan", "clippedInlineMath", "displayMathWithoutCue", "rawTex"]
         checks += ["solutionsOutsideDropdowns", "figureProblems", "authorText"]
         if width >= 992:
             checks.append("wideCodeAndTables")
