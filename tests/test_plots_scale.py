@@ -237,7 +237,7 @@ class TestPlotCceTiling:
         top_text = " ".join(t.get_text() for t in top.texts)
         bottom_text = " ".join(t.get_text() for t in bottom.texts)
         assert "lse" in top_text and "any order" in top_text and "$z_y$" not in top_text
-        for part in ("$G W_V$", "$G^\\top X_B$", "\\mathrm{lse}", "skipped"):
+        for part in ("$G W_V$", "$G^\\top X_B$", "\\mathrm{lse}", "skipped", "$|N G|$"):
             assert part in bottom_text
 
     def test_rejects_bad_tiles(self):

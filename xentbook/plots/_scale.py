@@ -518,8 +518,8 @@ def plot_cce_tiling(
     log-sum-exp already merged), and an arrow along the row leads to a column on the right, the
     stored log-sum-exp, one number per row (``row`` filled). Below, the tiles before ``tile``
     are filled lightly (done) and the tile is recomputed from the stored log-sum-exp; the tiles
-    of ``skipped`` in the row tile are hatched (every softmax value below the filter's
-    threshold), and arrows send
+    of ``skipped`` in the row tile are hatched (every entry of :math:`N G`, softmax minus
+    one-hot, below the filter's threshold in magnitude), and arrows send
     :math:`G W_V` to the rows of :math:`\partial L / \partial X` on the right and
     :math:`G^\top X_B` to the vocabulary tile of :math:`\partial L / \partial W` below.
 
@@ -656,7 +656,7 @@ def plot_cce_tiling(
         (x0 + x1) / 2,
         -0.35,
         "each tile is recomputed, $G = (e^{Z - \\mathrm{lse}} - Y) / N$;\n"
-        "hatched tiles (all $p$ below the threshold) are skipped",
+        "hatched tiles (all of $|N G|$ below the threshold) are skipped",
         ha="center",
         va="center",
         fontsize=10,
