@@ -153,7 +153,7 @@ window.xentbookChecks = (() => {
     return problems;
   }
 
-  // Code and tables that do not fit the column (checked at desktop width).
+  // Code, inline formulas and tables that do not fit the column (checked at desktop width).
   function wideCodeAndTables() {
     const problems = [];
     for (const pre of main().querySelectorAll("div.highlight pre, div.output pre")) {
@@ -163,6 +163,14 @@ window.xentbookChecks = (() => {
       const kind = pre.closest(".cell_output, .output") ? "output" : "code";
       problems.push(`${kind} scrolls sideways (${pre.scrollWidth} px in ${pre.clientWidth} px), ` +
         `longest line ${longest.length} characters: "${longest.trim().slice(0, 70)}"`);
+    }
+    // An inline formula that scrolls at desktop width shows a scrollbar under it on systems
+    // that draw them; a few pixels of glyph overhang are allowed for (they show none).
+    const scrolling = [...main().querySelectorAll('mjx-container:not([display="true"])')]
+      .filter((c) => visible(c) && c.scrollWidth > c.clientWidth + 4);
+    if (scrolling.length) {
+      problems.push(`${scrolling.length} inline formulas scroll sideways, the first: ` +
+        `${describe(scrolling[0])} (${scrolling[0].scrollWidth} px in ${scrolling[0].clientWidth} px)`);
     }
     for (const table of main().querySelectorAll("table")) {
       if (!visible(table)) continue;

@@ -11,7 +11,8 @@ phone) and 1366 px (a laptop), in the light and the dark theme, and must:
 - keep every solution, code included, inside its folded dropdown;
 - draw every figure from at least twice its displayed pixels, with alt text that says what it
   shows;
-- at 1366 px: no displayed code or output that scrolls sideways, no table wider than its column;
+- at 1366 px: no displayed code, output or inline formula that scrolls sideways, no table wider
+  than its column;
 - carry no text meant for the authors, link chapters as "chapter N", have one viewport tag, a
   favicon, a logo and a tab title that names the book once;
 - pass axe-core's WCAG 2 A and AA rules with no serious or critical violation, in both themes;
