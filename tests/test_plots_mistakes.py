@@ -83,7 +83,7 @@ class TestPlotLossWithoutLog:
 
     def test_refuses_a_single_axes(self):
         _, one = plt.subplots()
-        with pytest.raises(TypeError, match=r"^plot_loss_without_log: ax must be None or a pair"):
+        with pytest.raises(TypeError, match=r"^plot_loss_without_log: ax must be None or two Axes"):
             plot_loss_without_log(self.P, ax=one)
 
 

@@ -13,7 +13,7 @@ from xentbook.binary import (
     binary_cross_entropy_with_logits,
     binary_cross_entropy_with_logits_grad,
 )
-from xentbook.plots._style import COLORS, new_axes
+from xentbook.plots._style import COLORS, new_axes, two_axes
 from xentbook.primitives import sigmoid, softmax
 
 # PyTorch's probability-form binary cross-entropy: each logarithm is clamped at -100 in the
@@ -198,13 +198,7 @@ def plot_bce_probability_form(ax: Any = None) -> Any:
     >>> print(np.round(grad[np.searchsorted(x, [-30.0, -20.0])], 3))
     [-0.094 -1.   ]
     """
-    if ax is None:
-        top, bottom = new_axes(nrows=2, figsize=(6.0, 6.4))
-    else:
-        axes = np.asarray(ax, dtype=object).ravel()
-        if axes.size != 2 or not all(isinstance(a, Axes) for a in axes):
-            raise TypeError(f"plot_bce_probability_form: ax must be None or two Axes, got {ax!r}")
-        top, bottom = axes
+    top, bottom = two_axes("plot_bce_probability_form", ax)
 
     x_neg = np.linspace(-45.0, 5.0, 1001).astype(np.float32)
     grad_logit = binary_cross_entropy_with_logits_grad(x_neg, np.ones_like(x_neg), reduction="sum")

@@ -16,7 +16,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
-from xentbook.plots._style import COLORS, new_axes
+from xentbook.plots._style import COLORS, new_axes, two_axes
 
 __all__ = [
     "plot_excess_error_bound",
@@ -561,13 +561,7 @@ def plot_validation_scale(
         )
     if np.any(t <= 0) or np.any(np.diff(t) <= 0):
         raise ValueError("plot_validation_scale: scales must be positive and increasing")
-    if ax is None:
-        top, bottom = new_axes(nrows=2, figsize=(5.0, 5.2))
-    else:
-        pair = np.asarray(ax, dtype=object).ravel()
-        if pair.size != 2 or not all(isinstance(a, Axes) for a in pair):
-            raise TypeError(f"plot_validation_scale: ax must be None or two Axes, got {ax!r}")
-        top, bottom = pair
+    top, bottom = two_axes("plot_validation_scale", ax, figsize=(5.0, 5.2))
     best = int(np.argmin(loss))
     top.plot(t, loss, color=COLORS["ce"], lw=2, label="validation loss")
     top.plot(
@@ -775,13 +769,7 @@ def plot_separable_drift(
         raise ValueError(
             f"plot_separable_drift: separator_norm must be positive, got {separator_norm!r}"
         )
-    if ax is None:
-        top, bottom = new_axes(nrows=2, figsize=(5.0, 5.2))
-    else:
-        pair = np.asarray(ax, dtype=object).ravel()
-        if pair.size != 2 or not all(isinstance(a, Axes) for a in pair):
-            raise TypeError(f"plot_separable_drift: ax must be None or two Axes, got {ax!r}")
-        top, bottom = pair
+    top, bottom = two_axes("plot_separable_drift", ax, figsize=(5.0, 5.2))
     top.plot(t, loss, color=COLORS["ce"], lw=2, label="training loss")
     top.plot(t, loss[-1] * t[-1] / t, color=COLORS["reference"], lw=1.5, ls="--", label=r"$c / t$")
     top.set_yscale("log")

@@ -18,7 +18,7 @@ from numpy.typing import ArrayLike, NDArray
 from xentbook._validation import check_finite, float_array
 from xentbook.cross_entropy import cross_entropy
 from xentbook.information import surprisal
-from xentbook.plots._style import COLORS, new_axes
+from xentbook.plots._style import COLORS, new_axes, two_axes
 from xentbook.primitives import sigmoid, softmax, softplus
 
 __all__ = [
@@ -50,17 +50,6 @@ def _power_of_ten(x: float) -> str:
     if mantissa == "1.0":
         return f"10^{{{int(exponent)}}}"
     return f"{mantissa} \\times 10^{{{int(exponent)}}}"
-
-
-def _two_axes(func: str, ax: Any) -> Any:
-    """The two panels to draw on: a new figure (stacked, to stay legible on a phone), or the
-    two Axes the caller gave."""
-    if ax is None:
-        return new_axes(nrows=2, figsize=(6.0, 6.4))
-    axes = np.asarray(ax, dtype=object).ravel()
-    if axes.size != 2 or not all(isinstance(a, Axes) for a in axes):
-        raise TypeError(f"{func}: ax must be None or a pair of Axes, got {ax!r}")
-    return axes
 
 
 def plot_loss_without_log(p: ArrayLike | None = None, ax: Any = None) -> Any:
@@ -103,7 +92,7 @@ def plot_loss_without_log(p: ArrayLike | None = None, ax: Any = None) -> Any:
         raise ValueError(
             f"{func}: p must hold probabilities in (0, 1], got min {p.min()!r} and max {p.max()!r}"
         )
-    left, right = _two_axes(func, ax)
+    left, right = two_axes(func, ax)
 
     left.plot(p, surprisal(p), color=COLORS["ce"], lw=2, label=r"right: $-\log p_y$")
     left.plot(p, -p, color=COLORS["mse"], lw=2, ls="--", label=r"wrong: $-p_y$")
@@ -166,7 +155,7 @@ def plot_clamped_loss(margin: ArrayLike | None = None, eps: float = 1e-15, ax: A
         raise TypeError(f"{func}: eps must be a number, got {eps!r}")
     if not 0.0 < eps < 0.5:
         raise ValueError(f"{func}: eps must be in (0, 0.5), got {eps!r}")
-    left, right = _two_axes(func, ax)
+    left, right = two_axes(func, ax)
 
     p = sigmoid(m)
     clipped = np.clip(p, eps, 1.0 - eps)
@@ -266,7 +255,7 @@ def plot_double_softmax(
     if isinstance(ax, Axes):
         loss_ax, grad_ax = ax, None
     else:
-        loss_ax, grad_ax = _two_axes(func, ax)
+        loss_ax, grad_ax = two_axes(func, ax)
 
     z = np.zeros((m.size, int(num_classes)))
     z[:, 0] = m
@@ -455,7 +444,7 @@ def plot_buggy_training(histories: dict[str, Any], ax: Any = None) -> Any:
     if ax is None:
         top, bottom = new_axes(nrows=2, figsize=(6.0, 6.6))
     else:
-        top, bottom = _two_axes("plot_buggy_training", ax)
+        top, bottom = two_axes("plot_buggy_training", ax)
     colors = [COLORS["ce"], COLORS["mse"], COLORS["accent"], COLORS["extra"], COLORS["grad"]]
     styles = ["-", "--", "-.", ":", "-"]
     for k, (label, history) in enumerate(histories.items()):

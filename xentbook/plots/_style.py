@@ -64,6 +64,17 @@ def new_axes(
     return axes
 
 
+def two_axes(func: str, ax: Any, *, figsize: tuple[float, float] = (6.0, 6.4)) -> Any:
+    """The two panels to draw on: a new figure of two stacked panels (legible on a phone) when
+    ``ax`` is None, else the two Axes the caller gave; ``TypeError`` naming ``func`` otherwise."""
+    if ax is None:
+        return new_axes(nrows=2, figsize=figsize)
+    axes = np.asarray(ax, dtype=object).ravel()
+    if axes.size != 2 or not all(isinstance(a, Axes) for a in axes):
+        raise TypeError(f"{func}: ax must be None or two Axes, got {ax!r}")
+    return axes
+
+
 def phone_fonts(ax: Axes) -> None:
     """Fonts large enough for a phone, where a 6 in figure is shown about 360 px wide: tick
     labels at 12 points, axis labels and the title at 13."""
